@@ -777,3 +777,59 @@ def test_invalid_checkpoint_state_is_rejected(
     with pytest.raises(error, match=match):
         write_checkpoint(tmp_path / "c", article_contents(), optimizer_state, training_state)
     assert not (tmp_path / "c").exists()
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["relu", "softmax", "F32", "F64", "numpynn", "layers.0.bias"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+_HEADER = json.loads(_GOOD[8:_HEADER_END])
+_META = json.loads(_HEADER["__metadata__"]["numpynn"])
+_header_edit = st.one_of(
+    # (where, key, value): replace or delete one field of the numpynn metadata or a tensor entry
+    st.tuples(st.just("meta"), st.sampled_from([*_META, "training_state", "x"]), _json_values),
+    st.tuples(st.just("meta"), st.sampled_from(list(_META)), st.just(_DROP)),
+    st.tuples(
+        st.sampled_from([k for k in _HEADER if k != "__metadata__"]),
+        st.sampled_from(["dtype", "shape", "data_offsets", "x"]),
+        _json_values,
+    ),
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(edits=st.lists(_header_edit, min_size=1, max_size=3))
+def test_fuzzed_headers_load_validly_or_raise_model_file_error(tmp_path, edits):
+    # Structure-aware: the header stays well-formed JSON with a correct length field, so the
+    # mutations reach the metadata and tensor-entry validation rather than the container.
+    header = json.loads(json.dumps(_HEADER))
+    meta = dict(_META)
+    for where, key, value in edits:
+        target = meta if where == "meta" else header[where]
+        if value is _DROP:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    header["__metadata__"]["numpynn"] = json.dumps(meta)
+    path = tmp_path / "fuzz.safetensors"
+    path.write_bytes(raw_file(json.dumps(header).encode(), _GOOD[_HEADER_END:]))
+    try:
+        contents = read_model_file(path)
+    except ModelFileError as exc:
+        assert str(path) in str(exc)
+        return
+    assert isinstance(contents, ModelContents)
+    assert contents.theta.dtype == np.float32
+    assert np.isfinite(contents.theta).all()

@@ -1,0 +1,234 @@
+"""Activation functions: the article's scalar helpers and the in-place array kernels.
+
+Every kernel works in place on a float32 array (``forward``) and every derivative is
+computed from the activation's *output*, so backprop never needs the pre-activation sums
+of hidden layers: ``f'(z)`` is a function of ``a = f(z)`` for each hidden activation here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = [
+    "HIDDEN_ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "LEAKY_SLOPE",
+    "leaky",
+    "relu",
+    "log_sig",
+    "softmax",
+    "logistic",
+    "apply_hidden",
+    "apply_output",
+    "multiply_by_derivative",
+    "check_hidden_activation",
+    "check_output_activation",
+]
+
+#: Slope of leaky ReLU for negative input, as in the article.
+LEAKY_SLOPE = 0.01
+
+
+# ---------------------------------------------------------------------------
+# The article's helpers: scalars and arrays alike.
+# ---------------------------------------------------------------------------
+def leaky(x):
+    """Leaky ReLU: ``x`` if ``x > 0`` else ``0.01 * x`` (scalar or array)."""
+    if np.ndim(x) == 0:
+        x = float(x)
+        return x if x > 0.0 else LEAKY_SLOPE * x
+    x = np.asarray(x)
+    return np.where(x > 0, x, LEAKY_SLOPE * x)
+
+
+def relu(x):
+    """ReLU: ``x`` if ``x > 0`` else ``0.0`` (scalar or array)."""
+    if np.ndim(x) == 0:
+        x = float(x)
+        return x if x > 0.0 else 0.0
+    x = np.asarray(x)
+    return np.where(x > 0, x, 0.0 * x)
+
+
+def log_sig(x):
+    """The article's logistic sigmoid: 0.0 below -20, 1.0 above 20, else ``1/(1+e^-x)``."""
+    if np.ndim(x) == 0:
+        x = float(x)
+        if x < -20.0:
+            return 0.0
+        if x > 20.0:
+            return 1.0
+        return 1.0 / (1.0 + math.exp(-x))
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    clipped = np.clip(x, -20.0, 20.0).astype(dtype, copy=False)
+    result = 1.0 / (1.0 + np.exp(-clipped))
+    result = np.where(x < -20.0, 0.0, np.where(x > 20.0, 1.0, result))
+    return result.astype(dtype, copy=False)
+
+
+def logistic(z):
+    """Numerically stable logistic sigmoid; never overflows, never warns.
+
+    Parameters
+    ----------
+    z : scalar or ndarray
+        Pre-activation values.
+
+    Returns
+    -------
+    float or ndarray
+        ``1 / (1 + exp(-z))`` with the dtype of ``z`` (float32 stays float32).
+    """
+    if np.ndim(z) == 0:
+        z = float(z)
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+    out = np.array(z, dtype=np.result_type(np.asarray(z).dtype, np.float32), copy=True)
+    _logistic_inplace(out)
+    return out
+
+
+def softmax(vec):
+    """Softmax along the last axis, with the max trick (vectors and batches alike).
+
+    Parameters
+    ----------
+    vec : array_like, shape (k,) or (n, k)
+
+    Returns
+    -------
+    ndarray, same shape
+        Non-negative values that sum to 1 along the last axis; float32 for float32 input.
+    """
+    arr = np.asarray(vec)
+    out = np.array(arr, dtype=np.result_type(arr.dtype, np.float32), copy=True)
+    if out.ndim == 0:
+        raise ValueError("softmax needs at least one dimension, got a scalar")
+    _softmax_inplace(out)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# In-place kernels used by the network.  ``z`` is overwritten with f(z).
+# ---------------------------------------------------------------------------
+def _identity_inplace(z: np.ndarray) -> None:
+    return None
+
+
+def _relu_inplace(z: np.ndarray) -> None:
+    np.maximum(z, 0, out=z)
+
+
+def _leaky_relu_inplace(z: np.ndarray) -> None:
+    # max(z, 0.01 z) equals leaky ReLU because 0.01 < 1.
+    np.maximum(z, z * z.dtype.type(LEAKY_SLOPE), out=z)
+
+
+def _tanh_inplace(z: np.ndarray) -> None:
+    np.tanh(z, out=z)
+
+
+def _logistic_inplace(z: np.ndarray) -> None:
+    # exp(-|z|) never overflows; then choose 1/(1+e) or e/(1+e) by the sign of z.
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    positive = z >= 0
+    np.add(e, 1, out=z)  # z now holds 1 + e
+    np.divide(np.where(positive, z.dtype.type(1), e), z, out=z)
+
+
+def _softmax_inplace(z: np.ndarray) -> None:
+    z -= z.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+
+
+_HIDDEN_FORWARD: dict[str, Callable[[np.ndarray], None]] = {
+    "relu": _relu_inplace,
+    "leaky_relu": _leaky_relu_inplace,
+    "tanh": _tanh_inplace,
+    "logistic": _logistic_inplace,
+    "identity": _identity_inplace,
+}
+
+_OUTPUT_FORWARD: dict[str, Callable[[np.ndarray], None]] = {
+    "softmax": _softmax_inplace,
+    "logistic": _logistic_inplace,
+    "identity": _identity_inplace,
+}
+
+#: Names accepted for hidden layers.
+HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(_HIDDEN_FORWARD)
+#: Names accepted for the output layer.
+OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(_OUTPUT_FORWARD)
+
+
+def check_hidden_activation(name: object, what: str = "hidden_activation") -> str:
+    """Return ``name`` if it is a valid hidden activation, else raise ValueError/TypeError."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{what} must be a str among {sorted(HIDDEN_ACTIVATIONS)}, got {type(name).__name__}"
+        )
+    if name not in _HIDDEN_FORWARD:
+        raise ValueError(
+            f"{what} must be one of {sorted(HIDDEN_ACTIVATIONS)}, got {name!r}"
+        )
+    return name
+
+
+def check_output_activation(name: object) -> str:
+    """Return ``name`` if it is a valid output activation, else raise ValueError/TypeError."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"output_activation must be a str among {sorted(OUTPUT_ACTIVATIONS)}, "
+            f"got {type(name).__name__}"
+        )
+    if name not in _OUTPUT_FORWARD:
+        raise ValueError(
+            f"output_activation must be one of {sorted(OUTPUT_ACTIVATIONS)}, got {name!r}"
+        )
+    return name
+
+
+def apply_hidden(name: str, z: np.ndarray) -> None:
+    """Overwrite ``z`` (any shape, float32) with the hidden activation ``name`` of it."""
+    _HIDDEN_FORWARD[name](z)
+
+
+def apply_output(name: str, z: np.ndarray) -> None:
+    """Overwrite ``z`` (shape (n, k) or (k,)) with the output activation ``name`` of it."""
+    _OUTPUT_FORWARD[name](z)
+
+
+def multiply_by_derivative(name: str, a: np.ndarray, delta: np.ndarray) -> None:
+    """``delta *= f'(z)``, with ``f'`` computed from the activation output ``a = f(z)``.
+
+    Parameters
+    ----------
+    name : str
+        Hidden activation name.
+    a : ndarray, shape (n, h), float32
+        Output of the activation (before any dropout).
+    delta : ndarray, shape (n, h), float32
+        Gradient with respect to ``a``; becomes the gradient with respect to ``z``.
+    """
+    if name == "relu":
+        delta *= a > 0
+    elif name == "leaky_relu":
+        # a and z share their sign, so the slope is known from a alone.
+        delta *= np.where(a > 0, delta.dtype.type(1), delta.dtype.type(LEAKY_SLOPE))
+    elif name == "tanh":
+        delta *= 1 - a * a
+    elif name == "logistic":
+        delta *= a * (1 - a)
+    elif name == "identity":
+        return
+    else:  # pragma: no cover - names are validated at construction
+        raise ValueError(f"unknown hidden activation {name!r}")

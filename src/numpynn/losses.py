@@ -1,0 +1,184 @@
+"""Output activation + loss pairs, computed stably from the output layer's sums.
+
+Each pair gives the same gradient with respect to the output pre-activation ``z``:
+``(P - Y) * w_i / sum(w)`` for the sample-weighted mean loss.  One line of backprop
+serves all three:
+
+================  ======================  =========================================
+output            loss                    per-sample value
+================  ======================  =========================================
+``softmax``       cross-entropy           ``-log p[label]`` (log-sum-exp)
+``logistic``      binary cross-entropy    ``sum_k softplus(z) - y z`` (from logits)
+``identity``      squared error           ``0.5 * sum_k (p_k - y_k) ** 2``
+================  ======================  =========================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LOSS_NAMES", "prepare_target", "output_and_loss", "delta_in_place"]
+
+#: The loss that goes with each output activation.
+LOSS_NAMES = {
+    "softmax": "cross_entropy",
+    "logistic": "binary_cross_entropy",
+    "identity": "squared_error",
+}
+
+
+def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> np.ndarray:
+    """Validate ``y`` and bring it to the form the losses use.
+
+    Parameters
+    ----------
+    output_activation : {"softmax", "logistic", "identity"}
+    y : array_like
+        softmax: integer labels, shape (n,), or probability / one-hot rows, shape (n, k).
+        logistic: 0/1 (or probability) targets, shape (n, k), or (n,) when k == 1.
+        identity: real targets, shape (n, k), or (n,) when k == 1.
+    num_outputs : int
+        ``k``, the size of the output layer.
+    n_rows : int
+        Number of rows of X; ``y`` must have as many.
+
+    Returns
+    -------
+    ndarray
+        ``intp`` labels of shape (n,) (softmax with labels) or float32 of shape (n, k).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On a wrong shape or length, NaN/inf, or labels outside ``[0, k)``.
+    """
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"y must be numeric, got an array of dtype {arr.dtype}")
+    if arr.ndim == 0 or arr.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got an array of shape {arr.shape}")
+    if arr.shape[0] != n_rows:
+        raise ValueError(
+            f"X and y have different lengths: X has {n_rows} rows, y has {arr.shape[0]}"
+        )
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError("y contains NaN or inf")
+    k = num_outputs
+    if output_activation == "softmax" and arr.ndim == 1:
+        labels = arr.astype(np.intp)
+        if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
+            raise ValueError("class labels in y must be whole numbers 0..k-1")
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            bad = labels[(labels < 0) | (labels >= k)][0]
+            raise ValueError(
+                f"label {bad} in y is outside the output range 0..{k - 1} "
+                f"(the network has {k} outputs)"
+            )
+        return labels
+    if arr.ndim == 1:
+        if k != 1:
+            raise ValueError(
+                f"y must have shape (n, {k}) for a network with {k} "
+                f"{output_activation} outputs, got shape {arr.shape}"
+            )
+        arr = arr.reshape(-1, 1)
+    if arr.shape[1] != k:
+        raise ValueError(f"y must have {k} columns (one per output), got {arr.shape[1]}")
+    target = np.ascontiguousarray(arr, dtype=np.float32)
+    if output_activation in ("softmax", "logistic") and (
+        target.size and (target.min() < 0 or target.max() > 1)
+    ):
+        raise ValueError(
+            f"targets for {output_activation} outputs must lie in [0, 1] "
+            "(one-hot or probability rows)"
+        )
+    if output_activation == "softmax" and target.size:
+        row_sums = target.sum(axis=1)
+        worst = int(np.argmax(np.abs(row_sums - 1)))
+        if abs(row_sums[worst] - 1) > 1e-3:
+            raise ValueError(
+                f"rows of y for softmax outputs must sum to 1 (one-hot or probabilities); "
+                f"row {worst} sums to {row_sums[worst]:.4g}"
+            )
+    return target
+
+
+def output_and_loss(
+    output_activation: str,
+    z: np.ndarray,
+    target: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+) -> float:
+    """Turn the output sums ``z`` into outputs ``P`` in place and return the summed loss.
+
+    Parameters
+    ----------
+    output_activation : str
+    z : ndarray, shape (n, k), float32
+        Output layer pre-activation sums; overwritten with the outputs ``P``.
+    target : ndarray
+        From :func:`prepare_target`, rows matching ``z``.
+    sample_weight : ndarray, shape (n,), float32, optional
+
+    Returns
+    -------
+    float
+        ``sum_i w_i * loss_i`` (``w_i = 1`` when no weights are given).
+    """
+    if output_activation == "softmax":
+        z -= z.max(axis=1, keepdims=True)
+        if target.ndim == 1:
+            picked = z[np.arange(z.shape[0]), target]
+        else:
+            picked = np.einsum("ij,ij->i", z, target)
+        np.exp(z, out=z)
+        row_sums = z.sum(axis=1)
+        z /= row_sums[:, None]
+        per_sample = np.log(row_sums)
+        per_sample -= picked
+    elif output_activation == "logistic":
+        # softplus(z) - y*z = max(z, 0) + log1p(exp(-|z|)) - y*z, then P = logistic(z).
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        per_element = np.maximum(z, 0)
+        per_element += np.log1p(e)
+        per_element -= z * target
+        per_sample = per_element.sum(axis=1)
+        positive = z >= 0
+        np.add(e, 1, out=z)
+        np.divide(np.where(positive, np.float32(1), e), z, out=z)
+    else:  # identity
+        diff = z - target
+        per_sample = np.einsum("ij,ij->i", diff, diff)
+        per_sample *= 0.5
+    if sample_weight is not None:
+        return float(np.dot(per_sample, sample_weight))
+    return float(per_sample.sum(dtype=np.float64))
+
+
+def delta_in_place(
+    p: np.ndarray,
+    target: np.ndarray,
+    sample_weight: np.ndarray | None,
+    scale: float,
+) -> None:
+    """Overwrite the outputs ``P`` with ``(P - Y) * w * scale``: dLoss/dz for every pair.
+
+    Parameters
+    ----------
+    p : ndarray, shape (n, k), float32
+        Outputs from :func:`output_and_loss`.
+    target : ndarray
+        Integer labels (n,) or float32 rows (n, k).
+    sample_weight : ndarray, shape (n,), float32, optional
+    scale : float
+        ``1 / sum(w)`` of the batch (``1 / n`` without weights).
+    """
+    if target.ndim == 1:
+        p[np.arange(p.shape[0]), target] -= 1
+    else:
+        p -= target
+    if sample_weight is not None:
+        p *= sample_weight[:, None]
+    p *= np.float32(scale)

@@ -1,0 +1,612 @@
+"""The multi-layer perceptron: one flat float32 parameter vector with per-layer views.
+
+For sizes ``(n_0, n_1, ..., n_L)`` the vector ``theta`` holds, layer by layer, the weight
+matrix row-major (``n_{l-1} x n_l``; row = node it comes from, column = node it goes to)
+and then that layer's biases.  For the article's 3-4-2 net that is 12 input-hidden
+weights, 4 hidden biases, 8 hidden-output weights and 2 output biases: 26 values.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import activations as act
+from .initializers import get_initializer
+from .losses import delta_in_place, output_and_loss, prepare_target
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .training import History
+
+__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load"]
+
+# Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
+# cache so the element-wise passes do not stream through main memory.
+_TARGET_BLOCK_FLOATS = 1 << 18
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """Intermediate values of one layer for one input.
+
+    Attributes
+    ----------
+    sums : ndarray, shape (n_out,), float32
+        Pre-activation sums (weights times inputs plus bias).
+    values : ndarray, shape (n_out,), float32
+        Post-activation values.
+    """
+
+    sums: np.ndarray
+    values: np.ndarray
+
+
+def _check_sizes(sizes: tuple) -> tuple[int, ...]:
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < 2:
+        raise ValueError(
+            f"a network needs at least two sizes (inputs and outputs), got {len(sizes)}"
+        )
+    checked = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"size {i} must be an int, got {s!r} ({type(s).__name__})")
+        if s < 1:
+            raise ValueError(f"every size must be at least 1, size {i} is {s}")
+        checked.append(int(s))
+    return tuple(checked)
+
+
+def _as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, bool]:
+    """Return ``(x as float32 2-D C-contiguous, was_1d)``; no copy when already so."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged nested lists, for example
+        raise ValueError(f"{name} must be a numeric array: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype}")
+    if arr.ndim == 1:
+        was_1d = True
+        arr = arr.reshape(1, -1)
+    elif arr.ndim == 2:
+        was_1d = False
+    else:
+        raise ValueError(
+            f"{name} must be 1-D (one input) or 2-D (a batch), got {arr.ndim}-D "
+            f"with shape {arr.shape}"
+        )
+    if arr.shape[1] != width:
+        raise ValueError(
+            f"{name} must have {width} values per row (the network's input size), "
+            f"got {arr.shape[1]}"
+        )
+    return np.ascontiguousarray(arr, dtype=np.float32), was_1d
+
+
+def _rows_per_block(widths: Sequence[int]) -> int:
+    return max(64, _TARGET_BLOCK_FLOATS // max(widths))
+
+
+def check_finite_rows(x: np.ndarray, name: str = "X") -> None:
+    """Raise ValueError naming the first row of ``x`` with NaN or inf (block-wise scan)."""
+    block = max(1, (1 << 20) // max(1, x.shape[1]))
+    for start in range(0, x.shape[0], block):
+        part = x[start : start + block]
+        ok = np.isfinite(part).all(axis=1)
+        if not ok.all():
+            row = start + int(np.argmin(ok))
+            raise ValueError(f"{name} contains NaN or inf (first in row {row})")
+
+
+class NeuralNetwork:
+    """A fully connected network with any number of hidden layers.
+
+    Parameters
+    ----------
+    *sizes : int
+        Input size, any number of hidden sizes, output size.  ``NeuralNetwork(3, 4, 2)``
+        is the article's network.
+    hidden_activation : str or sequence of str, default "leaky_relu"
+        One of ``relu``, ``leaky_relu`` (slope 0.01), ``tanh``, ``logistic``,
+        ``identity``; or a list with one name per hidden layer.
+    output_activation : {"softmax", "logistic", "identity"}, default "softmax"
+        Also fixes the loss: cross-entropy, binary cross-entropy, squared error.
+    init : str or callable, default "glorot_uniform"
+        ``glorot_uniform``, ``glorot_normal``, ``he_uniform``, ``he_normal``, ``uniform``
+        (U(-0.01, 0.01)), or ``fill(weights, rng)``.  Biases start at zero.
+    seed : int or numpy.random.Generator, optional
+        Makes the initial weights reproducible.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+    num_weights : int
+        Length of the flat parameter vector.
+    theta : ndarray, shape (num_weights,), float32
+        All weights and biases.  ``weights[l]`` and ``biases[l]`` are views into it.
+    weights : list of ndarray, shapes (sizes[l], sizes[l + 1])
+    biases : list of ndarray, shapes (sizes[l + 1],)
+    hidden_activations : tuple of str
+        One per hidden layer.
+    output_activation : str
+    """
+
+    def __init__(
+        self,
+        *sizes: int,
+        hidden_activation: str | Sequence[str] = "leaky_relu",
+        output_activation: str = "softmax",
+        init: Any = "glorot_uniform",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        self.sizes = _check_sizes(sizes)
+        num_hidden = len(self.sizes) - 2
+        if isinstance(hidden_activation, str) or not isinstance(hidden_activation, Sequence):
+            names = [hidden_activation] * num_hidden
+            act.check_hidden_activation(hidden_activation)
+        else:
+            names = list(hidden_activation)
+            if len(names) != num_hidden:
+                raise ValueError(
+                    f"hidden_activation has {len(names)} names but the network has "
+                    f"{num_hidden} hidden layers"
+                )
+        self.hidden_activations = tuple(
+            act.check_hidden_activation(n, f"hidden_activation[{i}]") for i, n in enumerate(names)
+        )
+        self.output_activation = act.check_output_activation(output_activation)
+        self.init = init
+        fill = get_initializer(init)
+
+        # Offsets and shapes, once.  theta is the only storage; W and b are views.
+        self._layout: list[tuple[int, int, int, int]] = []  # (w_start, b_start, fan_in, fan_out)
+        offset = 0
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+            self._layout.append((offset, offset + fan_in * fan_out, fan_in, fan_out))
+            offset += fan_in * fan_out + fan_out
+        self.num_weights = offset
+        self.theta = np.zeros(self.num_weights, dtype=np.float32)
+        self.weights, self.biases = self.views_of(self.theta)
+
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        for w in self.weights:
+            fill(w, rng)
+        if not np.isfinite(self.theta).all():
+            raise ValueError("the initialiser produced NaN or inf weights")
+        #: Extra JSON metadata (from a model file, or set by the user before ``save``).
+        self.metadata: dict = {}
+        # Only guards the rare writers (set_weights); eval reads without locking.
+        self._write_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def num_layers(self) -> int:
+        """Number of weight layers (hidden layers + 1)."""
+        return len(self._layout)
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """Activation name of every weight layer, the output layer last."""
+        return self.hidden_activations + (self.output_activation,)
+
+    def views_of(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per-layer weight and bias views into any vector laid out like ``theta``.
+
+        Parameters
+        ----------
+        flat : ndarray, shape (num_weights,)
+
+        Returns
+        -------
+        weights : list of ndarray, shapes (fan_in, fan_out), views of ``flat``
+        biases : list of ndarray, shapes (fan_out,), views of ``flat``
+        """
+        if flat.shape != (self.num_weights,):
+            raise ValueError(f"expected a vector of {self.num_weights} values, got {flat.shape}")
+        weights = [flat[w0:b0].reshape(fi, fo) for w0, b0, fi, fo in self._layout]
+        biases = [flat[b0 : b0 + fo] for _, b0, _, fo in self._layout]
+        return weights, biases
+
+    def weight_mask(self) -> np.ndarray:
+        """Boolean vector, True where ``theta`` holds a weight (not a bias)."""
+        mask = np.zeros(self.num_weights, dtype=bool)
+        for w0, b0, _, _ in self._layout:
+            mask[w0:b0] = True
+        return mask
+
+    # ------------------------------------------------------------------ weights
+    def set_weights(self, weights: Any) -> None:
+        """Copy a flat vector of all weights and biases in, in the article's order.
+
+        Parameters
+        ----------
+        weights : array_like, shape (num_weights,)
+
+        Raises
+        ------
+        ValueError
+            Wrong length, or NaN / inf values.  The network is left unchanged.
+        """
+        arr = np.asarray(weights)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"weights must be numeric, got an array of dtype {arr.dtype}")
+        if arr.ndim != 1 or arr.shape[0] != self.num_weights:
+            got = arr.shape[0] if arr.ndim == 1 else f"shape {arr.shape}"
+            raise ValueError(f"expected {self.num_weights} values, got {got}")
+        if not np.isfinite(arr).all():
+            raise ValueError("weights contain NaN or inf")
+        with self._write_lock:
+            self.theta[:] = arr  # one copy; the views stay valid
+
+    def get_weights(self) -> np.ndarray:
+        """Return a copy of the flat vector of weights and biases, shape (num_weights,)."""
+        return self.theta.copy()
+
+    # ------------------------------------------------------------------ forward
+    def eval(self, x: Any) -> np.ndarray:
+        """Compute the network's outputs.
+
+        Parameters
+        ----------
+        x : array_like, shape (sizes[0],) or (n, sizes[0])
+
+        Returns
+        -------
+        ndarray, float32, shape (sizes[-1],) or (n, sizes[-1])
+            A fresh array.  Safe to call from many threads at once.
+        """
+        arr, was_1d = _as_float32_matrix(x, self.sizes[0], "x" if np.ndim(x) == 1 else "X")
+        out = self._forward(arr)
+        if not np.isfinite(out).all():
+            check_finite_rows(arr, "x" if was_1d else "X")
+        return out[0] if was_1d else out
+
+    __call__ = eval
+
+    def _forward(self, x: np.ndarray, apply_output: bool = True) -> np.ndarray:
+        """Forward pass over row blocks; every buffer is local to this call.
+
+        With ``apply_output=False`` the result holds the output layer's sums (logits).
+        """
+        n = x.shape[0]
+        out = np.empty((n, self.sizes[-1]), dtype=np.float32)
+        weights, biases = self.weights, self.biases
+        last = self.num_layers - 1
+        block = n if n <= 64 else _rows_per_block(self.sizes)
+        for start in range(0, n, block):
+            a = x[start : start + block]
+            for layer in range(self.num_layers):
+                z = out[start : start + block] if layer == last else None
+                z = np.matmul(a, weights[layer], out=z)
+                z += biases[layer]
+                if layer == last:
+                    if apply_output:
+                        act.apply_output(self.output_activation, z)
+                else:
+                    act.apply_hidden(self.hidden_activations[layer], z)
+                a = z
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions: the class index for softmax, 0/1 per output for logistic, values
+        for identity.
+
+        Parameters
+        ----------
+        X : array_like, shape (sizes[0],) or (n, sizes[0])
+
+        Returns
+        -------
+        ndarray
+            softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
+            identity: float32, shape (k,) or (n, k).
+        """
+        out = self.eval(X)
+        if self.output_activation == "softmax":
+            return np.argmax(out, axis=-1).astype(np.int64)
+        if self.output_activation == "logistic":
+            return (out >= 0.5).astype(np.int64)
+        return out
+
+    def trace(self, x: Any) -> list[LayerTrace]:
+        """Per-layer pre-activation sums and post-activation values for one input.
+
+        Parameters
+        ----------
+        x : array_like, shape (sizes[0],)
+
+        Returns
+        -------
+        list of LayerTrace
+            One record per weight layer (hidden layers, then the output layer).
+        """
+        if np.ndim(x) != 1:
+            raise ValueError(f"trace takes one input (1-D), got shape {np.shape(x)}")
+        arr, _ = _as_float32_matrix(x, self.sizes[0], "x")
+        check_finite_rows(arr, "x")
+        records = []
+        a = arr[0]
+        for layer in range(self.num_layers):
+            sums = a @ self.weights[layer] + self.biases[layer]
+            values = sums.copy()
+            if layer == self.num_layers - 1:
+                act.apply_output(self.output_activation, values)
+            else:
+                act.apply_hidden(self.hidden_activations[layer], values)
+            records.append(LayerTrace(sums=sums, values=values))
+            a = values
+        return records
+
+    # ------------------------------------------------------------------ training
+    def loss_and_gradient(
+        self,
+        X: Any,
+        y: Any,
+        l2: float = 0.0,
+        sample_weight: Any = None,
+    ) -> tuple[float, np.ndarray]:
+        """Mean loss over the samples and its gradient with respect to every parameter.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+        y : array_like
+            Labels (n,) or rows (n, k); see :func:`numpynn.losses.prepare_target`.
+        l2 : float, default 0.0
+            Adds ``(l2 / 2) * sum(w ** 2)`` over every weight (biases excluded).
+        sample_weight : array_like, shape (n,), optional
+            The loss becomes ``sum(w_i loss_i) / sum(w_i)``.
+
+        Returns
+        -------
+        loss : float
+        gradient : ndarray, shape (num_weights,), float32
+            In the same flat order as ``theta``.
+        """
+        from .training import check_training_data
+
+        data = check_training_data(self, X, y, sample_weight)
+        grad = np.empty(self.num_weights, dtype=np.float32)
+        loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
+        return self._add_l2(loss, grad, float(l2)), grad
+
+    def _loss_and_gradient_checked(
+        self,
+        X: np.ndarray,
+        target: np.ndarray,
+        sample_weight: np.ndarray | None,
+        grad: np.ndarray,
+        workspace: Workspace | None = None,
+    ) -> float:
+        """Full-data mean loss (without l2) and gradient into ``grad``, block by block."""
+        n = X.shape[0]
+        total_weight = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
+        scale = 1.0 / total_weight
+        block = min(n, max(256, _rows_per_block(self.sizes)))
+        ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
+            self, block
+        )
+        block_grad = grad if n <= block else np.empty_like(grad)
+        loss_sum = 0.0
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            sw = None if sample_weight is None else sample_weight[start:stop]
+            loss_sum += ws.forward_backward(
+                X[start:stop], target[start:stop], sw, scale, block_grad
+            )
+            if block_grad is not grad:
+                if start == 0:
+                    grad[:] = block_grad
+                else:
+                    grad += block_grad
+        return loss_sum * scale
+
+    def _add_l2(self, loss: float, grad: np.ndarray, l2: float) -> float:
+        if l2 < 0 or not np.isfinite(l2):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
+        if l2 == 0.0:
+            return loss
+        penalty = 0.0
+        grad_weights, _ = self.views_of(grad)
+        for w, gw in zip(self.weights, grad_weights):
+            penalty += float(np.dot(w.ravel(), w.ravel()))
+            gw += np.float32(l2) * w
+        return loss + 0.5 * l2 * penalty
+
+    def fit(self, X: Any, y: Any, **options: Any) -> History:
+        """Train by back-propagation; see :func:`numpynn.training.fit` for the options.
+
+        Returns
+        -------
+        History
+            Per-epoch ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``, ``best_epoch``.
+        """
+        from .training import fit
+
+        return fit(self, X, y, **options)
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:
+        """Write the network to a safetensors model file, atomically.
+
+        Parameters
+        ----------
+        path : str or path-like
+        metadata : dict, optional
+            JSON-able extra information kept in the file (feature names, class labels, ...).
+        """
+        from .files import ModelContents, write_model_file
+
+        write_model_file(
+            path,
+            ModelContents(
+                sizes=self.sizes,
+                hidden_activations=self.hidden_activations,
+                output_activation=self.output_activation,
+                theta=self.theta,
+                extra=dict(metadata or {}),
+            ),
+        )
+
+    def __repr__(self) -> str:
+        hidden = self.hidden_activations
+        hidden_repr = repr(hidden[0]) if len(set(hidden)) == 1 else repr(list(hidden))
+        if not hidden:
+            hidden_repr = "None"
+        return (
+            f"NeuralNetwork({', '.join(map(str, self.sizes))}, hidden_activation={hidden_repr}, "
+            f"output_activation={self.output_activation!r}, num_weights={self.num_weights})"
+        )
+
+
+#: The article's listing calls the class both ``NeuralNetwork`` and ``NeuralNet``.
+NeuralNet = NeuralNetwork
+
+
+class Workspace:
+    """Buffers for forward and backward passes over at most ``rows`` samples.
+
+    One workspace belongs to one ``fit`` (or one ``loss_and_gradient``) call, never to the
+    network, so concurrent ``eval`` calls stay safe.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    rows : int
+        Largest batch the workspace serves.
+    dropout : float, default 0.0
+        Probability of dropping a hidden unit during training (inverted dropout).
+    rng : numpy.random.Generator, optional
+        Source of dropout masks.
+    """
+
+    def __init__(
+        self,
+        network: NeuralNetwork,
+        rows: int,
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.network = network
+        self.rows = rows
+        sizes = network.sizes
+        self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
+        self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+        self.dropout = float(dropout)
+        self.rng = rng if rng is not None else np.random.default_rng()
+        if self.dropout > 0:
+            self.keep_scale = np.float32(1.0 / (1.0 - self.dropout))
+            self.masks = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+            self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+
+    def forward_backward(
+        self,
+        X: np.ndarray,
+        target: np.ndarray,
+        sample_weight: np.ndarray | None,
+        scale: float,
+        grad: np.ndarray,
+        want_outputs: bool = False,
+    ) -> float:
+        """One forward and backward pass over a batch.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, sizes[0]), float32, n <= rows
+        target : ndarray, labels (n,) or float32 rows (n, k)
+        sample_weight : ndarray, shape (n,), float32, optional
+        scale : float
+            Multiplies the output delta: ``1 / sum(w)`` for a mean loss.
+        grad : ndarray, shape (num_weights,), float32
+            Overwritten with the gradient of ``scale * sum_i w_i loss_i``.
+
+        Returns
+        -------
+        float
+            ``sum_i w_i loss_i`` over the batch (not scaled).
+        """
+        net = self.network
+        n = X.shape[0]
+        weights, biases = net.weights, net.biases
+        grad_w, grad_b = net.views_of(grad)
+        last = net.num_layers - 1
+        dropping = self.dropout > 0
+
+        # Forward: layer inputs are the (possibly dropped-out) values of the layer before.
+        inputs = [X]
+        for layer in range(net.num_layers):
+            z = self.values[layer][:n]
+            np.matmul(inputs[-1], weights[layer], out=z)
+            z += biases[layer]
+            if layer == last:
+                break
+            act.apply_hidden(net.hidden_activations[layer], z)
+            if dropping:
+                mask = self.masks[layer][:n]
+                self.rng.random(out=mask, dtype=np.float32)
+                np.greater_equal(mask, np.float32(self.dropout), out=mask)
+                mask *= self.keep_scale
+                dropped = self.dropped[layer][:n]
+                np.multiply(z, mask, out=dropped)
+                inputs.append(dropped)
+            else:
+                inputs.append(z)
+
+        p = self.values[last][:n]
+        loss_sum = output_and_loss(net.output_activation, p, target, sample_weight)
+        if want_outputs:
+            self.last_predictions = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5)
+        delta_in_place(p, target, sample_weight, scale)
+
+        # Backward: delta of layer l is dLoss/dz_l.
+        delta = p
+        for layer in range(last, -1, -1):
+            np.matmul(inputs[layer].T, delta, out=grad_w[layer])
+            np.sum(delta, axis=0, out=grad_b[layer])
+            if layer == 0:
+                break
+            below = self.deltas[layer - 1][:n]
+            np.matmul(delta, weights[layer].T, out=below)
+            if dropping:
+                below *= self.masks[layer - 1][:n]
+            act.multiply_by_derivative(
+                net.hidden_activations[layer - 1], self.values[layer - 1][:n], below
+            )
+            delta = below
+        return loss_sum
+
+
+def load(path: str | os.PathLike) -> NeuralNetwork:
+    """Read a network from a numpynn safetensors model file.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    NeuralNetwork
+        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty).
+
+    Raises
+    ------
+    numpynn.ModelFileError
+        The file is missing, damaged, foreign or inconsistent.
+    """
+    from .files import read_model_file
+
+    contents = read_model_file(path)
+    net = NeuralNetwork(
+        *contents.sizes,
+        hidden_activation=list(contents.hidden_activations),
+        output_activation=contents.output_activation,
+    )
+    net.set_weights(contents.theta)
+    net.metadata = dict(contents.extra)
+    return net

@@ -1,0 +1,243 @@
+"""Optimizers over the flat parameter vector, in the optax shape but in place.
+
+``state = opt.init(theta)`` makes flat float32 vectors; ``opt.update(theta, grad, state,
+learning_rate)`` changes ``theta`` in place in a handful of whole-vector NumPy calls,
+whatever the depth of the network.  Hyper-parameters are Python floats, so float32
+arrays are never promoted to float64.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS"]
+
+
+def _check_number(name: str, value: Any, low: float, high: float = math.inf,
+                  low_inclusive: bool = True, high_inclusive: bool = True) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    v = float(value)
+    ok_low = v >= low if low_inclusive else v > low
+    ok_high = v <= high if high_inclusive else v < high
+    if not math.isfinite(v) or not ok_low or not ok_high:
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be in {lo}{low}, {high}{hi}, got {value!r}")
+    return v
+
+
+class Optimizer:
+    """Base class: ``init(theta) -> state`` and in-place ``update``.
+
+    Parameters
+    ----------
+    learning_rate : float, optional
+        Overrides the learning rate that ``fit`` passes when given here.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float | None = None) -> None:
+        self.learning_rate = (
+            None if learning_rate is None else _check_number("learning_rate", learning_rate, 0,
+                                                             low_inclusive=False)
+        )
+
+    def init(self, theta: np.ndarray) -> dict[str, Any]:
+        """State for a parameter vector of shape ``theta.shape``: flat float32 vectors."""
+        return {"step": 0, "scratch": np.zeros_like(theta)}
+
+    def update(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+               learning_rate: float) -> None:  # pragma: no cover - abstract
+        """Apply one step to ``theta`` in place."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({fields})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    momentum : float in [0, 1), default 0.0
+    nesterov : bool, default False
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate: float | None = None, momentum: float = 0.0,
+                 nesterov: bool = False) -> None:
+        super().__init__(learning_rate)
+        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, high_inclusive=False)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum > 0")
+
+    def init(self, theta: np.ndarray) -> dict[str, Any]:
+        state = super().init(theta)
+        if self.momentum > 0:
+            state["velocity"] = np.zeros_like(theta)
+        return state
+
+    def update(self, theta, grad, state, learning_rate):
+        state["step"] += 1
+        lr = np.float32(learning_rate)
+        if self.momentum == 0.0:
+            step = state["scratch"]
+            np.multiply(grad, lr, out=step)
+            theta -= step
+            return
+        # velocity = momentum * velocity - lr * grad (scikit-learn's form)
+        velocity, step = state["velocity"], state["scratch"]
+        mom = np.float32(self.momentum)
+        velocity *= mom
+        np.multiply(grad, lr, out=step)
+        velocity -= step
+        if self.nesterov:
+            # theta += momentum * velocity - lr * grad  (scratch now holds lr * grad)
+            theta -= step
+            np.multiply(velocity, mom, out=step)
+            theta += step
+        else:
+            theta += velocity
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with L2 folded into the gradient by ``fit``.
+
+    Parameters
+    ----------
+    beta_1, beta_2 : float in [0, 1)
+    epsilon : float > 0
+    """
+
+    name = "adam"
+
+    def __init__(self, learning_rate: float | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, high_inclusive=False)
+        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
+        self.epsilon = _check_number("epsilon", epsilon, 0.0, low_inclusive=False)
+
+    def init(self, theta):
+        state = super().init(theta)
+        state["m"] = np.zeros_like(theta)
+        state["v"] = np.zeros_like(theta)
+        return state
+
+    def _adam_step(self, theta, grad, state, learning_rate):
+        state["step"] += 1
+        t = state["step"]
+        m, v, scratch = state["m"], state["v"], state["scratch"]
+        b1, b2 = self.beta_1, self.beta_2
+        # m = b1 m + (1 - b1) g ; v = b2 v + (1 - b2) g^2
+        m *= np.float32(b1)
+        np.multiply(grad, np.float32(1.0 - b1), out=scratch)
+        m += scratch
+        v *= np.float32(b2)
+        np.multiply(grad, grad, out=scratch)
+        scratch *= np.float32(1.0 - b2)
+        v += scratch
+        # theta -= lr_t * m / (sqrt(v) + eps), with bias correction folded into lr_t.
+        lr_t = learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        np.sqrt(v, out=scratch)
+        scratch += np.float32(self.epsilon)
+        np.divide(m, scratch, out=scratch)
+        scratch *= np.float32(lr_t)
+        theta -= scratch
+
+    def update(self, theta, grad, state, learning_rate):
+        self._adam_step(theta, grad, state, learning_rate)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter).
+
+    ``theta -= lr * weight_decay * theta`` on the weights (biases excluded when the
+    network supplies a mask through ``fit``), separate from the gradient.
+
+    Parameters
+    ----------
+    weight_decay : float >= 0, default 0.01
+    """
+
+    name = "adamw"
+
+    def __init__(self, learning_rate: float | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8,
+                 weight_decay: float = 0.01) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
+        self.decay_mask: np.ndarray | None = None
+
+    def init(self, theta):
+        state = super().init(theta)
+        # float32 0/1 mask: decay the weights, not the biases.
+        state["decay_mask"] = (
+            np.ones_like(theta) if self.decay_mask is None
+            else self.decay_mask.astype(np.float32)
+        )
+        return state
+
+    def update(self, theta, grad, state, learning_rate):
+        if self.weight_decay > 0:
+            decay = state["scratch"]
+            np.multiply(theta, state["decay_mask"], out=decay)
+            decay *= np.float32(learning_rate * self.weight_decay)
+            theta -= decay
+        self._adam_step(theta, grad, state, learning_rate)
+
+
+class LBFGS(Optimizer):
+    """Full-batch L-BFGS through :func:`scipy.optimize.minimize` on the flat vector.
+
+    Parameters
+    ----------
+    max_iter : int, default None
+        Iterations; ``fit`` passes its ``epochs`` when None.
+    max_fun : int, default 15000
+        Most loss evaluations.
+    tol : float, default 1e-7
+        ``gtol`` and ``ftol`` of L-BFGS-B.
+    memory : int, default 10
+        Number of correction pairs kept.
+    """
+
+    name = "lbfgs"
+
+    def __init__(self, max_iter: int | None = None, max_fun: int = 15000, tol: float = 1e-7,
+                 memory: int = 10) -> None:
+        super().__init__(None)
+        self.max_iter = max_iter
+        self.max_fun = int(max_fun)
+        self.tol = _check_number("tol", tol, 0.0)
+        self.memory = int(memory)
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "lbfgs": LBFGS}
+
+
+def get_optimizer(optimizer: Any, **settings: Any) -> Optimizer:
+    """An optimizer object from a name or an instance.
+
+    Parameters
+    ----------
+    optimizer : {"sgd", "adam", "adamw", "lbfgs"} or Optimizer
+    **settings
+        Passed to the class when ``optimizer`` is a name (``momentum``, ``beta_1``, ...).
+    """
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"optimizer must be one of {sorted(OPTIMIZERS)} or an Optimizer, got {optimizer!r}"
+        )
+    return OPTIMIZERS[optimizer](**settings)

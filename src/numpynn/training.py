@@ -1,0 +1,851 @@
+"""The training loop: batches, shuffling, validation, early stopping, schedules, callbacks,
+checkpoints and the divergence guard.
+
+``Trainer`` runs epochs over data with one optimizer state and one workspace; ``fit`` is
+the full loop around it.  Everything works on the network's flat vector ``theta``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import TrainingDivergedError
+from .losses import output_and_loss, prepare_target
+from .network import NeuralNetwork, Workspace, _as_float32_matrix, check_finite_rows
+from .optimizers import LBFGS, AdamW, Optimizer, _check_number, get_optimizer
+
+__all__ = [
+    "History",
+    "TrainingData",
+    "Trainer",
+    "fit",
+    "check_training_data",
+    "Schedule",
+    "ConstantSchedule",
+    "StepSchedule",
+    "CosineSchedule",
+    "ReduceOnPlateau",
+    "get_schedule",
+    "accuracy_of",
+]
+
+
+# ---------------------------------------------------------------------------
+# Data checks
+# ---------------------------------------------------------------------------
+@dataclass
+class TrainingData:
+    """Checked training data.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, n_in), float32, C-contiguous (the caller's array when it already
+        was float32 and C-contiguous)
+    target : ndarray, int labels (n,) or float32 rows (n, k)
+    sample_weight : ndarray, shape (n,), float32, or None
+    """
+
+    X: np.ndarray
+    target: np.ndarray
+    sample_weight: np.ndarray | None
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    def subset(self, rows: np.ndarray) -> TrainingData:
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        return TrainingData(self.X[rows], self.target[rows], sw)
+
+    def total_weight(self) -> float:
+        if self.sample_weight is None:
+            return float(self.n)
+        return float(self.sample_weight.sum(dtype=np.float64))
+
+
+def _class_indices(target: np.ndarray) -> np.ndarray:
+    """Class index per sample: labels, argmax of one-hot rows, or 0/1 of one logistic output."""
+    if target.ndim == 1:
+        return target
+    if target.shape[1] == 1:
+        return (target[:, 0] >= 0.5).astype(np.intp)
+    return target.argmax(axis=1)
+
+
+def check_training_data(
+    network: NeuralNetwork,
+    X: Any,
+    y: Any,
+    sample_weight: Any = None,
+    class_weight: Any = None,
+) -> TrainingData:
+    """Validate and convert training data; raises ValueError/TypeError naming the problem.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    X : array_like, shape (n, sizes[0])
+    y : array_like, labels (n,) or rows (n, k)
+    sample_weight : array_like, shape (n,), optional
+        Non-negative, finite, not all zero.
+    class_weight : "balanced" or dict {class index: weight}, optional
+        Classification only; multiplies into the sample weights.
+
+    Returns
+    -------
+    TrainingData
+    """
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must be 2-D (n samples, {network.sizes[0]} features), "
+                         f"got shape {np.shape(X)}")
+    Xc, _ = _as_float32_matrix(X, network.sizes[0], "X")
+    if Xc.shape[0] == 0:
+        raise ValueError("X is empty: it has 0 rows")
+    check_finite_rows(Xc, "X")
+    target = prepare_target(network.output_activation, y, network.sizes[-1], Xc.shape[0])
+    weights = None
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight)
+        if sw.dtype.kind not in "biuf":
+            raise TypeError(f"sample_weight must be numeric, got dtype {sw.dtype}")
+        if sw.shape != (Xc.shape[0],):
+            raise ValueError(
+                f"sample_weight must have shape ({Xc.shape[0]},), got {sw.shape}"
+            )
+        weights = np.asarray(sw, dtype=np.float32).copy()
+        if not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError("sample_weight must be finite and non-negative")
+        if weights.sum() <= 0:
+            raise ValueError("sample_weight sums to 0")
+    if class_weight is not None:
+        if network.output_activation == "identity":
+            raise ValueError("class_weight applies to classification, not identity outputs")
+        if network.output_activation == "logistic" and network.sizes[-1] > 1:
+            raise ValueError("class_weight needs single-label targets (one logistic output "
+                             "or softmax)")
+        classes = _class_indices(target)
+        num_classes = max(2, network.sizes[-1])
+        per_class = np.ones(num_classes, dtype=np.float32)
+        if isinstance(class_weight, str):
+            if class_weight != "balanced":
+                raise ValueError(f"class_weight must be 'balanced' or a dict, "
+                                 f"got {class_weight!r}")
+            counts = np.bincount(classes, minlength=num_classes).astype(np.float64)
+            present = counts > 0
+            per_class[present] = (classes.size / (present.sum() * counts[present])).astype(
+                np.float32
+            )
+        elif isinstance(class_weight, Mapping):
+            for key, value in class_weight.items():
+                if not isinstance(key, (int, np.integer)) or not 0 <= key < num_classes:
+                    raise ValueError(f"class_weight key {key!r} is not a class index "
+                                     f"0..{num_classes - 1}")
+                v = float(value)
+                if not math.isfinite(v) or v < 0:
+                    raise ValueError(f"class_weight for class {key} must be finite and >= 0, "
+                                     f"got {value!r}")
+                per_class[key] = v
+        else:
+            raise TypeError(f"class_weight must be 'balanced' or a dict, "
+                            f"got {type(class_weight).__name__}")
+        cw = per_class[classes]
+        weights = cw if weights is None else weights * cw
+        if weights.sum() <= 0:
+            raise ValueError("class_weight and sample_weight leave every sample at weight 0")
+    return TrainingData(Xc, target, weights)
+
+
+def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray) -> float:
+    """Fraction of samples classified right (all outputs right, for multi-label)."""
+    if output_activation == "logistic" and outputs.shape[1] > 1:
+        return float(((outputs >= 0.5) == (target >= 0.5)).all(axis=1).mean())
+    predicted = (outputs[:, 0] >= 0.5) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+    return float((predicted == _class_indices(target)).mean())
+
+
+def evaluate_loss(
+    network: NeuralNetwork, data: TrainingData, l2: float = 0.0
+) -> tuple[float, float | None]:
+    """Mean loss (with the l2 term) and accuracy (None for identity outputs) on data."""
+    logits = network._forward(data.X, apply_output=False)
+    loss_sum = output_and_loss(network.output_activation, logits, data.target,
+                               data.sample_weight)
+    loss = loss_sum / data.total_weight() + _l2_term(network, l2)
+    accuracy = None
+    if network.output_activation != "identity":
+        accuracy = accuracy_of(network.output_activation, logits, data.target)
+    return loss, accuracy
+
+
+def _l2_term(network: NeuralNetwork, l2: float) -> float:
+    if l2 == 0.0:
+        return 0.0
+    return 0.5 * l2 * sum(float(np.dot(w.ravel(), w.ravel())) for w in network.weights)
+
+
+# ---------------------------------------------------------------------------
+# History and learning-rate schedules
+# ---------------------------------------------------------------------------
+@dataclass
+class History:
+    """Per-epoch figures of one ``fit``.
+
+    Attributes
+    ----------
+    loss, val_loss : list of float
+        Mean training loss (with the l2 term) and validation loss per epoch.
+    accuracy, val_accuracy : list of float
+        Classification only (empty for identity outputs).
+    learning_rate : list of float
+    best_epoch : int or None
+        0-based epoch with the lowest monitored loss (validation loss when there is
+        validation data).
+    stopped_early : bool
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """Number of epochs run."""
+        return len(self.loss)
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able dict of every field."""
+        return {
+            "loss": list(self.loss), "val_loss": list(self.val_loss),
+            "accuracy": list(self.accuracy), "val_accuracy": list(self.val_accuracy),
+            "learning_rate": list(self.learning_rate), "best_epoch": self.best_epoch,
+            "stopped_early": self.stopped_early,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> History:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+class Schedule:
+    """Learning-rate schedule: ``rate(epoch, base_rate, monitored_loss)`` per epoch."""
+
+    def rate(self, epoch: int, base_rate: float, last_loss: float | None) -> float:
+        return base_rate
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def load_state(self, state: Mapping[str, Any]) -> None:
+        return None
+
+
+class ConstantSchedule(Schedule):
+    """The same rate every epoch."""
+
+
+class StepSchedule(Schedule):
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
+
+    def __init__(self, step_size: int = 10, gamma: float = 0.5) -> None:
+        if not isinstance(step_size, (int, np.integer)) or step_size < 1:
+            raise ValueError(f"step_size must be an int >= 1, got {step_size!r}")
+        self.step_size = int(step_size)
+        self.gamma = _check_number("gamma", gamma, 0.0, 1.0, low_inclusive=False)
+
+    def rate(self, epoch, base_rate, last_loss):
+        return base_rate * self.gamma ** (epoch // self.step_size)
+
+
+class CosineSchedule(Schedule):
+    """Cosine decay from the base rate to ``min_rate`` over ``total_epochs``."""
+
+    def __init__(self, total_epochs: int | None = None, min_rate: float = 0.0) -> None:
+        self.total_epochs = total_epochs
+        self.min_rate = _check_number("min_rate", min_rate, 0.0)
+
+    def rate(self, epoch, base_rate, last_loss):
+        total = max(1, self.total_epochs or 1)
+        progress = min(1.0, epoch / total)
+        return self.min_rate + 0.5 * (base_rate - self.min_rate) * (1 + math.cos(math.pi * progress))
+
+
+class ReduceOnPlateau(Schedule):
+    """Multiply the rate by ``factor`` when the monitored loss has not improved by
+    ``threshold`` (relative) for ``patience`` epochs."""
+
+    def __init__(self, factor: float = 0.5, patience: int = 5, min_rate: float = 0.0,
+                 threshold: float = 1e-4) -> None:
+        self.factor = _check_number("factor", factor, 0.0, 1.0, low_inclusive=False,
+                                    high_inclusive=False)
+        self.patience = int(patience)
+        self.min_rate = _check_number("min_rate", min_rate, 0.0)
+        self.threshold = _check_number("threshold", threshold, 0.0)
+        self._scale = 1.0
+        self._best = math.inf
+        self._bad_epochs = 0
+
+    def rate(self, epoch, base_rate, last_loss):
+        if last_loss is not None:
+            if last_loss < self._best * (1 - self.threshold):
+                self._best = last_loss
+                self._bad_epochs = 0
+            else:
+                self._bad_epochs += 1
+                if self._bad_epochs > self.patience:
+                    self._scale *= self.factor
+                    self._bad_epochs = 0
+        return max(self.min_rate, base_rate * self._scale)
+
+    def state(self):
+        return {"scale": self._scale, "best": self._best if math.isfinite(self._best) else None,
+                "bad_epochs": self._bad_epochs}
+
+    def load_state(self, state):
+        self._scale = float(state.get("scale", 1.0))
+        best = state.get("best")
+        self._best = math.inf if best is None else float(best)
+        self._bad_epochs = int(state.get("bad_epochs", 0))
+
+
+_SCHEDULES = {"constant": ConstantSchedule, "step": StepSchedule, "cosine": CosineSchedule,
+              "plateau": ReduceOnPlateau, "reduce_on_plateau": ReduceOnPlateau}
+
+
+def get_schedule(schedule: Any, epochs: int) -> Schedule:
+    """A schedule object from None, a name (constant, step, cosine, plateau) or a Schedule."""
+    if schedule is None:
+        return ConstantSchedule()
+    if isinstance(schedule, Schedule):
+        return schedule
+    if schedule == "cosine":
+        return CosineSchedule(total_epochs=epochs)
+    if isinstance(schedule, str) and schedule in _SCHEDULES:
+        return _SCHEDULES[schedule]()
+    raise ValueError(f"schedule must be one of {sorted(_SCHEDULES)} or a Schedule, "
+                     f"got {schedule!r}")
+
+
+# ---------------------------------------------------------------------------
+# Trainer: epochs of mini-batch gradient steps
+# ---------------------------------------------------------------------------
+class Trainer:
+    """Mini-batch training of one network with one optimizer state.
+
+    The workspace (activations, deltas, gradient, batch buffers) is allocated once and
+    reused for every batch; the parameters are updated in place in ``network.theta``.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    optimizer : str or Optimizer, default "adam"
+    learning_rate : float, default 0.001
+    batch_size : int, default 32
+    l2 : float, default 0.0
+        Adds ``l2 * w`` to the gradient of every weight (biases excluded).
+    dropout : float in [0, 1), default 0.0
+        Inverted dropout on every hidden layer, during training only.
+    clip_norm : float, optional
+        Rescale the gradient when its global L2 norm exceeds this.
+    shuffle : bool, default True
+    seed : int or numpy.random.Generator, optional
+        Drives shuffling and dropout; the same seed gives bit-identical training.
+    """
+
+    def __init__(
+        self,
+        network: NeuralNetwork,
+        optimizer: Any = "adam",
+        *,
+        learning_rate: float = 0.001,
+        batch_size: int = 32,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        clip_norm: float | None = None,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        self.network = network
+        self.optimizer = get_optimizer(optimizer)
+        if isinstance(self.optimizer, LBFGS):
+            raise ValueError("lbfgs is a full-batch method: use fit(..., optimizer='lbfgs')")
+        self.learning_rate = _check_number("learning_rate", learning_rate, 0.0,
+                                           low_inclusive=False)
+        if self.optimizer.learning_rate is not None:
+            self.learning_rate = self.optimizer.learning_rate
+        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(
+            batch_size, (int, np.integer)
+        ) or batch_size < 1:
+            raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+        self.batch_size = int(batch_size)
+        self.l2 = _check_number("l2", l2, 0.0)
+        self.dropout = _check_number("dropout", dropout, 0.0, 1.0, high_inclusive=False)
+        self.clip_norm = None if clip_norm is None else _check_number(
+            "clip_norm", clip_norm, 0.0, low_inclusive=False)
+        self.shuffle = bool(shuffle)
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        if isinstance(self.optimizer, AdamW) and self.optimizer.decay_mask is None:
+            self.optimizer.decay_mask = network.weight_mask()
+        self.optimizer_state = self.optimizer.init(network.theta)
+        self.grad = np.zeros(network.num_weights, dtype=np.float32)
+        self._grad_weights, _ = network.views_of(self.grad)
+        self._workspace: Workspace | None = None
+        self.epochs_done = 0
+
+    def _workspace_for(self, rows: int) -> Workspace:
+        ws = self._workspace
+        if ws is None or ws.rows < rows:
+            ws = Workspace(self.network, rows, self.dropout, self.rng)
+            self._workspace = ws
+            n_in = self.network.sizes[0]
+            self._X_batch = np.empty((rows, n_in), dtype=np.float32)
+        return ws
+
+    def train_epoch(self, data: TrainingData) -> tuple[float, float | None]:
+        """One pass over the data in mini-batches, updating the network in place.
+
+        Returns
+        -------
+        loss : float
+            Weighted mean training loss over the epoch's batches, plus the l2 term.
+        accuracy : float or None
+            Fraction right over the epoch's batches (before each batch's update);
+            None for identity outputs.
+
+        Raises
+        ------
+        TrainingDivergedError
+            The loss became NaN or inf; the weights are those from the epoch's start.
+        """
+        net = self.network
+        n = data.n
+        batch = min(self.batch_size, n)
+        ws = self._workspace_for(batch)
+        classify = net.output_activation != "identity"
+        theta_at_start = net.theta.copy()
+        order = self.rng.permutation(n) if self.shuffle else None
+        loss_sum = 0.0
+        correct = 0.0
+        weight_seen = 0.0
+        for start in range(0, n, batch):
+            stop = min(n, start + batch)
+            if order is None:
+                Xb, tb = data.X[start:stop], data.target[start:stop]
+                swb = None if data.sample_weight is None else data.sample_weight[start:stop]
+            else:
+                rows = order[start:stop]
+                Xb = np.take(data.X, rows, axis=0, out=self._X_batch[: stop - start])
+                tb = data.target[rows]
+                swb = None if data.sample_weight is None else data.sample_weight[rows]
+            batch_weight = float(stop - start) if swb is None else float(swb.sum(dtype=np.float64))
+            if batch_weight <= 0:
+                continue
+            batch_loss = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, self.grad,
+                                             want_outputs=classify)
+            if not math.isfinite(batch_loss):
+                net.theta[:] = theta_at_start
+                raise TrainingDivergedError(self.epochs_done, batch_loss, self.learning_rate)
+            loss_sum += batch_loss
+            weight_seen += batch_weight
+            if classify:
+                correct += float((ws.last_predictions == _class_indices(tb)).sum()) \
+                    if not (net.output_activation == "logistic" and net.sizes[-1] > 1) else 0.0
+            self._step()
+        if not np.isfinite(net.theta).all():
+            net.theta[:] = theta_at_start
+            raise TrainingDivergedError(self.epochs_done, math.nan, self.learning_rate)
+        self.epochs_done += 1
+        loss = loss_sum / max(weight_seen, 1e-30) + _l2_term(net, self.l2)
+        accuracy = None
+        if classify:
+            if net.output_activation == "logistic" and net.sizes[-1] > 1:
+                _, accuracy = evaluate_loss(net, data)  # multi-label: exact-match accuracy
+            else:
+                accuracy = correct / n
+        return loss, accuracy
+
+    def _step(self) -> None:
+        grad = self.grad
+        if self.l2 > 0:
+            l2 = np.float32(self.l2)
+            for w, gw in zip(self.network.weights, self._grad_weights):
+                gw += l2 * w
+        if self.clip_norm is not None:
+            norm = math.sqrt(float(np.dot(grad, grad)))
+            if norm > self.clip_norm:
+                grad *= np.float32(self.clip_norm / norm)
+        self.optimizer.update(self.network.theta, grad, self.optimizer_state, self.learning_rate)
+
+    # -- checkpoint support: flat float32 arrays and JSON-able scalars only
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        return {k: v for k, v in self.optimizer_state.items() if isinstance(v, np.ndarray)}
+
+    def state_scalars(self) -> dict[str, Any]:
+        return {
+            "optimizer_step": int(self.optimizer_state.get("step", 0)),
+            "rng": self.rng.bit_generator.state,
+            "learning_rate": self.learning_rate,
+            "epochs_done": self.epochs_done,
+        }
+
+    def load_state(self, arrays: Mapping[str, np.ndarray], scalars: Mapping[str, Any]) -> None:
+        for key, value in arrays.items():
+            if key in self.optimizer_state and isinstance(self.optimizer_state[key], np.ndarray):
+                if value.shape != self.optimizer_state[key].shape:
+                    raise ValueError(f"optimizer state {key!r} has shape {value.shape}, "
+                                     f"expected {self.optimizer_state[key].shape}")
+                self.optimizer_state[key][:] = value
+        self.optimizer_state["step"] = int(scalars.get("optimizer_step", 0))
+        if "rng" in scalars:
+            self.rng.bit_generator.state = scalars["rng"]
+        self.epochs_done = int(scalars.get("epochs_done", 0))
+
+
+# ---------------------------------------------------------------------------
+# fit
+# ---------------------------------------------------------------------------
+def _split_validation(data: TrainingData, fraction: float, rng: np.random.Generator
+                      ) -> tuple[TrainingData, TrainingData]:
+    n_val = int(math.ceil(data.n * fraction))
+    if n_val < 1 or n_val >= data.n:
+        raise ValueError(f"validation_split={fraction} leaves no rows for training or for "
+                         f"validation with {data.n} samples")
+    order = rng.permutation(data.n)
+    return data.subset(np.sort(order[n_val:])), data.subset(np.sort(order[:n_val]))
+
+
+class _Progress:
+    """A per-epoch progress bar: tqdm when installed, else a plain line on stderr."""
+
+    def __init__(self, enabled: bool, total: int, initial: int = 0) -> None:
+        self.bar = None
+        self.enabled = enabled
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        if tqdm is not None:
+            self.bar = tqdm(total=total, initial=initial, unit="epoch", desc="training",
+                            dynamic_ncols=True)
+        self.total = total
+
+    def update(self, logs: Mapping[str, Any]) -> None:
+        if not self.enabled:
+            return
+        shown = {k: v for k, v in logs.items() if k != "epoch" and v is not None}
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
+            self.bar.update(1)
+        else:
+            figures = " ".join(f"{k}={v:.4g}" for k, v in shown.items())
+            print(f"epoch {logs['epoch'] + 1}/{self.total} {figures}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def fit(
+    network: NeuralNetwork,
+    X: Any,
+    y: Any,
+    *,
+    epochs: int = 100,
+    batch_size: int = 32,
+    optimizer: Any = "adam",
+    learning_rate: float = 0.001,
+    l2: float = 0.0,
+    dropout: float = 0.0,
+    schedule: Any = None,
+    clip_norm: float | None = None,
+    shuffle: bool = True,
+    seed: int | np.random.Generator | None = None,
+    validation_data: tuple[Any, Any] | None = None,
+    validation_split: float = 0.0,
+    early_stopping: bool = False,
+    patience: int = 10,
+    min_delta: float = 0.0,
+    sample_weight: Any = None,
+    class_weight: Any = None,
+    callbacks: Iterable[Callable[[dict[str, Any]], Any]] = (),
+    progress: bool = False,
+    checkpoint_dir: Any = None,
+    resume: bool = False,
+) -> History:
+    """Train ``network`` by back-propagation.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    X : array_like, shape (n, sizes[0])
+        Used in place when it already is float32 and C-contiguous; never copied to float64.
+    y : array_like
+        softmax: integer labels (n,) or probability rows (n, k); logistic: 0/1 rows (n, k)
+        (or (n,) for one output); identity: values (n, k) (or (n,) for one output).
+    epochs : int, default 100
+        Most epochs (iterations, for lbfgs).
+    batch_size : int, default 32
+    optimizer : {"adam", "adamw", "sgd", "lbfgs"} or Optimizer, default "adam"
+    learning_rate : float, default 0.001
+        Base rate; an Optimizer's own ``learning_rate`` wins when set.
+    l2 : float, default 0.0
+        Loss term ``(l2 / 2) * sum(w ** 2)`` over the weights (not the biases).
+    dropout : float in [0, 1), default 0.0
+        Inverted dropout on every hidden layer, during training only.
+    schedule : {"constant", "step", "cosine", "plateau"} or Schedule, optional
+    clip_norm : float, optional
+        Clip the gradient by its global norm.
+    shuffle : bool, default True
+    seed : int or Generator, optional
+        Shuffling, dropout and the validation split; same seed, same weights, bit for bit.
+    validation_data : (X_val, y_val), optional
+    validation_split : float in [0, 1), default 0.0
+        Hold out this random fraction of the rows for validation instead.
+    early_stopping : bool, default False
+        Stop after ``patience`` epochs without an improvement of ``min_delta`` in the
+        monitored loss (validation loss when there is validation data, else training
+        loss), then restore the best weights.
+    patience : int, default 10
+    min_delta : float, default 0.0
+    sample_weight : array_like, shape (n,), optional
+    class_weight : "balanced" or dict, optional
+    callbacks : iterable of callables
+        Each is called after every epoch with a dict (epoch, loss, val_loss, accuracy,
+        val_accuracy, learning_rate); returning True stops training.
+    progress : bool, default False
+        Show a progress bar (tqdm when installed).
+    checkpoint_dir : path, optional
+        Write the model and optimizer state there, atomically, after every epoch.
+    resume : bool, default False
+        Continue from the newest checkpoint in ``checkpoint_dir``.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad input, before any training (the weights stay untouched).
+    TrainingDivergedError
+        The loss became NaN or inf; the network keeps its last finite weights.
+    """
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)) \
+            or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    data = check_training_data(network, X, y, sample_weight, class_weight)
+    validation_split = _check_number("validation_split", validation_split, 0.0, 1.0,
+                                     high_inclusive=False)
+    if validation_data is not None:
+        if validation_split:
+            raise ValueError("give validation_data or validation_split, not both")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        val = check_training_data(network, validation_data[0], validation_data[1])
+    elif validation_split:
+        data, val = _split_validation(data, validation_split, rng)
+    else:
+        val = None
+    if not isinstance(patience, (int, np.integer)) or patience < 0:
+        raise ValueError(f"patience must be an int >= 0, got {patience!r}")
+    min_delta = _check_number("min_delta", min_delta, 0.0)
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"callbacks must be callables, got {cb!r}")
+    if resume and checkpoint_dir is None:
+        raise ValueError("resume=True needs checkpoint_dir")
+
+    opt = get_optimizer(optimizer)
+    if isinstance(opt, LBFGS):
+        if dropout:
+            raise ValueError("dropout is not supported with lbfgs (a full-batch method)")
+        return _fit_lbfgs(network, data, val, opt, epochs, float(l2), callbacks, progress)
+
+    trainer = Trainer(network, opt, learning_rate=learning_rate, batch_size=batch_size, l2=l2,
+                      dropout=dropout, clip_norm=clip_norm, shuffle=shuffle, seed=rng)
+    sched = get_schedule(schedule, epochs)
+    base_rate = trainer.learning_rate
+    history = History()
+    best_loss = math.inf
+    best_theta = network.theta.copy()
+    epochs_without_improvement = 0
+    start_epoch = 0
+    if resume:
+        start_epoch, best_loss, epochs_without_improvement = _resume(
+            checkpoint_dir, network, trainer, sched, history, best_theta)
+    bar = _Progress(progress, epochs, start_epoch)
+    try:
+        last_monitored = history.val_loss[-1] if (val and history.val_loss) else (
+            history.loss[-1] if history.loss else None)
+        for epoch in range(start_epoch, epochs):
+            trainer.learning_rate = sched.rate(epoch, base_rate, last_monitored)
+            loss, accuracy = trainer.train_epoch(data)
+            history.loss.append(loss)
+            history.learning_rate.append(trainer.learning_rate)
+            if accuracy is not None:
+                history.accuracy.append(accuracy)
+            val_loss = val_accuracy = None
+            if val is not None:
+                val_loss, val_accuracy = evaluate_loss(network, val, trainer.l2)
+                history.val_loss.append(val_loss)
+                if val_accuracy is not None:
+                    history.val_accuracy.append(val_accuracy)
+            monitored = val_loss if val is not None else loss
+            last_monitored = monitored
+            if monitored < best_loss - min_delta:
+                best_loss = monitored
+                history.best_epoch = epoch
+                best_theta[:] = network.theta
+                epochs_without_improvement = 0
+            else:
+                epochs_without_improvement += 1
+            logs = {"epoch": epoch, "loss": loss, "val_loss": val_loss, "accuracy": accuracy,
+                    "val_accuracy": val_accuracy, "learning_rate": trainer.learning_rate}
+            bar.update(logs)
+            if checkpoint_dir is not None:
+                _write_checkpoint(checkpoint_dir, network, trainer, sched, history, epoch,
+                                  best_loss, epochs_without_improvement, best_theta)
+            stop = any([bool(cb(dict(logs)) is True) for cb in callbacks])
+            if early_stopping and epochs_without_improvement >= max(1, patience):
+                history.stopped_early = True
+                stop = True
+            if stop:
+                break
+    finally:
+        bar.close()
+    if early_stopping and history.best_epoch is not None:
+        network.theta[:] = best_theta
+    return history
+
+
+def _write_checkpoint(directory, network, trainer, sched, history, epoch, best_loss,
+                      bad_epochs, best_theta) -> None:
+    from .files import ModelContents, write_checkpoint
+
+    arrays = trainer.state_arrays()
+    arrays["best_theta"] = best_theta
+    training_state = {
+        "epoch": epoch,
+        "history": history.as_dict(),
+        "trainer": trainer.state_scalars(),
+        "schedule": sched.state(),
+        "best_loss": best_loss if math.isfinite(best_loss) else None,
+        "epochs_without_improvement": bad_epochs,
+    }
+    contents = ModelContents(network.sizes, network.hidden_activations,
+                             network.output_activation, network.theta, dict(network.metadata))
+    write_checkpoint(directory, contents, arrays, training_state)
+
+
+def _resume(directory, network, trainer, sched, history, best_theta) -> tuple[int, float, int]:
+    from .files import read_latest_checkpoint
+
+    found = read_latest_checkpoint(directory)
+    if found is None:
+        return 0, math.inf, 0
+    contents, arrays, state = found
+    if tuple(contents.sizes) != network.sizes or tuple(
+        contents.hidden_activations
+    ) != network.hidden_activations or contents.output_activation != network.output_activation:
+        raise ValueError(f"the checkpoint in {directory} is for a different network "
+                         f"({contents.sizes}), not {network.sizes}")
+    network.set_weights(contents.theta)
+    arrays = dict(arrays)
+    saved_best = arrays.pop("best_theta", None)
+    if saved_best is not None and saved_best.shape == best_theta.shape:
+        best_theta[:] = saved_best
+    trainer.load_state(arrays, state.get("trainer", {}))
+    sched.load_state(state.get("schedule", {}))
+    restored = History.from_dict(state.get("history", {}))
+    for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
+        getattr(history, name).extend(getattr(restored, name))
+    history.best_epoch = restored.best_epoch
+    best = state.get("best_loss")
+    return (int(state["epoch"]) + 1, math.inf if best is None else float(best),
+            int(state.get("epochs_without_improvement", 0)))
+
+
+def _fit_lbfgs(network, data, val, opt: LBFGS, epochs, l2, callbacks, progress) -> History:
+    """Full-batch L-BFGS-B (scipy) on the flat vector."""
+    try:
+        from scipy.optimize import minimize
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("optimizer='lbfgs' needs SciPy: pip install numpynn[lbfgs]") from err
+    l2 = _check_number("l2", l2, 0.0)
+    grad = np.zeros(network.num_weights, dtype=np.float32)
+    history = History()
+    best = {"loss": math.inf}
+    bar = _Progress(progress, opt.max_iter or epochs)
+    stop_requested = []
+
+    def loss_and_grad(theta64: np.ndarray) -> tuple[float, np.ndarray]:
+        network.theta[:] = theta64  # float32 parameters; float64 only at scipy's boundary
+        loss = network._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
+        loss = network._add_l2(loss, grad, l2)
+        if not math.isfinite(loss):
+            return math.inf, np.zeros_like(theta64)
+        return loss, grad.astype(np.float64)
+
+    def after_iteration(intermediate_result) -> None:
+        theta64 = intermediate_result.x
+        network.theta[:] = theta64
+        loss, accuracy = evaluate_loss(network, data, l2)
+        epoch = len(history.loss)
+        history.loss.append(loss)
+        history.learning_rate.append(float("nan"))
+        if accuracy is not None:
+            history.accuracy.append(accuracy)
+        val_loss = val_accuracy = None
+        if val is not None:
+            val_loss, val_accuracy = evaluate_loss(network, val, l2)
+            history.val_loss.append(val_loss)
+            if val_accuracy is not None:
+                history.val_accuracy.append(val_accuracy)
+        monitored = val_loss if val is not None else loss
+        if monitored < best["loss"]:
+            best["loss"] = monitored
+            history.best_epoch = epoch
+        logs = {"epoch": epoch, "loss": loss, "val_loss": val_loss, "accuracy": accuracy,
+                "val_accuracy": val_accuracy, "learning_rate": None}
+        bar.update(logs)
+        if any([bool(cb(dict(logs)) is True) for cb in callbacks]):
+            stop_requested.append(epoch)
+            raise StopIteration
+
+    theta0 = network.theta.astype(np.float64)
+    try:
+        result = minimize(
+            loss_and_grad, theta0, jac=True, method="L-BFGS-B", callback=after_iteration,
+            options={"maxiter": opt.max_iter or epochs, "maxfun": opt.max_fun,
+                     "gtol": opt.tol, "ftol": opt.tol, "maxcor": opt.memory},
+        )
+        final = result.x
+    finally:
+        bar.close()
+    if not np.isfinite(final).all():
+        raise TrainingDivergedError(len(history.loss), math.nan)
+    network.theta[:] = final
+    if not history.loss:  # converged before the first iteration finished
+        loss, accuracy = evaluate_loss(network, data, l2)
+        history.loss.append(loss)
+        if accuracy is not None:
+            history.accuracy.append(accuracy)
+        history.best_epoch = 0
+    return history
