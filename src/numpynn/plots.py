@@ -8,9 +8,10 @@ atomically: to a temporary file in the target directory, then renamed over ``pat
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -60,24 +61,18 @@ def _save(fig: Figure, path: str | PathLike[str]) -> Path:
     directory = target.parent
     if not directory.is_dir():
         raise ValueError(f"cannot write {str(path)!r}: directory {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    # a fresh name in the same directory (so os.replace is atomic); opened with "xb" rather
+    # than mkstemp so the file gets the usual permissions from the umask, not 0600
+    tmp = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=150 if fmt == "png" else None)
+        with open(tmp, "xb") as fh:
+            fig.savefig(fh, format=fmt, dpi=150 if fmt == "png" else "figure")
         os.replace(tmp, target)
     except BaseException:
-        with _suppress_os_error():
-            os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         raise
     return target
-
-
-class _suppress_os_error:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        return exc_type is not None and issubclass(exc_type, OSError)
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,7 +332,7 @@ def draw_network(
     tallest = max(slots)
 
     # geometry in data units: columns `dx` apart, nodes `dy` apart, centred vertically
-    dx = 4.0 if labelled else max(3.0, 0.3 * tallest)
+    dx = max(4.0, 0.9 * max(sz)) if labelled else max(3.0, 0.3 * tallest)
     dy = 1.6 if labelled else 1.0
     radius = 0.42 if labelled else min(0.32, 0.3 * dy)
 
@@ -353,13 +348,16 @@ def draw_network(
         coords.append(xy)
 
     # data extents; the figure gets the same aspect ratio so nothing is squeezed
-    top_y = max(node_y(k, 0) for k in range(n_layers)) + radius + 0.95
+    top_y = max(node_y(k, 0) for k in range(n_layers)) + radius + 0.75
     bottom_y = -max((slots[k] - 1) / 2 * dy for k in range(n_layers)) - radius - (
-        0.55 if labelled else 0.9)
-    left = -radius - (1.3 if inputs is not None else 0.5)
-    right = (n_layers - 1) * dx + radius + 0.5
+        0.55 if labelled else 1.3)
     inch = 0.62 if labelled else 0.42  # inches per data unit
-    title_h = 0.5 if title else 0.0
+    headers = [f"{_layer_name(k, n_layers)} ({sz[k]})" for k in range(n_layers)]
+    # half the width of a 10 pt bold header, in data units, so it is not clipped
+    half_header = [len(h) * 0.056 / inch for h in headers]
+    left = -max(radius + (1.3 if inputs is not None else 0.5), half_header[0] + 0.1)
+    right = (n_layers - 1) * dx + max(radius + 0.5, half_header[-1] + 0.1)
+    title_h = 0.4 if title else 0.0
     fig = Figure(figsize=((right - left) * inch, (top_y - bottom_y) * inch + title_h))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0 - title_h / fig.get_figheight()))
     ax.set_xlim(left, right)
@@ -368,6 +366,10 @@ def draw_network(
     ax.axis("off")
 
     w_max = max(float(np.abs(w).max()) for w in ws) or 1.0
+    # label positions so far, seeded with the bias labels under the nodes
+    placed: list[tuple[float, float]] = [
+        (x, y - radius - 0.2) for xy in coords[1:] for (x, y) in xy.values()
+    ]
     for k in range(n_layers - 1):
         w = ws[k]
         segs, colors, widths = [], [], []
@@ -386,7 +388,7 @@ def draw_network(
                     widths.append(0.3 + 2.7 * strength)
         ax.add_collection(LineCollection(segs, colors=colors, linewidths=widths, zorder=1))
         if labelled:
-            _label_weights(ax, w, coords[k], coords[k + 1], radius)
+            _label_weights(ax, w, coords[k], coords[k + 1], radius, placed)
 
     for k in range(n_layers):
         face = "#dbe8f7" if k == 0 else ("#fde3c8" if k == n_layers - 1 else "#e3f2d9")
@@ -406,7 +408,7 @@ def draw_network(
         if len(shown[k]) < sz[k]:  # ellipsis in the skipped slot
             x, y = k * dx, node_y(k, len(shown[k]) - 1)
             ax.text(x, y, "\u22ee", ha="center", va="center", fontsize=16, zorder=4)
-        ax.text(k * dx, top_y - 0.85, f"{_layer_name(k, n_layers)} ({sz[k]})",
+        ax.text(k * dx, top_y - 0.65, headers[k],
                 ha="center", va="bottom", fontsize=10, fontweight="bold")
 
     if not labelled:
@@ -415,7 +417,7 @@ def draw_network(
         handles = [Line2D([], [], color=_POSITIVE, linewidth=2, label="positive weight"),
                    Line2D([], [], color=_NEGATIVE, linewidth=2, label="negative weight")]
         ax.legend(handles=handles, loc="lower center", fontsize=8, frameon=False, ncol=2,
-                  bbox_to_anchor=(0.5, -0.02))
+                  bbox_to_anchor=(0.5, 0.0))
 
     if title:
         fig.suptitle(title, fontsize=12, y=1.0 - 0.12 / fig.get_figheight(), va="top")
@@ -439,17 +441,37 @@ def _label_weights(
     src: dict[int, tuple[float, float]],
     dst: dict[int, tuple[float, float]],
     radius: float,
+    placed: list[tuple[float, float]],
 ) -> None:
-    """Write each weight on its line, staggered by source node so the labels do not pile up
-    where the lines converge: lines from source ``i`` carry their labels at a fraction of the
-    way that grows with ``i``."""
+    """Write each weight on its line where it overlaps the fewest labels placed so far.
+
+    Candidate spots run along the line between the two circles; the preferred spot is
+    staggered by source node (lines from lower sources carry their labels further along) and
+    a greedy search moves a label away from earlier labels and nodes in ``placed``.
+    """
+    half_w, half_h = 0.34, 0.17  # half a label box in data units (4 characters, 8 pt)
+    candidates = np.linspace(0.18, 0.82, 17)
     n_src = len(src)
     for pos, (i, (x0, y0)) in enumerate(sorted(src.items())):
-        t = 0.3 + 0.4 * (pos / (n_src - 1)) if n_src > 1 else 0.4
-        for j, (x1, y1) in dst.items():
+        preferred = 0.3 + 0.4 * (pos / (n_src - 1)) if n_src > 1 else 0.4
+        for j, (x1, y1) in sorted(dst.items()):
             xa, xb = x0 + radius, x1 - radius
-            x = xa + t * (xb - xa)
-            y = y0 + (x - x0) / (x1 - x0) * (y1 - y0)
+            best = None
+            for t in candidates:
+                x = xa + t * (xb - xa)
+                y = y0 + (x - x0) / (x1 - x0) * (y1 - y0)
+                cost = 0.0
+                for px, py in placed:
+                    ox = 2 * half_w - abs(x - px)
+                    oy = 2 * half_h - abs(y - py)
+                    if ox > 0 and oy > 0:
+                        cost += ox * oy
+                key = (round(cost, 6), abs(t - preferred))
+                if best is None or key < best[0]:
+                    best = (key, x, y)
+            assert best is not None
+            _, x, y = best
+            placed.append((x, y))
             angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
             ax.text(x, y, f"{float(w[i, j]):.2f}", ha="center", va="center", fontsize=8,
                     rotation=angle, rotation_mode="anchor", transform_rotates_text=True,
