@@ -233,3 +233,16 @@ def test_history_bad_input(tmp_path: Path, history, exc, pattern: str) -> None:
     with pytest.raises(exc, match=pattern):
         plot_history(history, tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_works_with_the_library_objects(tmp_path: Path) -> None:
+    from numpynn.network import NeuralNetwork
+    from numpynn.training import History
+
+    net = NeuralNetwork(3, 4, 2)
+    net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
+    png_size(draw_network(net.sizes, net.weights, net.biases, tmp_path / "net.png",
+                          input_values=np.array([3.0, 4.0, -4.5], np.float32)))
+    history = History(loss=[1.0, 0.6, 0.5], val_loss=[1.1, 0.7, 0.75], accuracy=[0.5, 0.7, 0.8],
+                      val_accuracy=[0.4, 0.6, 0.6], best_epoch=1)
+    png_size(plot_history(history, tmp_path / "curves.png"))

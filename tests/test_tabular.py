@@ -538,3 +538,37 @@ def test_split_edge_sizes() -> None:
 def test_split_errors(args, exc, pattern: str) -> None:
     with pytest.raises(exc, match=pattern):
         train_validation_split(*args, seed=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# write_csv
+# ---------------------------------------------------------------------------------------------
+
+
+def test_write_csv_round_trips_through_read_csv(tmp_path: Path) -> None:
+    from numpynn.tabular import write_csv
+
+    t = read_csv(write(tmp_path, MIXED))
+    enc = TargetEncoder.fit(t, "label")
+    preds = enc.to_strings(enc.transform(t))
+    out = write_csv(tmp_path / "out.csv", [*t.columns, "predicted"], [*t.data, preds])
+    back = read_csv(out)
+    assert back.columns == [*t.columns, "predicted"]
+    assert back.data == [*t.data, preds]
+    tricky = write_csv(tmp_path / "q.csv", ["a", "b"], [['x, "y"', None], [1.5, "z"]])
+    assert read_csv(tricky).data == [['x, "y"', ""], ["1.5", "z"]]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_write_csv_errors(tmp_path: Path) -> None:
+    from numpynn.tabular import write_csv
+
+    with pytest.raises(ValueError, match="2 column names but 1"):
+        write_csv(tmp_path / "o.csv", ["a", "b"], [["1"]])
+    with pytest.raises(ValueError, match="different lengths"):
+        write_csv(tmp_path / "o.csv", ["a", "b"], [["1"], ["1", "2"]])
+    with pytest.raises(ValueError, match="duplicate"):
+        write_csv(tmp_path / "o.csv", ["a", "a"], [["1"], ["2"]])
+    with pytest.raises(ValueError, match="does not exist"):
+        write_csv(tmp_path / "no" / "o.csv", ["a"], [["1"]])
+    assert not (tmp_path / "o.csv").exists()

@@ -38,8 +38,11 @@ Pass ``task="classification"`` or ``task="regression"`` to override.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
+import os
+import secrets
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +62,7 @@ __all__ = [
     "is_missing",
     "read_csv",
     "train_validation_split",
+    "write_csv",
 ]
 
 #: Spellings of a missing value (compared after ``strip()`` and ``lower()``).
@@ -344,6 +348,68 @@ def read_csv(path: str | PathLike[str], *, delimiter: str = ",") -> Table:
     if not lines:
         raise ValueError(f"{name}: no data rows after the header")
     return Table(header, data, source=name, lines=np.asarray(lines, dtype=np.int64))
+
+
+def write_csv(
+    path: str | PathLike[str],
+    columns: Sequence[str],
+    data: Sequence[Sequence[object]],
+    *,
+    delimiter: str = ",",
+) -> Path:
+    """Write column-major values to a CSV file with a header row, atomically.
+
+    The file is written to a temporary name in the same directory and renamed over ``path``,
+    so a reader never sees half a file and a failed write leaves the old file in place.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Output file (UTF-8, ``\n`` line ends, minimal quoting).
+    columns : sequence of str, length k
+        Header: unique, non-empty names.
+    data : sequence of k sequences of length n
+        ``data[j][i]`` is row ``i`` of column ``j``; values are written with ``str()``
+        (``None`` as an empty field). E.g. ``table.data + [enc.to_strings(pred)]``.
+    delimiter : str, default ","
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        Bad or duplicate column names, ``len(data) != len(columns)``, columns of different
+        lengths, or a directory that does not exist.
+    """
+    target = Path(path)
+    names = list(columns)
+    _check_column_names(names, str(path))
+    if len(data) != len(names):
+        raise ValueError(
+            f"write_csv: {len(names)} column names but {len(data)} columns of data"
+        )
+    lengths = {len(col) for col in data}
+    if len(lengths) > 1:
+        raise ValueError(f"write_csv: columns have different lengths {sorted(lengths)}")
+    if not target.parent.is_dir():
+        raise ValueError(f"write_csv: directory {str(target.parent)!r} does not exist")
+    tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(
+                ["" if v is None else v for v in row] for row in zip(*data, strict=True)
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
 
 
 # --------------------------------------------------------------------------------------------
