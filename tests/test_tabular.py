@@ -572,3 +572,39 @@ def test_write_csv_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         write_csv(tmp_path / "no" / "o.csv", ["a"], [["1"]])
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_single_column_file_keeps_missing_values(tmp_path: Path) -> None:
+    from numpynn.tabular import write_csv
+
+    out = write_csv(tmp_path / "one.csv", ["y"], [["a", None, "b"]])
+    assert read_csv(out).column("y") == ["a", "", "b"]
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    pass
+else:
+    _cell = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
+        | st.sampled_from([",", '"', "\n", "\r", ";"]),
+        max_size=8,
+    ).map(str.strip)
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        n_cols=st.integers(1, 4),
+        rows=st.lists(st.lists(_cell, min_size=4, max_size=4), min_size=1, max_size=6),
+    )
+    def test_write_then_read_round_trip(tmp_path_factory, n_cols: int, rows) -> None:
+        from numpynn.tabular import write_csv
+
+        path = tmp_path_factory.mktemp("rt") / "t.csv"
+        names = [f"c{j}" for j in range(n_cols)]
+        data = [[row[j] for row in rows] for j in range(n_cols)]
+        write_csv(path, names, data)
+        t = read_csv(path)
+        assert t.columns == names
+        assert t.data == data

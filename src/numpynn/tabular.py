@@ -318,8 +318,12 @@ def read_csv(path: str | PathLike[str], *, delimiter: str = ",") -> Table:
             data: list[list[str]] = []
             lines: list[int] = []
             for record in reader:
-                if not record or (len(record) == 1 and not record[0].strip()):
+                if not record:
                     continue  # blank line
+                if len(record) == 1 and not record[0].strip() and (
+                    header is None or len(header) > 1
+                ):
+                    continue  # whitespace-only line (a missing value only in a 1-column file)
                 if header is None:
                     header = [c.strip() for c in record]
                     if all(_looks_numeric(c) for c in header):
@@ -365,7 +369,7 @@ def write_csv(
     Parameters
     ----------
     path : str or path-like
-        Output file (UTF-8, ``\n`` line ends, minimal quoting).
+        Output file (UTF-8, ``\r\n`` line ends as in RFC 4180, minimal quoting).
     columns : sequence of str, length k
         Header: unique, non-empty names.
     data : sequence of k sequences of length n
@@ -399,7 +403,7 @@ def write_csv(
     tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
     try:
         with open(tmp, "x", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
             writer.writerow(names)
             writer.writerows(
                 ["" if v is None else v for v in row] for row in zip(*data, strict=True)
