@@ -369,7 +369,7 @@ def write_csv(
     Parameters
     ----------
     path : str or path-like
-        Output file (UTF-8, ``\r\n`` line ends as in RFC 4180, minimal quoting).
+        Output file (UTF-8, ``\\r\\n`` line ends as in RFC 4180, minimal quoting).
     columns : sequence of str, length k
         Header: unique, non-empty names.
     data : sequence of k sequences of length n
