@@ -10,7 +10,7 @@ from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
 from .gradcheck import gradcheck
 from .network import LayerTrace, NeuralNet, NeuralNetwork, load
-from .optimizers import SGD, LBFGS, Adam, AdamW, Optimizer
+from .optimizers import LBFGS, SGD, Adam, AdamW, Optimizer
 from .training import (
     ConstantSchedule,
     CosineSchedule,

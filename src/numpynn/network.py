@@ -18,7 +18,7 @@ import numpy as np
 
 from . import activations as act
 from .initializers import get_initializer
-from .losses import delta_in_place, output_and_loss, prepare_target
+from .losses import delta_in_place, output_and_loss
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
@@ -28,6 +28,8 @@ __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load"]
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
 # cache so the element-wise passes do not stream through main memory.
 _TARGET_BLOCK_FLOATS = 1 << 18
+# Inputs up to this many values are checked for NaN/inf before the forward pass.
+_SMALL_INPUT = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -261,10 +263,18 @@ class NeuralNetwork:
         ndarray, float32, shape (sizes[-1],) or (n, sizes[-1])
             A fresh array.  Safe to call from many threads at once.
         """
-        arr, was_1d = _as_float32_matrix(x, self.sizes[0], "x" if np.ndim(x) == 1 else "X")
-        out = self._forward(arr)
-        if not np.isfinite(out).all():
-            check_finite_rows(arr, "x" if was_1d else "X")
+        arr, was_1d = _as_float32_matrix(x, self.sizes[0], "X")
+        name = "x" if was_1d else "X"
+        if arr.size <= _SMALL_INPUT:
+            # Cheap to check first, and no NumPy warning precedes the error.
+            check_finite_rows(arr, name)
+            out = self._forward(arr)
+        else:
+            # Large inputs: NaN/inf in X shows up in the outputs; check X only then.
+            with np.errstate(invalid="ignore", over="ignore"):
+                out = self._forward(arr)
+            if not np.isfinite(out).all():
+                check_finite_rows(arr, name)
         return out[0] if was_1d else out
 
     __call__ = eval

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ import numpy as np
 from .errors import TrainingDivergedError
 from .losses import output_and_loss, prepare_target
 from .network import NeuralNetwork, Workspace, _as_float32_matrix, check_finite_rows
-from .optimizers import LBFGS, AdamW, Optimizer, _check_number, get_optimizer
+from .optimizers import LBFGS, AdamW, _check_number, get_optimizer
 
 __all__ = [
     "History",
@@ -280,7 +279,8 @@ class CosineSchedule(Schedule):
     def rate(self, epoch, base_rate, last_loss):
         total = max(1, self.total_epochs or 1)
         progress = min(1.0, epoch / total)
-        return self.min_rate + 0.5 * (base_rate - self.min_rate) * (1 + math.cos(math.pi * progress))
+        cosine = 0.5 * (1 + math.cos(math.pi * progress))
+        return self.min_rate + (base_rate - self.min_rate) * cosine
 
 
 class ReduceOnPlateau(Schedule):
@@ -437,33 +437,33 @@ class Trainer:
         classify = net.output_activation != "identity"
         theta_at_start = net.theta.copy()
         order = self.rng.permutation(n) if self.shuffle else None
-        loss_sum = 0.0
-        correct = 0.0
-        weight_seen = 0.0
-        for start in range(0, n, batch):
-            stop = min(n, start + batch)
-            if order is None:
-                Xb, tb = data.X[start:stop], data.target[start:stop]
-                swb = None if data.sample_weight is None else data.sample_weight[start:stop]
-            else:
-                rows = order[start:stop]
-                Xb = np.take(data.X, rows, axis=0, out=self._X_batch[: stop - start])
-                tb = data.target[rows]
-                swb = None if data.sample_weight is None else data.sample_weight[rows]
-            batch_weight = float(stop - start) if swb is None else float(swb.sum(dtype=np.float64))
-            if batch_weight <= 0:
-                continue
-            batch_loss = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, self.grad,
-                                             want_outputs=classify)
-            if not math.isfinite(batch_loss):
-                net.theta[:] = theta_at_start
-                raise TrainingDivergedError(self.epochs_done, batch_loss, self.learning_rate)
-            loss_sum += batch_loss
-            weight_seen += batch_weight
-            if classify:
-                correct += float((ws.last_predictions == _class_indices(tb)).sum()) \
-                    if not (net.output_activation == "logistic" and net.sizes[-1] > 1) else 0.0
-            self._step()
+        multilabel = net.output_activation == "logistic" and net.sizes[-1] > 1
+        loss_sum = weight_seen = correct = 0.0
+        # Overflow is caught by the divergence guard, which raises a clear error instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n, batch):
+                stop = min(n, start + batch)
+                if order is None:
+                    Xb, tb = data.X[start:stop], data.target[start:stop]
+                    swb = None if data.sample_weight is None else data.sample_weight[start:stop]
+                else:
+                    rows = order[start:stop]
+                    Xb = np.take(data.X, rows, axis=0, out=self._X_batch[: stop - start])
+                    tb = data.target[rows]
+                    swb = None if data.sample_weight is None else data.sample_weight[rows]
+                batch_weight = float(stop - start) if swb is None else float(swb.sum())
+                if batch_weight <= 0:
+                    continue
+                batch_loss = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, self.grad,
+                                                 want_outputs=classify and not multilabel)
+                if not math.isfinite(batch_loss):
+                    net.theta[:] = theta_at_start
+                    raise TrainingDivergedError(self.epochs_done, batch_loss, self.learning_rate)
+                loss_sum += batch_loss
+                weight_seen += batch_weight
+                if classify and not multilabel:
+                    correct += int(np.count_nonzero(ws.last_predictions == _class_indices(tb)))
+                self._step()
         if not np.isfinite(net.theta).all():
             net.theta[:] = theta_at_start
             raise TrainingDivergedError(self.epochs_done, math.nan, self.learning_rate)
@@ -471,8 +471,8 @@ class Trainer:
         loss = loss_sum / max(weight_seen, 1e-30) + _l2_term(net, self.l2)
         accuracy = None
         if classify:
-            if net.output_activation == "logistic" and net.sizes[-1] > 1:
-                _, accuracy = evaluate_loss(net, data)  # multi-label: exact-match accuracy
+            if multilabel:
+                _, accuracy = evaluate_loss(net, data)  # exact-match accuracy
             else:
                 accuracy = correct / n
         return loss, accuracy

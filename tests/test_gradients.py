@@ -1,0 +1,158 @@
+"""Gradients: float64 central differences, and PyTorch autograd as the oracle."""
+
+import numpy as np
+import pytest
+
+import numpynn
+from numpynn import NeuralNetwork
+
+HIDDEN = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
+OUTPUT = ["softmax", "logistic", "identity"]
+
+
+def _problem(output, n=9, n_in=4, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_in)).astype(np.float32)
+    if output == "softmax":
+        y = rng.integers(0, n_out, size=n)
+    elif output == "logistic":
+        y = (rng.random((n, n_out)) > 0.5).astype(np.float32)
+    else:
+        y = rng.normal(size=(n, n_out)).astype(np.float32)
+    return X, y
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output", OUTPUT)
+def test_gradcheck_finite_differences(hidden, output):
+    net = NeuralNetwork(4, 6, 5, 3, hidden_activation=hidden, output_activation=output, seed=3)
+    X, y = _problem(output)
+    weights = np.linspace(0.5, 2.0, len(X))
+    assert numpynn.gradcheck(net, X, y, l2=0.05, sample_weight=weights) < 2e-3
+
+
+def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
+    """The check can fail: perturb the analytic gradient and it must notice."""
+    net = NeuralNetwork(3, 4, 2, seed=0)
+    X, y = _problem("softmax", n_in=3, n_out=2)
+    original = NeuralNetwork.loss_and_gradient
+
+    def broken(self, *a, **k):
+        loss, g = original(self, *a, **k)
+        g[5] += 0.1
+        return loss, g
+
+    monkeypatch.setattr(NeuralNetwork, "loss_and_gradient", broken)
+    assert numpynn.gradcheck(net, X, y) > 0.1
+
+
+def test_softmax_one_hot_and_probability_rows_match_labels():
+    net = NeuralNetwork(4, 6, 3, seed=0)
+    X, labels = _problem("softmax")
+    one_hot = np.eye(3, dtype=np.float32)[labels]
+    l1, g1 = net.loss_and_gradient(X, labels)
+    l2, g2 = net.loss_and_gradient(X, one_hot)
+    assert l1 == pytest.approx(l2, rel=1e-6)
+    np.testing.assert_allclose(g1, g2, rtol=1e-5, atol=1e-7)
+    soft = np.full((len(X), 3), 1 / 3, dtype=np.float32)
+    assert numpynn.gradcheck(net, X, soft) < 2e-3
+
+
+def test_loss_values_by_hand():
+    net = NeuralNetwork(3, 4, 2)
+    net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
+    x = np.array([[3.0, 4.0, -4.5]], dtype=np.float32)
+    loss, grad = net.loss_and_gradient(x, [1])
+    assert loss == pytest.approx(-np.log(0.50270), abs=1e-4)
+    assert grad.dtype == np.float32 and grad.shape == (26,)
+    # l2 adds (l2/2) * sum of squared weights, biases excluded
+    weights_only = np.r_[np.arange(1, 13), np.arange(17, 25)] / 100
+    loss_l2, grad_l2 = net.loss_and_gradient(x, [1], l2=0.3)
+    assert loss_l2 - loss == pytest.approx(0.15 * np.sum(weights_only**2), rel=1e-5)
+    diff = grad_l2 - grad
+    np.testing.assert_allclose(diff[:12], 0.3 * np.arange(1, 13) / 100, rtol=1e-5)
+    np.testing.assert_allclose(diff[12:16], 0.0, atol=1e-8)
+    np.testing.assert_allclose(diff[24:], 0.0, atol=1e-8)
+
+
+def test_sample_weight_is_a_weighted_mean():
+    net = NeuralNetwork(4, 6, 3, output_activation="identity", seed=1)
+    X, y = _problem("identity")
+    l_dup, g_dup = net.loss_and_gradient(np.r_[X, X[:2]], np.r_[y, y[:2]])
+    w = np.ones(len(X))
+    w[:2] = 2
+    l_w, g_w = net.loss_and_gradient(X, y, sample_weight=w)
+    assert l_w == pytest.approx(l_dup, rel=1e-5)
+    np.testing.assert_allclose(g_w, g_dup, rtol=1e-4, atol=1e-6)
+
+
+def test_many_rows_accumulate_over_blocks():
+    net = NeuralNetwork(8, 700, 3, seed=0)  # wide: several row blocks
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 8)).astype(np.float32)
+    y = rng.integers(0, 3, 2000)
+    loss, grad = net.loss_and_gradient(X, y)
+    halves = [net.loss_and_gradient(X[s], y[s]) for s in (slice(0, 1000), slice(1000, None))]
+    assert loss == pytest.approx(np.mean([h[0] for h in halves]), rel=1e-5)
+    np.testing.assert_allclose(grad, (halves[0][1] + halves[1][1]) / 2, rtol=1e-3, atol=1e-6)
+
+
+# ---------------------------------------------------------------- PyTorch oracle
+torch = pytest.importorskip("torch")
+
+
+def _torch_loss(net, X, y, output, l2, sample_weight):
+    theta = torch.tensor(net.theta.astype(np.float64), requires_grad=True)
+    a = torch.tensor(X.astype(np.float64))
+    offset = 0
+    weights = []
+    for layer, (fan_in, fan_out) in enumerate(zip(net.sizes[:-1], net.sizes[1:])):
+        W = theta[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
+        offset += fan_in * fan_out
+        b = theta[offset : offset + fan_out]
+        offset += fan_out
+        weights.append(W)
+        z = a @ W + b
+        if layer < net.num_layers - 1:
+            name = net.hidden_activations[layer]
+            a = {
+                "relu": torch.relu,
+                "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.01),
+                "tanh": torch.tanh,
+                "logistic": torch.sigmoid,
+                "identity": lambda t: t,
+            }[name](z)
+        else:
+            a = z
+    w = torch.tensor(sample_weight, dtype=torch.float64)
+    if output == "softmax":
+        per = torch.nn.functional.cross_entropy(a, torch.tensor(y), reduction="none")
+    elif output == "logistic":
+        per = torch.nn.functional.binary_cross_entropy_with_logits(
+            a, torch.tensor(y, dtype=torch.float64), reduction="none").sum(dim=1)
+    else:
+        per = 0.5 * ((a - torch.tensor(y, dtype=torch.float64)) ** 2).sum(dim=1)
+    loss = (per * w).sum() / w.sum() + 0.5 * l2 * sum((W**2).sum() for W in weights)
+    loss.backward()
+    return loss.item(), theta.grad.numpy()
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output", OUTPUT)
+def test_gradient_matches_pytorch(hidden, output):
+    net = NeuralNetwork(4, 7, 5, 3, hidden_activation=hidden, output_activation=output, seed=5)
+    X, y = _problem(output, n=32, seed=1)
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(X))
+    loss, grad = net.loss_and_gradient(X, y, l2=0.01, sample_weight=sw)
+    ref_loss, ref_grad = _torch_loss(net, X, y, output, 0.01, sw)
+    assert loss == pytest.approx(ref_loss, rel=2e-3)
+    np.testing.assert_allclose(grad, ref_grad, rtol=2e-3, atol=1e-6 * np.abs(ref_grad).max())
+
+
+def test_per_layer_activations_match_pytorch():
+    net = NeuralNetwork(4, 6, 6, 3, hidden_activation=["tanh", "leaky_relu"], seed=0)
+    X, y = _problem("softmax", n=16)
+    loss, grad = net.loss_and_gradient(X, y)
+    ref_loss, ref_grad = _torch_loss(net, X, y, "softmax", 0.0, np.ones(len(X)))
+    assert loss == pytest.approx(ref_loss, rel=2e-3)
+    np.testing.assert_allclose(grad, ref_grad, rtol=2e-3, atol=1e-7)
