@@ -194,6 +194,10 @@ def test_predict_labels_match_the_library(work):
     assert X.dtype == np.float32
     expected = [net.metadata["classes"][k] for k in net.predict(X)]
     assert [r[0] for r in rows[1:]] == expected
+    # "--out -" is stdout too
+    assert ok(run("predict", "label.safetensors", "new.csv", "--out", "-",
+                  cwd=work)).stdout == proc.stdout
+    assert not (work / "-").exists()
 
 
 def test_predict_proba_and_out_file(work):
@@ -517,3 +521,48 @@ def test_resume_with_an_empty_checkpoint_dir_starts_from_the_beginning(tmp_path)
                 "--resume", "--out", "other.safetensors", cwd=tmp_path)
     assert other.returncode == 1 and "--hidden" in other.stderr
     assert not (tmp_path / "other.safetensors").exists()
+
+
+def test_ctrl_c_exits_130_with_a_short_message(tmp_path):
+    write_rows(tmp_path / "big.csv", make_rows(3000, seed=7))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "numpynn", "train", "big.csv", "--target", "label",
+         "--batch-size", "8", "--epochs", "100000", "--checkpoint-dir", "ck", "-q"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "ck" / "latest").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no checkpoint within 60 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        stderr = proc.communicate(timeout=60)[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [
+        "numpynn: interrupted; continue with the same command and --resume"]
+    assert not (tmp_path / "model.safetensors").exists()
+    assert not list((tmp_path / "ck").glob(".*.tmp"))
+
+
+def test_early_stopping_and_training_without_validation(tmp_path):
+    proc = ok(run("train", "--patience", "3", "--epochs", "500", "-q", "--out", "es.safetensors",
+                  cwd=tmp_path))
+    match = re.search(r"stopped early: no lower validation loss for 3 epochs; kept the weights "
+                      r"of epoch (\d+)", proc.stdout)
+    assert match, proc.stdout
+    results = numpynn.load(tmp_path / "es.safetensors").metadata["results"]
+    assert results["stopped_early"] is True
+    assert results["best_epoch"] + 1 == int(match.group(1))
+    assert results["epochs"] == results["best_epoch"] + 1 + 3 < 500
+
+    proc = ok(run("train", "--validation-split", "0", "--epochs", "5", "-q", "--out",
+                  "all.safetensors", cwd=tmp_path))
+    assert "150 training rows, 0 validation rows" in proc.stdout
+    assert not re.search(r"^validation", proc.stdout, re.M)
+    assert "validation" not in numpynn.load(tmp_path / "all.safetensors").metadata["results"]

@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train", help="train a network on a CSV file and save it",
-        description="Train a multi-layer perceptron on a CSV file with a header row and save "
+        description="Train a multi-layer perceptron on a CSV file with a header row and save\n"
                     "it, with its preprocessing, to a safetensors model file.",
         epilog=_TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -228,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--proba", action="store_true",
                          help="classification: write one probability column per class")
     predict.add_argument("--out", metavar="FILE",
-                         help="write the CSV to FILE (replaced if it exists) instead of stdout")
+                         help="write the CSV to FILE (replaced if it exists) instead of "
+                              "stdout ('-')")
     predict.set_defaults(handler=_cmd_predict, parser=predict)
 
     evaluate = commands.add_parser(
@@ -810,9 +811,10 @@ def _describe_training(data_name, table, target, enc, pre, net, train_rows, val_
           f"{'s' if len(numeric) != 1 else ''} (standardised) and {len(text)} text column"
           f"{'s' if len(text) != 1 else ''} (one-hot)")
     hidden = f"{args.activation} hidden, " if net.num_layers > 1 else ""
+    how = "lbfgs (full batch)" if args.optimizer == "lbfgs" else \
+        f"{args.optimizer}, learning rate {args.lr:g}, batch size {args.batch_size}"
     _info(f"network: {_arch(net)}, {hidden}{net.output_activation} output, "
-          f"{net.num_weights} parameters; {args.optimizer}, learning rate {args.lr:g}, "
-          f"batch size {args.batch_size}")
+          f"{net.num_weights} parameters; {how}")
     _info(f"split: {train_rows.size} training rows, {val_rows.size} validation rows "
           f"(seed {args.seed})")
 
@@ -834,7 +836,7 @@ def _print_results(results: Mapping[str, Any], classification: bool) -> None:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .tabular import read_csv
 
-    out = Path(args.out) if args.out else None
+    out = Path(args.out) if args.out and args.out != "-" else None
     if out is not None:
         _check_output_path(out, "output file", protect=[(Path(args.data), "input data"),
                                                         (Path(args.model), "model file")])
