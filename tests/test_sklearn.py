@@ -97,8 +97,10 @@ def _quiet(fn, *args, **kwargs):
 @pytest.mark.parametrize("solver, learning_rate", [
     ("adam", "constant"), ("sgd", "constant"), ("sgd", "invscaling"), ("sgd", "adaptive"),
 ])
-def test_classifier_follows_mlpclassifier(iris, solver, learning_rate):
-    X, y = iris
+def test_classifier_follows_mlpclassifier(solver, learning_rate):
+    # 500 rows: three mini-batches an epoch, so the shuffles must match too.
+    X, y = make_classification(n_samples=500, n_features=10, n_informative=6, n_classes=3,
+                               random_state=0)
     params = dict(hidden_layer_sizes=(16,), solver=solver, learning_rate=learning_rate,
                   learning_rate_init=0.01, max_iter=60, random_state=0)
     theirs = _quiet(MLPClassifier(**params).fit, X, y)
@@ -211,12 +213,16 @@ def test_fitted_attributes(iris):
     assert not hasattr(NeuralNetClassifier(), "coefs_")
 
 
-def test_feature_names_in():
+def test_feature_names_in(iris):
     pd = pytest.importorskip("pandas")
-    X, y = load_iris(return_X_y=True, as_frame=True)
-    clf = _quiet(NeuralNetClassifier(max_iter=3, random_state=0).fit, X, y)
-    np.testing.assert_array_equal(clf.feature_names_in_, X.columns)
-    assert isinstance(X, pd.DataFrame)
+    X, y = iris
+    names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    frame = pd.DataFrame(X, columns=names)
+    clf = _quiet(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=3,
+                                     random_state=0).fit, frame, y)
+    assert list(clf.feature_names_in_) == names
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame[names[::-1]])
 
 
 def test_setting_coefs_writes_into_the_network(iris):

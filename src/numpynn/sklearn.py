@@ -340,6 +340,9 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32,
                                                  ensure_non_negative=True)
         sample_weight = self._apply_class_weight(target, sample_weight, incremental)
+        if sample_weight is not None and not sample_weight.sum(dtype=np.float64) > 0:
+            raise ValueError("sample_weight (times class_weight) sums to 0: at least one "
+                             "sample needs a positive weight")
         if (X_val is None) != (y_val is None):
             raise ValueError("give both X_val and y_val, or neither")
         n_outputs = target.shape[1] if target.ndim == 2 else len(self.classes_)
@@ -394,10 +397,13 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         return Adam(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
 
     def _split_validation(self, X, target, sample_weight):
+        """Hold out ``validation_fraction`` of the rows, stratified for single-label
+        classification (binary and multiclass alike, as scikit-learn documents) when every
+        class can appear on both sides."""
         stratify = None
-        if self.out_activation_ in ("softmax", "logistic") and self.n_outputs_ >= 1 and (
-            self.out_activation_ == "softmax" or self.n_outputs_ == 1
-        ):
+        single_label = self.out_activation_ == "softmax" or (
+            self.out_activation_ == "logistic" and self.n_outputs_ == 1)
+        if single_label:
             labels = target if target.ndim == 1 else target[:, 0]
             counts = np.bincount(labels.astype(np.intp))
             counts = counts[counts > 0]
@@ -429,6 +435,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         early_stopping = self.early_stopping
+        X_cb, y_cb, metadata = X, hook_data[0], hook_data[1]  # callbacks see fit's data
         if early_stopping and val is None:
             X, target, sample_weight, X_val, val = self._split_validation(X, target,
                                                                           sample_weight)
@@ -449,8 +456,11 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                               "It is going to be clipped", stacklevel=3)
             batch = int(np.clip(self.batch_size, 1, n))
 
-        rng = np.random.default_rng(self._random_state.randint(np.iinfo(np.int32).max))
-        ws = Workspace(net, batch, float(self.dropout), rng)
+        dropout_rng = None
+        if self.dropout > 0:  # drawn only then: without dropout, shuffles match MLP*'s
+            dropout_rng = np.random.default_rng(
+                self._random_state.randint(np.iinfo(np.int32).max))
+        ws = Workspace(net, batch, float(self.dropout), dropout_rng)
         grad = np.empty_like(theta)
         poisson = self.out_activation_ == "exp"
         alpha = float(self.alpha)
@@ -467,7 +477,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         invscaling = self.solver == "sgd" and self.learning_rate == "invscaling"
         if self.solver != "sgd":
             self._learning_rate = float(self.learning_rate_init)
-        X_cb, y_cb, metadata = X, hook_data[0], hook_data[1]
         best_theta = theta.copy() if early_stopping else None
 
         self.n_iter_ = 0
