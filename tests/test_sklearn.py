@@ -114,6 +114,19 @@ def test_classifier_follows_mlpclassifier(solver, learning_rate):
         np.testing.assert_allclose(mine, sk, atol=1e-4)
 
 
+def test_sample_weights_follow_mlp():
+    X, y = make_classification(n_samples=450, n_features=6, random_state=1)
+    weights = np.random.default_rng(1).uniform(0, 3, size=450)
+    params = dict(hidden_layer_sizes=(8,), alpha=0.1, max_iter=30, random_state=0,
+                  learning_rate_init=0.01)
+    theirs = _quiet(MLPClassifier(**params).fit, X, y, sample_weight=weights)
+    ours = _quiet(NeuralNetClassifier(**params).fit, X, y, sample_weight=weights)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
+    reg_theirs = _quiet(MLPRegressor(**params).fit, X, X[:, 0], sample_weight=weights)
+    reg_ours = _quiet(NeuralNetRegressor(**params).fit, X, X[:, 0], sample_weight=weights)
+    np.testing.assert_allclose(reg_ours.loss_curve_, reg_theirs.loss_curve_, rtol=1e-4)
+
+
 def test_same_initial_weights_as_mlp(binary):
     X, y = binary
     for activation in ("relu", "logistic"):
@@ -160,6 +173,10 @@ def test_poisson_follows_mlpregressor():
     assert ours.out_activation_ == "exp"
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
     assert (ours.predict(X) > 0).all()
+    weights = np.random.default_rng(2).uniform(0, 2, size=len(y))
+    theirs = _quiet(MLPRegressor(**params).fit, X, y, sample_weight=weights)
+    ours = _quiet(NeuralNetRegressor(**params).fit, X, y, sample_weight=weights)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
     with pytest.raises(ValueError, match="non-negative"):
         NeuralNetRegressor(loss="poisson").fit(X, -y - 1)
 
@@ -513,18 +530,22 @@ class Recorder:
         self.events.append("teardown")
 
 
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_callbacks_see_every_epoch_and_can_stop(iris, solver):
+@pytest.mark.parametrize("solver, early_stopping", [
+    ("adam", False), ("adam", True), ("lbfgs", False),
+])
+def test_callbacks_see_every_epoch_and_can_stop(iris, solver, early_stopping):
     pytest.importorskip("sklearn.callback")
     X, y = iris
     recorder = Recorder()
     clf = NeuralNetClassifier(hidden_layer_sizes=(8,), solver=solver, max_iter=12,
+                              early_stopping=early_stopping, n_iter_no_change=100,
                               random_state=0).set_callbacks(recorder)
     _quiet(clf.fit, X, y)
     assert recorder.events[0] == "setup" and recorder.events[-1] == "teardown"
     assert recorder.events[1] == ("begin", "fit") and recorder.events[-2] == ("end", "fit")
-    assert len(recorder.scores) == clf.n_iter_
-    assert recorder.scores[-1] == pytest.approx(clf.score(X, y))
+    assert len(recorder.scores) == clf.n_iter_ == 12
+    if not early_stopping:  # (early stopping restores the best weights after the last)
+        assert recorder.scores[-1] == pytest.approx(clf.score(X, y))
 
     stopper = Recorder(stop_after=3)
     clf = NeuralNetClassifier(hidden_layer_sizes=(8,), solver=solver, max_iter=50,
