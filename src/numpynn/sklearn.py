@@ -89,7 +89,7 @@ def _network_state(net: NeuralNetwork) -> dict:
 
 
 class _NullContext:
-    """Callback context used when scikit-learn has no callback API."""
+    """A callback context that does nothing: no callback API, or no callback listening."""
 
     def call_on_fit_task_begin(self, **kwargs: Any) -> None:
         return None
@@ -478,10 +478,12 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         if self.solver != "sgd":
             self._learning_rate = float(self.learning_rate_init)
         best_theta = theta.copy() if early_stopping else None
+        # One task per epoch for the callbacks; none to create when nobody listens.
+        epochs_ctx = ctx if getattr(self, "_skl_callbacks", None) else _NullContext()
 
         self.n_iter_ = 0
         for _ in range(self.max_iter):
-            sub = ctx.subcontext(task_name="epoch")
+            sub = epochs_ctx.subcontext(task_name="epoch")
             sub.call_on_fit_task_begin(estimator=self, X=X_cb, y=y_cb, metadata=metadata)
             if self.shuffle:
                 sample_idx = sample_idx[rs.permutation(n)]
