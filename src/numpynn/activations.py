@@ -207,7 +207,13 @@ def apply_output(name: str, z: np.ndarray) -> None:
     _OUTPUT_FORWARD[name](z)
 
 
-def multiply_by_derivative(name: str, a: np.ndarray, delta: np.ndarray) -> None:
+def multiply_by_derivative(
+    name: str,
+    a: np.ndarray,
+    delta: np.ndarray,
+    bool_scratch: np.ndarray | None = None,
+    float_scratch: np.ndarray | None = None,
+) -> None:
     """``delta *= f'(z)``, with ``f'`` computed from the activation output ``a = f(z)``.
 
     Parameters
@@ -218,17 +224,33 @@ def multiply_by_derivative(name: str, a: np.ndarray, delta: np.ndarray) -> None:
         Output of the activation (before any dropout).
     delta : ndarray, shape (n, h), float32
         Gradient with respect to ``a``; becomes the gradient with respect to ``z``.
+    bool_scratch, float_scratch : ndarray, shape (n, h), optional
+        Work buffers (bool, float32), so that no temporary is allocated.
     """
+    if name == "identity":
+        return
+    if bool_scratch is None:
+        bool_scratch = np.empty(a.shape, dtype=bool)
+    if float_scratch is None:
+        float_scratch = np.empty(a.shape, dtype=np.float32)
     if name == "relu":
-        delta *= a > 0
+        np.greater(a, 0, out=bool_scratch)
+        np.multiply(delta, bool_scratch, out=delta)
     elif name == "leaky_relu":
         # a and z share their sign, so the slope is known from a alone.
-        delta *= np.where(a > 0, delta.dtype.type(1), delta.dtype.type(LEAKY_SLOPE))
+        np.greater(a, 0, out=bool_scratch)
+        np.take(_LEAKY_SLOPES, bool_scratch.view(np.uint8), out=float_scratch)
+        delta *= float_scratch
     elif name == "tanh":
-        delta *= 1 - a * a
+        np.multiply(a, a, out=float_scratch)
+        np.subtract(1, float_scratch, out=float_scratch)
+        delta *= float_scratch
     elif name == "logistic":
-        delta *= a * (1 - a)
-    elif name == "identity":
-        return
+        np.subtract(1, a, out=float_scratch)
+        float_scratch *= a
+        delta *= float_scratch
     else:  # pragma: no cover - names are validated at construction
         raise ValueError(f"unknown hidden activation {name!r}")
+
+
+_LEAKY_SLOPES = np.array([LEAKY_SLOPE, 1.0], dtype=np.float32)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOSS_NAMES", "prepare_target", "output_and_loss", "delta_in_place"]
+__all__ = [
+    "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place"
+]
 
 #: The loss that goes with each output activation.
 LOSS_NAMES = {
@@ -103,22 +105,48 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
     return target
 
 
+# Shifting softmax sums by the batch maximum is as exact as shifting each row by its own
+# maximum while no row lies more than this far below it (exp(-80) is still a normal
+# float32), and it avoids slow per-row reductions on narrow outputs.
+_SHARED_SHIFT_RANGE = 80.0
+
+
+def label_positions(labels: np.ndarray, num_outputs: int,
+                    row_offsets: np.ndarray | None = None) -> np.ndarray:
+    """Flat positions ``i * k + labels[i]`` of each row's label in an (n, k) array.
+
+    Parameters
+    ----------
+    labels : ndarray, shape (n,), integer
+    num_outputs : int
+        ``k``.
+    row_offsets : ndarray, shape (>= n,), optional
+        A kept ``np.arange(rows) * k`` to reuse.
+    """
+    n = labels.shape[0]
+    offsets = np.arange(n) * num_outputs if row_offsets is None else row_offsets[:n]
+    return offsets + labels
+
+
 def output_and_loss(
     output_activation: str,
     z: np.ndarray,
     target: np.ndarray,
     sample_weight: np.ndarray | None = None,
+    positions: np.ndarray | None = None,
 ) -> float:
     """Turn the output sums ``z`` into outputs ``P`` in place and return the summed loss.
 
     Parameters
     ----------
     output_activation : str
-    z : ndarray, shape (n, k), float32
+    z : ndarray, shape (n, k), float32, C-contiguous
         Output layer pre-activation sums; overwritten with the outputs ``P``.
     target : ndarray
         From :func:`prepare_target`, rows matching ``z``.
     sample_weight : ndarray, shape (n,), float32, optional
+    positions : ndarray, shape (n,), optional
+        :func:`label_positions` of integer targets, when the caller already has them.
 
     Returns
     -------
@@ -126,13 +154,20 @@ def output_and_loss(
         ``sum_i w_i * loss_i`` (``w_i = 1`` when no weights are given).
     """
     if output_activation == "softmax":
-        z -= z.max(axis=1, keepdims=True)
+        top = z.max()
+        if z.min() >= top - _SHARED_SHIFT_RANGE:
+            z -= top
+        else:
+            z -= z.max(axis=1, keepdims=True)
         if target.ndim == 1:
-            picked = z[np.arange(z.shape[0]), target]
+            if positions is None:
+                positions = label_positions(target, z.shape[1])
+            picked = z.reshape(-1)[positions]
         else:
             picked = np.einsum("ij,ij->i", z, target)
         np.exp(z, out=z)
-        row_sums = z.sum(axis=1)
+        # Row sums as a matrix-vector product: faster than a reduction over a short axis.
+        row_sums = z @ np.ones(z.shape[1], dtype=z.dtype)
         z /= row_sums[:, None]
         per_sample = np.log(row_sums)
         per_sample -= picked
@@ -144,7 +179,7 @@ def output_and_loss(
         per_element = np.maximum(z, 0)
         per_element += np.log1p(e)
         per_element -= z * target
-        per_sample = per_element.sum(axis=1)
+        per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
         positive = z >= 0
         np.add(e, 1, out=z)
         np.divide(np.where(positive, np.float32(1), e), z, out=z)
@@ -162,21 +197,26 @@ def delta_in_place(
     target: np.ndarray,
     sample_weight: np.ndarray | None,
     scale: float,
+    positions: np.ndarray | None = None,
 ) -> None:
     """Overwrite the outputs ``P`` with ``(P - Y) * w * scale``: dLoss/dz for every pair.
 
     Parameters
     ----------
-    p : ndarray, shape (n, k), float32
+    p : ndarray, shape (n, k), float32, C-contiguous
         Outputs from :func:`output_and_loss`.
     target : ndarray
         Integer labels (n,) or float32 rows (n, k).
     sample_weight : ndarray, shape (n,), float32, optional
     scale : float
         ``1 / sum(w)`` of the batch (``1 / n`` without weights).
+    positions : ndarray, shape (n,), optional
+        :func:`label_positions` of integer targets, when the caller already has them.
     """
     if target.ndim == 1:
-        p[np.arange(p.shape[0]), target] -= 1
+        if positions is None:
+            positions = label_positions(target, p.shape[1])
+        p.reshape(-1)[positions] -= 1
     else:
         p -= target
     if sample_weight is not None:

@@ -13,6 +13,15 @@ from typing import Any
 
 import numpy as np
 
+# Element-wise updates run over chunks of this many values, so that the several passes of
+# one update find their data in the L2 cache instead of streaming it from memory.
+CHUNK = 1 << 16
+
+
+def _chunks(size: int) -> list[slice]:
+    return [slice(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS"]
 
 
@@ -95,18 +104,19 @@ class SGD(Optimizer):
             theta -= step
             return
         # velocity = momentum * velocity - lr * grad (scikit-learn's form)
-        velocity, step = state["velocity"], state["scratch"]
         mom = np.float32(self.momentum)
-        velocity *= mom
-        np.multiply(grad, lr, out=step)
-        velocity -= step
-        if self.nesterov:
-            # theta += momentum * velocity - lr * grad  (scratch now holds lr * grad)
-            theta -= step
-            np.multiply(velocity, mom, out=step)
-            theta += step
-        else:
-            theta += velocity
+        for part in _chunks(theta.size):
+            th, velocity, step = theta[part], state["velocity"][part], state["scratch"][part]
+            velocity *= mom
+            np.multiply(grad[part], lr, out=step)
+            velocity -= step
+            if self.nesterov:
+                # theta += momentum * velocity - lr * grad  (step holds lr * grad)
+                th -= step
+                np.multiply(velocity, mom, out=step)
+                th += step
+            else:
+                th += velocity
 
 
 class Adam(Optimizer):
@@ -136,23 +146,28 @@ class Adam(Optimizer):
     def _adam_step(self, theta, grad, state, learning_rate):
         state["step"] += 1
         t = state["step"]
-        m, v, scratch = state["m"], state["v"], state["scratch"]
         b1, b2 = self.beta_1, self.beta_2
-        # m = b1 m + (1 - b1) g ; v = b2 v + (1 - b2) g^2
-        m *= np.float32(b1)
-        np.multiply(grad, np.float32(1.0 - b1), out=scratch)
-        m += scratch
-        v *= np.float32(b2)
-        np.multiply(grad, grad, out=scratch)
-        scratch *= np.float32(1.0 - b2)
-        v += scratch
-        # theta -= lr_t * m / (sqrt(v) + eps), with bias correction folded into lr_t.
-        lr_t = learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        np.sqrt(v, out=scratch)
-        scratch += np.float32(self.epsilon)
-        np.divide(m, scratch, out=scratch)
-        scratch *= np.float32(lr_t)
-        theta -= scratch
+        # The moments are stored scaled, m / (1 - b1) and v / (1 - b2), which saves two
+        # passes per step: m_s = b1 m_s + g and v_s = b2 v_s + g^2.  The update
+        # lr_t * m / (sqrt(v) + eps) is then c * m_s / (sqrt(v_s) + eps_s).
+        c = (learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+             * (1.0 - b1) / math.sqrt(1.0 - b2))
+        b1_, b2_ = np.float32(b1), np.float32(b2)
+        eps_s = np.float32(self.epsilon / math.sqrt(1.0 - b2))
+        c_ = np.float32(c)
+        m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
+        for part in _chunks(theta.size):
+            th, g, m, v, s = theta[part], grad[part], m_all[part], v_all[part], scratch_all[part]
+            m *= b1_
+            m += g
+            v *= b2_
+            np.multiply(g, g, out=s)
+            v += s
+            np.sqrt(v, out=s)
+            s += eps_s
+            np.divide(m, s, out=s)
+            s *= c_
+            th -= s
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)
