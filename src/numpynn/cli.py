@@ -34,6 +34,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelFileError, TrainingDivergedError
+from .progress import EpochProgress, _duration
 
 __all__ = ["main", "build_parser"]
 
@@ -491,83 +492,6 @@ def _fmt(value: float | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-class _EpochProgress:
-    """Per-epoch progress on stderr, driven by ``fit``'s callbacks.
-
-    On a terminal: a tqdm bar ``epoch 37/100 |###  | 00:03 left, loss 0.0512 val_loss 0.0732
-    acc 0.983 val_acc 0.967`` that fits in 80 columns. Elsewhere (a log file, a pipe): one
-    plain line every tenth of the run, so logs stay readable.
-    """
-
-    def __init__(self, total: int, initial: int, *, enabled: bool) -> None:
-        self.total = total
-        self.initial = initial
-        self.enabled = enabled and initial < total
-        self.bar = None
-        self.started = time.monotonic()
-        self.step = max(1, (total - initial) // 10)
-        if not self.enabled or not sys.stderr.isatty():
-            return
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return
-        try:  # a pseudo-terminal may report a 0 x 0 screen, where tqdm would print nothing
-            sized = min(os.get_terminal_size(sys.stderr.fileno())) > 0
-        except (OSError, ValueError):
-            sized = False
-        self.bar = tqdm(
-            total=total, initial=initial, file=sys.stderr, leave=True, desc="epoch",
-            dynamic_ncols=sized, ncols=None if sized else 80, nrows=None if sized else 24,
-            # time left before the figures: a narrow terminal cuts the end of the line
-            bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {remaining} left{postfix}",
-        )
-
-    @staticmethod
-    def figures(logs: Mapping[str, Any]) -> str:
-        parts = []
-        for key, name, digits in (("loss", "loss", 4), ("val_loss", "val_loss", 4),
-                                  ("accuracy", "acc", 3), ("val_accuracy", "val_acc", 3)):
-            value = logs.get(key)
-            if value is not None:
-                shown = f"{value:.{digits}f}" if abs(value) < 1e4 else f"{value:.4g}"
-                parts.append(f"{name} {shown}")
-        return " ".join(parts)
-
-    def __call__(self, logs: Mapping[str, Any]) -> None:
-        if not self.enabled:
-            return
-        epoch = int(logs["epoch"]) + 1
-        if self.bar is not None:
-            self.bar.set_postfix_str(self.figures(logs), refresh=False)
-            self.bar.update(1)
-            return
-        done = epoch - self.initial
-        if done % self.step and epoch != self.total:
-            return
-        elapsed = time.monotonic() - self.started
-        left = elapsed / done * (self.total - epoch)
-        print(f"epoch {epoch}/{self.total} {self.figures(logs)} "
-              f"[{_duration(elapsed)} elapsed, {_duration(left)} left]",
-              file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 10:
-        return f"{seconds:.2f} s"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 # --------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------
@@ -746,7 +670,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             _info(f"the checkpoint has all {args.epochs} epochs already; pass a larger "
                   "--epochs to train longer")
 
-    progress = _EpochProgress(args.epochs, min(start_epoch, args.epochs),
+    progress = EpochProgress(args.epochs, min(start_epoch, args.epochs),
                               enabled=not args.quiet)
     started = time.monotonic()
     try:

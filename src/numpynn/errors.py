@@ -10,7 +10,15 @@ class ModelFileError(ValueError):
 
 
 class TrainingDivergedError(FloatingPointError):
-    """The training loss became NaN or infinite; the network kept its last finite weights."""
+    """The training loss became NaN or infinite; the network kept its last finite weights.
+
+    Attributes
+    ----------
+    epoch : int
+        0-based index of the epoch that diverged (the message counts from 1).
+    loss : float
+    learning_rate : float or None
+    """
 
     def __init__(self, epoch: int, loss: float, learning_rate: float | None = None):
         self.epoch = epoch
@@ -21,6 +29,6 @@ class TrainingDivergedError(FloatingPointError):
             "; try a lower learning rate"
         )
         super().__init__(
-            f"training diverged in epoch {epoch}: the loss became {loss}{hint} "
+            f"training diverged in epoch {epoch + 1}: the loss became {loss}{hint} "
             "(the network keeps its last finite weights)"
         )

@@ -8,7 +8,6 @@ the full loop around it.  Everything works on the network's flat vector ``theta`
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from .errors import TrainingDivergedError
 from .losses import output_and_loss, prepare_target
 from .network import NeuralNetwork, Workspace, _as_float32_matrix, check_finite_rows
 from .optimizers import LBFGS, AdamW, _check_number, get_optimizer
+from .progress import EpochProgress
 
 __all__ = [
     "History",
@@ -527,39 +527,6 @@ def _split_validation(data: TrainingData, fraction: float, rng: np.random.Genera
     return data.subset(np.sort(order[n_val:])), data.subset(np.sort(order[:n_val]))
 
 
-class _Progress:
-    """A per-epoch progress bar: tqdm when installed, else a plain line on stderr."""
-
-    def __init__(self, enabled: bool, total: int, initial: int = 0) -> None:
-        self.bar = None
-        self.enabled = enabled
-        if not enabled:
-            return
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            tqdm = None
-        if tqdm is not None:
-            self.bar = tqdm(total=total, initial=initial, unit="epoch", desc="training",
-                            dynamic_ncols=True)
-        self.total = total
-
-    def update(self, logs: Mapping[str, Any]) -> None:
-        if not self.enabled:
-            return
-        shown = {k: v for k, v in logs.items() if k != "epoch" and v is not None}
-        if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
-            self.bar.update(1)
-        else:
-            figures = " ".join(f"{k}={v:.4g}" for k, v in shown.items())
-            print(f"epoch {logs['epoch'] + 1}/{self.total} {figures}", file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def fit(
     network: NeuralNetwork,
     X: Any,
@@ -690,7 +657,7 @@ def fit(
     if resume:
         start_epoch, best_loss, epochs_without_improvement = _resume(
             checkpoint_dir, network, trainer, sched, history, best_theta)
-    bar = _Progress(progress, epochs, start_epoch)
+    bar = EpochProgress(epochs, start_epoch, enabled=bool(progress))
     try:
         last_monitored = history.val_loss[-1] if (val and history.val_loss) else (
             history.loss[-1] if history.loss else None)
@@ -718,7 +685,7 @@ def fit(
                 epochs_without_improvement += 1
             logs = {"epoch": epoch, "loss": loss, "val_loss": val_loss, "accuracy": accuracy,
                     "val_accuracy": val_accuracy, "learning_rate": trainer.learning_rate}
-            bar.update(logs)
+            bar(logs)
             if checkpoint_dir is not None:
                 _write_checkpoint(checkpoint_dir, network, trainer, sched, history, epoch,
                                   best_loss, epochs_without_improvement, best_theta)
@@ -792,7 +759,7 @@ def _fit_lbfgs(network, data, val, opt: LBFGS, epochs, l2, callbacks, progress) 
     grad = np.zeros(network.num_weights, dtype=np.float32)
     history = History()
     best = {"loss": math.inf}
-    bar = _Progress(progress, opt.max_iter or epochs)
+    bar = EpochProgress(opt.max_iter or epochs, 0, enabled=bool(progress))
     stop_requested = []
 
     def loss_and_grad(theta64: np.ndarray) -> tuple[float, np.ndarray]:
@@ -824,7 +791,7 @@ def _fit_lbfgs(network, data, val, opt: LBFGS, epochs, l2, callbacks, progress) 
             history.best_epoch = epoch
         logs = {"epoch": epoch, "loss": loss, "val_loss": val_loss, "accuracy": accuracy,
                 "val_accuracy": val_accuracy, "learning_rate": None}
-        bar.update(logs)
+        bar(logs)
         if any([bool(cb(dict(logs)) is True) for cb in callbacks]):
             stop_requested.append(epoch)
             raise StopIteration
