@@ -145,6 +145,11 @@ def _logistic_inplace(z: np.ndarray) -> None:
 
 
 def _softmax_inplace(z: np.ndarray) -> None:
+    if z.ndim == 1:  # full reductions: cheaper than along an axis
+        z -= z.max()
+        np.exp(z, out=z)
+        z /= z.sum()
+        return
     z -= z.max(axis=-1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=-1, keepdims=True)

@@ -8,6 +8,7 @@ weights, 4 hidden biases, 8 hidden-output weights and 2 output biases: 26 values
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Sequence
@@ -263,19 +264,41 @@ class NeuralNetwork:
         ndarray, float32, shape (sizes[-1],) or (n, sizes[-1])
             A fresh array.  Safe to call from many threads at once.
         """
+        if (
+            type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float32
+            and x.shape[0] == self.sizes[0]
+        ):
+            return self._eval_vector(x)  # the single-sample fast path
         arr, was_1d = _as_float32_matrix(x, self.sizes[0], "X")
-        name = "x" if was_1d else "X"
+        if was_1d:
+            return self._eval_vector(arr[0])
         if arr.size <= _SMALL_INPUT:
             # Cheap to check first, and no NumPy warning precedes the error.
-            check_finite_rows(arr, name)
+            check_finite_rows(arr, "X")
+            return self._forward(arr)
+        # Large inputs: NaN/inf in X shows up in the outputs; check X only then.
+        with np.errstate(invalid="ignore", over="ignore"):
             out = self._forward(arr)
-        else:
-            # Large inputs: NaN/inf in X shows up in the outputs; check X only then.
-            with np.errstate(invalid="ignore", over="ignore"):
-                out = self._forward(arr)
-            if not np.isfinite(out).all():
-                check_finite_rows(arr, name)
-        return out[0] if was_1d else out
+        if not np.isfinite(out).all():
+            check_finite_rows(arr, "X")
+        return out
+
+    def _eval_vector(self, x: np.ndarray) -> np.ndarray:
+        """One float32 input vector of the right length: as few NumPy calls as possible."""
+        # x @ x is NaN or inf when x holds NaN or inf (or overflows: then look closer).
+        if not math.isfinite(x @ x) and not np.isfinite(x).all():
+            raise ValueError("x contains NaN or inf")
+        a = x
+        last = len(self.weights) - 1
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ w
+            z += b
+            if layer == last:
+                act.apply_output(self.output_activation, z)
+            else:
+                act.apply_hidden(self.hidden_activations[layer], z)
+            a = z
+        return a
 
     __call__ = eval
 
