@@ -260,3 +260,16 @@ def test_trace_needs_one_input():
     net = NeuralNetwork(3, 4, 2, seed=0)
     with pytest.raises(ValueError, match="one input"):
         net.trace(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("spread", [0.0, 50.0, 79.0, 81.0, 500.0])
+def test_softmax_batch_shift_matches_float64(spread):
+    """Both softmax paths (one shift per batch, one per row) agree with float64."""
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, 7)).astype(np.float32)
+    z[::2] -= spread  # half the rows far below the others
+    ref = np.exp(z.astype(np.float64) - z.max(axis=1, keepdims=True))
+    ref /= ref.sum(axis=1, keepdims=True)
+    got = numpynn.softmax(z)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-30)
+    assert np.all(got > 0)

@@ -30,6 +30,9 @@ __all__ = [
 
 #: Slope of leaky ReLU for negative input, as in the article.
 LEAKY_SLOPE = 0.01
+#: Softmax may shift a whole batch by its maximum while no value lies further below it than
+#: this: exp(-80) is still a normal float32, so no row sum underflows.
+SHARED_SHIFT_RANGE = 80.0
 
 
 # ---------------------------------------------------------------------------
@@ -149,6 +152,14 @@ def _softmax_inplace(z: np.ndarray) -> None:
         z -= z.max()
         np.exp(z, out=z)
         z /= z.sum()
+        return
+    # One shift for the whole batch is as exact as one per row while every row's maximum
+    # lies within SHARED_SHIFT_RANGE of it, and avoids slow reductions along a short axis.
+    top = z.max()
+    if z.ndim == 2 and z.min() >= top - SHARED_SHIFT_RANGE:
+        z -= top
+        np.exp(z, out=z)
+        z /= (z @ np.ones(z.shape[1], dtype=z.dtype))[:, None]
         return
     z -= z.max(axis=-1, keepdims=True)
     np.exp(z, out=z)

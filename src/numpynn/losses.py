@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import SHARED_SHIFT_RANGE
+
 __all__ = [
     "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place"
 ]
@@ -105,11 +107,6 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
     return target
 
 
-# Shifting softmax sums by the batch maximum is as exact as shifting each row by its own
-# maximum while no row lies more than this far below it (exp(-80) is still a normal
-# float32), and it avoids slow per-row reductions on narrow outputs.
-_SHARED_SHIFT_RANGE = 80.0
-
 
 def label_positions(labels: np.ndarray, num_outputs: int,
                     row_offsets: np.ndarray | None = None) -> np.ndarray:
@@ -155,7 +152,7 @@ def output_and_loss(
     """
     if output_activation == "softmax":
         top = z.max()
-        if z.min() >= top - _SHARED_SHIFT_RANGE:
+        if z.min() >= top - SHARED_SHIFT_RANGE:  # see activations.SHARED_SHIFT_RANGE
             z -= top
         else:
             z -= z.max(axis=1, keepdims=True)
