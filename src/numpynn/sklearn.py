@@ -335,7 +335,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         self._hidden_activations(len(hidden))
         first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, target = self._validate_input(X, y, incremental, reset=first_pass)
-        n_samples, n_features = X.shape
+        n_features = X.shape[1]
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32,
                                                  ensure_non_negative=True)
@@ -668,16 +668,32 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
         self.n_iter_ = 0
+        x = theta.astype(np.float64)
+        iterations = evaluations = 0
         try:
-            result = minimize(
-                loss_and_grad, theta.astype(np.float64), method="L-BFGS-B", jac=True,
-                callback=after_iteration,
-                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-            )
+            while True:
+                result = minimize(
+                    loss_and_grad, x, method="L-BFGS-B", jac=True, callback=after_iteration,
+                    options={"maxfun": self.max_fun - evaluations,
+                             "maxiter": self.max_iter - iterations, "gtol": self.tol},
+                )
+                iterations += int(result.nit)
+                evaluations += int(result.nfev)
+                # In float32 the loss stops changing on a plateau long before the gradient
+                # is small, and L-BFGS-B then reports convergence on its relative reduction
+                # of f.  Restarting from there (a fresh curvature memory) keeps going while
+                # that makes progress and the budget lasts.
+                stalled = (result.status == 0 and "stopped" not in state
+                           and float(np.abs(result.jac).max()) > self.tol)
+                progressed = result.fun < loss_and_grad(x)[0]
+                x = result.x
+                if not (stalled and progressed and iterations < self.max_iter
+                        and evaluations < self.max_fun):
+                    break
         finally:
             state["ctx"].call_on_fit_task_end(estimator=self)
         theta[:] = result.x
-        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.n_iter_ = min(iterations, self.max_iter)
         if result.status != 0 and "stopped" not in state:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
