@@ -101,17 +101,36 @@ def test_classifier_follows_mlpclassifier(solver, learning_rate):
     # 500 rows: three mini-batches an epoch, so the shuffles must match too.
     X, y = make_classification(n_samples=500, n_features=10, n_informative=6, n_classes=3,
                                random_state=0)
+    # tol=3e-3, n_iter_no_change=2: the adaptive rate is divided by 5 four times on the way.
     params = dict(hidden_layer_sizes=(16,), solver=solver, learning_rate=learning_rate,
-                  learning_rate_init=0.01, max_iter=60, random_state=0)
+                  learning_rate_init=0.01, max_iter=60, tol=3e-3, n_iter_no_change=2,
+                  random_state=0)
     theirs = _quiet(MLPClassifier(**params).fit, X, y)
     ours = _quiet(NeuralNetClassifier(**params).fit, X, y)
     assert ours.n_iter_ == theirs.n_iter_
     assert ours.t_ == theirs.t_
+    if solver == "sgd":
+        assert ours._learning_rate == pytest.approx(theirs._optimizer.learning_rate)
+        assert (ours._learning_rate < 0.01) == (learning_rate != "constant")
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-4)
     for mine, sk in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         assert mine.shape == sk.shape
         np.testing.assert_allclose(mine, sk, atol=1e-4)
+
+
+def test_partial_fit_follows_mlp():
+    X, y = make_classification(n_samples=450, n_features=6, n_classes=3, n_informative=4,
+                               random_state=2)
+    params = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0)
+    theirs, ours = MLPClassifier(**params), NeuralNetClassifier(**params)
+    for start in range(0, 450, 150):
+        part = slice(start, start + 150)
+        theirs.partial_fit(X[part], y[part], classes=[0, 1, 2])
+        ours.partial_fit(X[part], y[part], classes=[0, 1, 2])
+        assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-4)
+    assert ours.t_ == theirs.t_ == 450
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-4)
 
 
 def test_sample_weights_follow_mlp():
