@@ -397,3 +397,22 @@ def test_adam_matches_torch_over_steps():
 def test_numpynn_exports():
     for name in ["NeuralNetwork", "gradcheck", "TrainingDivergedError", "Adam", "History"]:
         assert hasattr(numpynn, name)
+
+
+@pytest.mark.parametrize("optimizer", [Adam(), SGD(momentum=0.9, nesterov=True)])
+def test_two_thread_update_equals_one_thread(optimizer, monkeypatch):
+    from numpynn import optimizers
+
+    rng = np.random.default_rng(0)
+    theta = rng.normal(size=300_000).astype(np.float32)
+    grads = [rng.normal(size=theta.size).astype(np.float32) for _ in range(3)]
+    results = []
+    for threshold in (1 << 40, 1 << 10):  # serial, then split over two threads
+        monkeypatch.setattr(optimizers, "PARALLEL_MIN_SIZE", threshold)
+        th = theta.copy()
+        state = optimizer.init(th)
+        for g in grads:
+            optimizer.update(th, g, state, 0.01)
+        results.append(th)
+    assert np.array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], theta)

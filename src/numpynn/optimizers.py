@@ -8,7 +8,12 @@ arrays are never promoted to float64.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -16,10 +21,43 @@ import numpy as np
 # Element-wise updates run over chunks of this many values, so that the several passes of
 # one update find their data in the L2 cache instead of streaming it from memory.
 CHUNK = 1 << 16
+#: Vectors at least this long are updated by two threads (NumPy releases the GIL in its
+#: loops); the matrix products use every core, and so should the update between them.
+PARALLEL_MIN_SIZE = 1 << 17
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
-def _chunks(size: int) -> list[slice]:
-    return [slice(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+@functools.lru_cache(maxsize=64)
+def _chunks(size: int) -> tuple[slice, ...]:
+    return tuple(slice(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _for_each_chunk(size: int, update: Callable[[slice], None]) -> None:
+    """Call ``update(part)`` for every chunk of a vector, on two threads when it is long."""
+    parts = _chunks(size)
+    if size < PARALLEL_MIN_SIZE or len(parts) < 2 or _cores() < 2:
+        for part in parts:
+            update(part)
+        return
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="numpynn")
+    half = len(parts) // 2
+    other = _pool.submit(lambda: [update(part) for part in parts[:half]])
+    for part in parts[half:]:
+        update(part)
+    other.result()
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS"]
@@ -105,18 +143,23 @@ class SGD(Optimizer):
             return
         # velocity = momentum * velocity - lr * grad (scikit-learn's form)
         mom = np.float32(self.momentum)
-        for part in _chunks(theta.size):
-            th, velocity, step = theta[part], state["velocity"][part], state["scratch"][part]
+        velocity_all, scratch_all = state["velocity"], state["scratch"]
+        nesterov = self.nesterov
+
+        def update(part: slice) -> None:
+            th, velocity, step = theta[part], velocity_all[part], scratch_all[part]
             velocity *= mom
             np.multiply(grad[part], lr, out=step)
             velocity -= step
-            if self.nesterov:
+            if nesterov:
                 # theta += momentum * velocity - lr * grad  (step holds lr * grad)
                 th -= step
                 np.multiply(velocity, mom, out=step)
                 th += step
             else:
                 th += velocity
+
+        _for_each_chunk(theta.size, update)
 
 
 class Adam(Optimizer):
@@ -156,7 +199,8 @@ class Adam(Optimizer):
         eps_s = np.float32(self.epsilon / math.sqrt(1.0 - b2))
         c_ = np.float32(c)
         m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
-        for part in _chunks(theta.size):
+
+        def update(part: slice) -> None:
             th, g, m, v, s = theta[part], grad[part], m_all[part], v_all[part], scratch_all[part]
             m *= b1_
             m += g
@@ -168,6 +212,8 @@ class Adam(Optimizer):
             np.divide(m, s, out=s)
             s *= c_
             th -= s
+
+        _for_each_chunk(theta.size, update)
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)
