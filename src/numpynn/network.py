@@ -311,18 +311,24 @@ class NeuralNetwork:
         out = np.empty((n, self.sizes[-1]), dtype=np.float32)
         weights, biases = self.weights, self.biases
         last = self.num_layers - 1
-        block = n if n <= 64 else _rows_per_block(self.sizes)
+        block = n if n <= 64 else min(n, _rows_per_block(self.sizes))
+        # Buffers reused by every block: no allocation (and page faults) per block.
+        hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
+        scratch = np.empty((block, max(self.sizes[1:-1], default=1)), dtype=np.float32)
         for start in range(0, n, block):
             a = x[start : start + block]
-            for layer in range(self.num_layers):
-                z = out[start : start + block] if layer == last else None
-                z = np.matmul(a, weights[layer], out=z)
+            rows = a.shape[0]
+            for layer in range(last + 1):
+                z = out[start : start + rows] if layer == last else hidden[layer][:rows]
+                np.matmul(a, weights[layer], out=z)
                 z += biases[layer]
                 if layer == last:
                     if apply_output:
                         act.apply_output(self.output_activation, z)
                 else:
-                    act.apply_hidden(self.hidden_activations[layer], z)
+                    width = z.shape[1]
+                    act.apply_hidden(self.hidden_activations[layer], z,
+                                     scratch.reshape(-1)[: rows * width].reshape(rows, width))
                 a = z
         return out
 
@@ -599,7 +605,8 @@ class Workspace:
             z += biases[layer]
             if layer == last:
                 break
-            act.apply_hidden(hidden[layer], z)
+            size = z.size
+            act.apply_hidden(hidden[layer], z, self.float_scratch[:size].reshape(z.shape))
             if dropping:
                 mask = self.masks[layer][:n]
                 self.rng.random(out=mask, dtype=np.float32)
