@@ -273,3 +273,17 @@ def test_softmax_batch_shift_matches_float64(spread):
     got = numpynn.softmax(z)
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-30)
     assert np.all(got > 0)
+
+
+def test_pickle_and_deepcopy_keep_the_views():
+    import copy
+    import pickle
+
+    net = NeuralNetwork(4, 6, 3, hidden_activation=["tanh"], seed=0)
+    for clone in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert np.array_equal(clone.theta, net.theta)
+        assert all(np.shares_memory(w, clone.theta) for w in clone.weights)
+        assert all(np.shares_memory(b, clone.theta) for b in clone.biases)
+        assert not np.shares_memory(clone.theta, net.theta)
+        clone.theta[:] = 0
+        assert np.all(clone.weights[0] == 0) and net.theta.any()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -184,8 +183,19 @@ class NeuralNetwork:
             raise ValueError("the initialiser produced NaN or inf weights")
         #: Extra JSON metadata (from a model file, or set by the user before ``save``).
         self.metadata: dict = {}
-        # Only guards the rare writers (set_weights); eval reads without locking.
-        self._write_lock = threading.Lock()
+
+    # Pickling and copying keep theta and rebuild the views into it (pickled separately,
+    # they would come back as independent arrays).
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["weights"], state["biases"]
+        if callable(state["init"]):  # a user's function need not be picklable
+            state["init"] = getattr(state["init"], "__name__", "custom")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.weights, self.biases = self.views_of(self.theta)
 
     # ------------------------------------------------------------------ layout
     @property
@@ -244,8 +254,7 @@ class NeuralNetwork:
             raise ValueError(f"expected {self.num_weights} values, got {got}")
         if not np.isfinite(arr).all():
             raise ValueError("weights contain NaN or inf")
-        with self._write_lock:
-            self.theta[:] = arr  # one copy; the views stay valid
+        self.theta[:] = arr  # one copy; the views stay valid
 
     def get_weights(self) -> np.ndarray:
         """Return a copy of the flat vector of weights and biases, shape (num_weights,)."""

@@ -21,6 +21,7 @@ are views of its flat vector ``theta``.
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from numbers import Integral, Real
@@ -66,26 +67,6 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw")
 
 def _no_init(weights: np.ndarray, rng: np.random.Generator) -> None:
     """Leave the weights at zero: the estimator fills ``theta`` itself."""
-
-
-def _rebuild_network(state: dict) -> NeuralNetwork:
-    net = NeuralNetwork(
-        *state["sizes"],
-        hidden_activation=list(state["hidden_activations"]),
-        output_activation=state["output_activation"],
-        init=_no_init,
-    )
-    net.theta[:] = state["theta"]
-    return net
-
-
-def _network_state(net: NeuralNetwork) -> dict:
-    return {
-        "sizes": tuple(net.sizes),
-        "hidden_activations": tuple(net.hidden_activations),
-        "output_activation": net.output_activation,
-        "theta": net.theta.copy(),
-    }
 
 
 class _NullContext:
@@ -171,20 +152,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                 raise ValueError(f"{name}[{i}] must have shape {view.shape}, got {arr.shape}")
         for arr, view in zip(arrays, targets):
             view[...] = arr
-
-    # ------------------------------------------------------------------ pickling
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state = dict(state)
-        if isinstance(state.get("network_"), NeuralNetwork):
-            state["network_"] = _network_state(state["network_"])
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        state = dict(state)
-        if isinstance(state.get("network_"), dict):
-            state["network_"] = _rebuild_network(state["network_"])
-        super().__setstate__(state)
 
     # ------------------------------------------------------------------ setup
     def _hidden_sizes(self) -> list[int]:
@@ -381,7 +348,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
 
     def _snapshot(self) -> dict:
         """Fitted attributes of the current state, for callbacks' ``fitted_estimator``."""
-        return {"network_": _rebuild_network(_network_state(self.network_)),
+        return {"network_": copy.deepcopy(self.network_),
                 "n_iter_": self.n_iter_}
 
     def _make_optimizer(self) -> Any:
