@@ -156,3 +156,25 @@ def test_per_layer_activations_match_pytorch():
     ref_loss, ref_grad = _torch_loss(net, X, y, "softmax", 0.0, np.ones(len(X)))
     assert loss == pytest.approx(ref_loss, rel=2e-3)
     np.testing.assert_allclose(grad, ref_grad, rtol=2e-3, atol=1e-7)
+
+
+def test_tiny_cross_entropy_keeps_its_precision():
+    """Confident, right predictions: loss ~1e-9 and its gradient, exact to float32 precision
+    (a plain log(row_sum) would round them to 0, which stalls L-BFGS)."""
+    net = NeuralNetwork(2, 3, output_activation="softmax")
+    net.set_weights([10.0, 0.0, -2.0, 0.0, 10.0, 1.0, 0.0, 0.0, 0.0])
+    X = np.array([[2.0, 0.0], [0.0, 2.0]], dtype=np.float32)
+    y = np.array([0, 1])
+    loss, grad = net.loss_and_gradient(X, y)
+    z = X.astype(np.float64) @ net.weights[0].astype(np.float64)
+    log_p = z - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1,
+                                                                     keepdims=True)) - z.max(
+        axis=1, keepdims=True)
+    ref = -log_p[np.arange(2), y].mean()
+    assert 1e-10 < ref < 1e-7
+    assert loss == pytest.approx(ref, rel=1e-4)
+    p = np.exp(log_p)
+    delta = p.copy()
+    delta[np.arange(2), y] -= 1
+    ref_grad_bias = delta.mean(axis=0)
+    np.testing.assert_allclose(grad[6:], ref_grad_bias, rtol=1e-4, atol=1e-16)

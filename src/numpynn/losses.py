@@ -131,6 +131,7 @@ def output_and_loss(
     target: np.ndarray,
     sample_weight: np.ndarray | None = None,
     positions: np.ndarray | None = None,
+    precise: bool = False,
 ) -> float:
     """Turn the output sums ``z`` into outputs ``P`` in place and return the summed loss.
 
@@ -144,6 +145,10 @@ def output_and_loss(
     sample_weight : ndarray, shape (n,), float32, optional
     positions : ndarray, shape (n,), optional
         :func:`label_positions` of integer targets, when the caller already has them.
+    precise : bool, default False
+        Keep full float32 relative precision for tiny cross-entropy values (confident,
+        right predictions) at the cost of a few more passes: for full-batch methods such
+        as L-BFGS, whose line searches need it, not for noisy mini-batch steps.
 
     Returns
     -------
@@ -163,11 +168,27 @@ def output_and_loss(
         else:
             picked = np.einsum("ij,ij->i", z, target)
         np.exp(z, out=z)
-        # Row sums as a matrix-vector product: faster than a reduction over a short axis.
-        row_sums = z @ np.ones(z.shape[1], dtype=z.dtype)
-        z /= row_sums[:, None]
-        per_sample = np.log(row_sums)
-        per_sample -= picked
+        ones = np.ones(z.shape[1], dtype=z.dtype)
+        if precise and target.ndim == 1:
+            # loss = log1p(others / e_label), exact also when it is tiny: log(row_sum) of a
+            # row sum near 1 would round small losses away in float32.
+            flat = z.reshape(-1)
+            e_label = flat[positions]
+            flat[positions] = 0
+            others = z @ ones
+            row_sums = others + e_label
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                per_sample = np.log1p(others / e_label)
+            if not np.isfinite(per_sample).all():  # e_label underflowed: a huge loss
+                per_sample = np.log(row_sums) - picked
+            z /= row_sums[:, None]
+            flat[positions] = e_label / row_sums
+        else:
+            # Row sums as a matrix-vector product: faster than a reduction over a short axis.
+            row_sums = z @ ones
+            z /= row_sums[:, None]
+            per_sample = np.log(row_sums)
+            per_sample -= picked
     elif output_activation == "logistic":
         # softplus(z) - y*z = max(z, 0) + log1p(exp(-|z|)) - y*z, then P = logistic(z).
         e = np.abs(z)
@@ -195,6 +216,7 @@ def delta_in_place(
     sample_weight: np.ndarray | None,
     scale: float,
     positions: np.ndarray | None = None,
+    precise: bool = False,
 ) -> None:
     """Overwrite the outputs ``P`` with ``(P - Y) * w * scale``: dLoss/dz for every pair.
 
@@ -209,11 +231,19 @@ def delta_in_place(
         ``1 / sum(w)`` of the batch (``1 / n`` without weights).
     positions : ndarray, shape (n,), optional
         :func:`label_positions` of integer targets, when the caller already has them.
+    precise : bool, default False
+        Compute ``p_label - 1`` without cancellation (see :func:`output_and_loss`).
     """
     if target.ndim == 1:
         if positions is None:
             positions = label_positions(target, p.shape[1])
-        p.reshape(-1)[positions] -= 1
+        flat = p.reshape(-1)
+        if precise:
+            # p_label - 1 = -(sum of the other outputs), without the cancellation.
+            flat[positions] = 0
+            flat[positions] = -(p @ np.ones(p.shape[1], dtype=p.dtype))
+        else:
+            flat[positions] -= 1
     else:
         p -= target
     if sample_weight is not None:

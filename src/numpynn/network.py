@@ -438,7 +438,7 @@ class NeuralNetwork:
         scale = 1.0 / total_weight
         block = min(n, max(256, _rows_per_block(self.sizes)))
         ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
-            self, block
+            self, block, precise=True
         )
         block_grad = grad if n <= block else np.empty_like(grad)
         loss_sum = 0.0
@@ -532,6 +532,9 @@ class Workspace:
         Probability of dropping a hidden unit during training (inverted dropout).
     rng : numpy.random.Generator, optional
         Source of dropout masks.
+    precise : bool, default False
+        Full-precision cross-entropy for confident rows (see
+        :func:`numpynn.losses.output_and_loss`); for full-batch gradients.
     """
 
     def __init__(
@@ -540,9 +543,11 @@ class Workspace:
         rows: int,
         dropout: float = 0.0,
         rng: np.random.Generator | None = None,
+        precise: bool = False,
     ) -> None:
         self.network = network
         self.rows = rows
+        self.precise = precise
         sizes = network.sizes
         self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
         self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
@@ -630,10 +635,12 @@ class Workspace:
         positions = (
             label_positions(target, p.shape[1], self.row_offsets) if target.ndim == 1 else None
         )
-        loss_sum = output_and_loss(net.output_activation, p, target, sample_weight, positions)
+        precise = self.precise and net.output_activation == "softmax"
+        loss_sum = output_and_loss(net.output_activation, p, target, sample_weight, positions,
+                                   precise)
         if want_outputs:
             self.last_predictions = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5)
-        delta_in_place(p, target, sample_weight, scale, positions)
+        delta_in_place(p, target, sample_weight, scale, positions, precise)
 
         # Backward: delta of layer l is dLoss/dz_l.
         ones = self.ones[:n]

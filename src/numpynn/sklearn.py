@@ -570,7 +570,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         n = X.shape[0]
         total = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
         block = min(n, max(256, (1 << 18) // max(net.sizes)))
-        ws = Workspace(net, block)
+        ws = Workspace(net, block, precise=True)
         grad = np.empty_like(theta)
         alpha = float(self.alpha)
         weight_mask = net.weight_mask().astype(np.float32)
