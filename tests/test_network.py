@@ -287,3 +287,13 @@ def test_pickle_and_deepcopy_keep_the_views():
         assert not np.shares_memory(clone.theta, net.theta)
         clone.theta[:] = 0
         assert np.all(clone.weights[0] == 0) and net.theta.any()
+
+
+def test_single_sample_errors_instead_of_nan():
+    net = NeuralNetwork(2, 3, 2, hidden_activation="relu", seed=0)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        net.eval(np.array([-np.inf, 0.0], dtype=np.float32))  # relu would hide it as 0
+    huge = NeuralNetwork(1, 2, output_activation="softmax")
+    huge.set_weights([3e38, -3e38, 0.0, 0.0])
+    with pytest.raises(ValueError, match="overflowed"):
+        huge.eval(np.array([10.0], dtype=np.float32))

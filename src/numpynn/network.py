@@ -28,6 +28,7 @@ __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load"]
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
 # cache so the element-wise passes do not stream through main memory.
 _TARGET_BLOCK_FLOATS = 1 << 18
+_FLOAT32 = np.dtype(np.float32)
 # Inputs up to this many values are checked for NaN/inf before the forward pass.
 _SMALL_INPUT = 1 << 16
 
@@ -274,7 +275,7 @@ class NeuralNetwork:
             A fresh array.  Safe to call from many threads at once.
         """
         if (
-            type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float32
+            type(x) is np.ndarray and x.ndim == 1 and x.dtype is _FLOAT32
             and x.shape[0] == self.sizes[0]
         ):
             return self._eval_vector(x)  # the single-sample fast path
@@ -295,19 +296,27 @@ class NeuralNetwork:
     def _eval_vector(self, x: np.ndarray) -> np.ndarray:
         """One float32 input vector of the right length: as few NumPy calls as possible."""
         # x @ x is NaN or inf when x holds NaN or inf (or overflows: then look closer).
-        if not math.isfinite(x @ x) and not np.isfinite(x).all():
+        if not math.isfinite(np.dot(x, x)) and not np.isfinite(x).all():
             raise ValueError("x contains NaN or inf")
         a = x
-        last = len(self.weights) - 1
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w
-            z += b
-            if layer == last:
-                act.apply_output(self.output_activation, z)
-            else:
-                act.apply_hidden(self.hidden_activations[layer], z)
-            a = z
-        return a
+        for w, b, name in zip(self.weights, self.biases, self.hidden_activations):
+            a = np.dot(a, w)
+            a += b
+            act.apply_hidden(name, a)
+        z = np.dot(a, self.weights[-1])
+        z += self.biases[-1]
+        if self.output_activation == "softmax":
+            top = z.max()
+            if not math.isfinite(top):
+                raise ValueError("the network's sums overflowed float32 for this input")
+            # exp cannot overflow or underflow to all zeros within +-60: skip the shift.
+            if not -60.0 <= top <= 60.0:
+                z -= top
+            np.exp(z, out=z)
+            z /= z.sum()
+        else:
+            act.apply_output(self.output_activation, z)
+        return z
 
     __call__ = eval
 
