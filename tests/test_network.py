@@ -297,3 +297,28 @@ def test_single_sample_errors_instead_of_nan():
     huge.set_weights([3e38, -3e38, 0.0, 0.0])
     with pytest.raises(ValueError, match="overflowed"):
         huge.eval(np.array([10.0], dtype=np.float32))
+
+
+def test_large_eval_on_two_cores_matches_and_restores_blas_threads(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from numpynn import network
+
+    monkeypatch.setattr(network, "_PARALLEL_MIN_VALUES", 1 << 12)  # small data, same path
+    before = [p["num_threads"] for p in threadpoolctl.threadpool_info()]
+    net = NeuralNetwork(8, 32, 5, seed=0)
+    X = np.random.default_rng(0).normal(size=(5000, 8)).astype(np.float32)
+    results = {}
+
+    def work(i):
+        results[i] = net.eval(X)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    monkeypatch.setattr(network, "_PARALLEL_MIN_VALUES", 1 << 60)
+    serial = net.eval(X)
+    for i in range(4):
+        np.testing.assert_allclose(results[i], serial, rtol=1e-5, atol=1e-7)
+    assert [p["num_threads"] for p in threadpoolctl.threadpool_info()] == before

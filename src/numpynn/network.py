@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _parallel
 from . import activations as act
 from .initializers import get_initializer
 from .losses import delta_in_place, label_positions, output_and_loss
@@ -29,6 +30,8 @@ __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load"]
 # cache so the element-wise passes do not stream through main memory.
 _TARGET_BLOCK_FLOATS = 1 << 18
 _FLOAT32 = np.dtype(np.float32)
+# eval splits inputs of at least this many rows x widest layer over two cores.
+_PARALLEL_MIN_VALUES = 1 << 24
 # Inputs up to this many values are checked for NaN/inf before the forward pass.
 _SMALL_INPUT = 1 << 16
 
@@ -324,9 +327,26 @@ class NeuralNetwork:
         """Forward pass over row blocks; every buffer is local to this call.
 
         With ``apply_output=False`` the result holds the output layer's sums (logits).
+        Large inputs are split in two halves computed on two cores, each with
+        single-threaded BLAS: many small multi-threaded products would leave the cores
+        waiting on each other, and the element-wise steps would run on one core.
         """
         n = x.shape[0]
         out = np.empty((n, self.sizes[-1]), dtype=np.float32)
+        if n * max(self.sizes) >= _PARALLEL_MIN_VALUES and _parallel.can_split_blas_work():
+            half = n // 2
+            with _parallel.single_threaded_blas():
+                other = _parallel.worker().submit(
+                    self._forward_rows, x[:half], out[:half], apply_output)
+                self._forward_rows(x[half:], out[half:], apply_output)
+                other.result()
+        else:
+            self._forward_rows(x, out, apply_output)
+        return out
+
+    def _forward_rows(self, x: np.ndarray, out: np.ndarray, apply_output: bool) -> None:
+        """Forward pass of ``x`` into ``out``, block by block, reusing the block buffers."""
+        n = x.shape[0]
         weights, biases = self.weights, self.biases
         last = self.num_layers - 1
         block = n if n <= 64 else min(n, _rows_per_block(self.sizes))
@@ -348,7 +368,6 @@ class NeuralNetwork:
                     act.apply_hidden(self.hidden_activations[layer], z,
                                      scratch.reshape(-1)[: rows * width].reshape(rows, width))
                 a = z
-        return out
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions: the class index for softmax, 0/1 per output for logistic, values

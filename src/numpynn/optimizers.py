@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+
+from . import _parallel
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
 # one update find their data in the L2 cache instead of streaming it from memory.
@@ -25,36 +24,21 @@ CHUNK = 1 << 16
 #: loops); the matrix products use every core, and so should the update between them.
 PARALLEL_MIN_SIZE = 1 << 17
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
 
 @functools.lru_cache(maxsize=64)
 def _chunks(size: int) -> tuple[slice, ...]:
     return tuple(slice(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK))
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
 def _for_each_chunk(size: int, update: Callable[[slice], None]) -> None:
     """Call ``update(part)`` for every chunk of a vector, on two threads when it is long."""
     parts = _chunks(size)
-    if size < PARALLEL_MIN_SIZE or len(parts) < 2 or _cores() < 2:
+    if size < PARALLEL_MIN_SIZE or len(parts) < 2 or _parallel.cores() < 2:
         for part in parts:
             update(part)
         return
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="numpynn")
     half = len(parts) // 2
-    other = _pool.submit(lambda: [update(part) for part in parts[:half]])
+    other = _parallel.worker().submit(lambda: [update(part) for part in parts[:half]])
     for part in parts[half:]:
         update(part)
     other.result()
