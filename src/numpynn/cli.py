@@ -21,7 +21,6 @@ import csv
 import hashlib
 import math
 import os
-import secrets
 import sys
 import time
 import warnings
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from ._atomic import atomic_open
 from .errors import ModelFileError, TrainingDivergedError
 from .progress import EpochProgress, _duration
 
@@ -308,29 +308,6 @@ def _check_output_path(path: Path, what: str, *, protect: Iterable[tuple[Path, s
     for other, name in protect:
         if _same_file(path, other):
             raise _CommandError(f"{what} {str(path)!r} is the {name}; refusing to overwrite it")
-
-
-@contextlib.contextmanager
-def _atomic_text_file(path: Path):
-    """Open a temporary file beside ``path``; rename it over ``path`` only on success."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except OSError:
-        mode = None
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _file_sha256(path: Path) -> str:
@@ -786,7 +763,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         _write_csv(sys.stdout, header, rows)
         sys.stdout.flush()
     else:
-        with _atomic_text_file(out) as fh:
+        with atomic_open(out, "w", encoding="utf-8", newline="") as fh:
             _write_csv(fh, header, rows)
     return 0
 

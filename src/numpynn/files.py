@@ -35,7 +35,6 @@ import math
 import operator
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ._atomic import atomic_open
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .errors import ModelFileError
 
@@ -347,51 +347,10 @@ class ModelContents:
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename durable on POSIX; a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same dir, fsync, os.replace.
-
-    On any exception the temporary file is removed and an existing ``path`` is untouched.
-    """
-    directory = path.parent
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except OSError:
-        mode = 0o644
-    tmp = tempfile.NamedTemporaryFile(  # closed and removed below
-        dir=directory, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    tmp_path = Path(tmp.name)
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        try:
-            os.chmod(tmp_path, mode)
-        except OSError:
-            pass
-        os.replace(tmp_path, path)
-    except BaseException:
-        try:
-            tmp_path.unlink()
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
+    """Write ``data`` to ``path`` atomically (see :func:`numpynn._atomic.atomic_open`)."""
+    with atomic_open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _model_tensors(contents: ModelContents) -> dict[str, np.ndarray]:

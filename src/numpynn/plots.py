@@ -8,16 +8,15 @@ atomically: to a temporary file in the target directory, then renamed over ``pat
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import secrets
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ._atomic import atomic_open
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,17 +60,8 @@ def _save(fig: Figure, path: str | PathLike[str]) -> Path:
     directory = target.parent
     if not directory.is_dir():
         raise ValueError(f"cannot write {str(path)!r}: directory {str(directory)!r} does not exist")
-    # a fresh name in the same directory (so os.replace is atomic); opened with "xb" rather
-    # than mkstemp so the file gets the usual permissions from the umask, not 0600
-    tmp = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(tmp, "xb") as fh:
-            fig.savefig(fh, format=fmt, dpi=150 if fmt == "png" else "figure")
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with atomic_open(target, "wb") as fh:
+        fig.savefig(fh, format=fmt, dpi=150 if fmt == "png" else "figure")
     return target
 
 

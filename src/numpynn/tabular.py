@@ -38,11 +38,8 @@ Pass ``task="classification"`` or ``task="regression"`` to override.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import math
-import os
-import secrets
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +48,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+
+from ._atomic import atomic_open
 
 __all__ = [
     "MAX_AUTO_CLASSES",
@@ -400,19 +399,12 @@ def write_csv(
         raise ValueError(f"write_csv: columns have different lengths {sorted(lengths)}")
     if not target.parent.is_dir():
         raise ValueError(f"write_csv: directory {str(target.parent)!r} does not exist")
-    tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
-            writer.writerow(names)
-            writer.writerows(
-                ["" if v is None else v for v in row] for row in zip(*data, strict=True)
-            )
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with atomic_open(target, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerows(
+            ["" if v is None else v for v in row] for row in zip(*data, strict=True)
+        )
     return target
 
 
