@@ -289,6 +289,7 @@ def test_pickle_and_deepcopy_keep_the_views():
         assert np.all(clone.weights[0] == 0) and net.theta.any()
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_single_sample_errors_instead_of_nan():
     net = NeuralNetwork(2, 3, 2, hidden_activation="relu", seed=0)
     with pytest.raises(ValueError, match="NaN or inf"):
