@@ -125,7 +125,7 @@ def _identity_inplace(z: np.ndarray, scratch: np.ndarray | None = None) -> None:
 
 
 def _relu_inplace(z: np.ndarray, scratch: np.ndarray | None = None) -> None:
-    if scratch is None:
+    if scratch is None or z.size < 1 << 15:  # small arrays: the fill would cost more
         np.maximum(z, 0, out=z)
     else:
         # Against an array of zeros, np.maximum runs its vector loop; against the scalar 0
