@@ -565,6 +565,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         target = args.target
 
     # problems with DATA first, then with the outputs, all before any training
+    from .files import _import_safetensors
+
+    _import_safetensors()  # the model is saved at the end: fail now if it cannot be
     table = read_csv(data_path)
     table.column(target)  # ValueError naming the columns there are
     _check_numeric_columns(table, table.columns)
