@@ -7,7 +7,7 @@ import numpynn
 from numpynn import NeuralNetwork
 
 HIDDEN = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
-OUTPUT = ["softmax", "logistic", "identity"]
+OUTPUT = ["softmax", "logistic", "identity", "exp"]
 
 
 def _problem(output, n=9, n_in=4, n_out=3, seed=0):
@@ -17,6 +17,8 @@ def _problem(output, n=9, n_in=4, n_out=3, seed=0):
         y = rng.integers(0, n_out, size=n)
     elif output == "logistic":
         y = (rng.random((n, n_out)) > 0.5).astype(np.float32)
+    elif output == "exp":
+        y = rng.poisson(2.0, size=(n, n_out)).astype(np.float32)
     else:
         y = rng.normal(size=(n, n_out)).astype(np.float32)
     return X, y
@@ -130,6 +132,12 @@ def _torch_loss(net, X, y, output, l2, sample_weight):
     elif output == "logistic":
         per = torch.nn.functional.binary_cross_entropy_with_logits(
             a, torch.tensor(y, dtype=torch.float64), reduction="none").sum(dim=1)
+    elif output == "exp":
+        t = torch.tensor(y, dtype=torch.float64)
+        # half Poisson deviance: torch's Poisson NLL with log input, plus y log y - y
+        per = (torch.nn.functional.poisson_nll_loss(a, t, log_input=True, full=False,
+                                                    reduction="none")
+               + torch.xlogy(t, t) - t).sum(dim=1)
     else:
         per = 0.5 * ((a - torch.tensor(y, dtype=torch.float64)) ** 2).sum(dim=1)
     loss = (per * w).sum() / w.sum() + 0.5 * l2 * sum((W**2).sum() for W in weights)

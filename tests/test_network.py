@@ -10,7 +10,7 @@ from numpynn import NeuralNetwork
 from numpynn.display import ARTICLE_INPUT, ARTICLE_WEIGHTS
 
 HIDDEN = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
-OUTPUT = ["softmax", "logistic", "identity"]
+OUTPUT = ["softmax", "logistic", "identity", "exp"]
 
 
 def test_neural_net_alias_and_sizes():

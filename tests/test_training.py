@@ -416,3 +416,19 @@ def test_two_thread_update_equals_one_thread(optimizer, monkeypatch):
         results.append(th)
     assert np.array_equal(results[0], results[1])
     assert not np.array_equal(results[0], theta)
+
+
+def test_poisson_regression_with_exp_output():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(3000, 1)).astype(np.float32)
+    rate = np.exp(0.5 + 0.8 * X[:, 0])
+    y = rng.poisson(rate).astype(np.float32)
+    net = NeuralNetwork(1, 8, 1, hidden_activation="tanh", output_activation="exp", seed=0)
+    history = net.fit(X, y, epochs=40, learning_rate=0.01, seed=0)
+    grid = np.linspace(-0.9, 0.9, 19, dtype=np.float32)[:, None]
+    predicted = net.predict(grid)[:, 0]
+    assert predicted.dtype == np.float32 and (predicted > 0).all()
+    np.testing.assert_allclose(predicted, np.exp(0.5 + 0.8 * grid[:, 0]), rtol=0.15)
+    assert history.accuracy == [] and history.loss[-1] < history.loss[0]
+    with pytest.raises(ValueError, match="non-negative"):
+        net.fit(X[:4], [1.0, -1.0, 0.0, 2.0], epochs=1)

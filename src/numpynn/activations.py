@@ -181,10 +181,15 @@ _HIDDEN_FORWARD: dict[str, Callable[[np.ndarray, np.ndarray | None], None]] = {
     "identity": _identity_inplace,
 }
 
+def _exp_inplace(z: np.ndarray, scratch: np.ndarray | None = None) -> None:
+    np.exp(z, out=z)
+
+
 _OUTPUT_FORWARD: dict[str, Callable[[np.ndarray], None]] = {
     "softmax": _softmax_inplace,
     "logistic": _logistic_inplace,
     "identity": _identity_inplace,
+    "exp": _exp_inplace,  # the mean of a count (log link), with the Poisson loss
 }
 
 #: Names accepted for hidden layers.

@@ -89,6 +89,10 @@ def _loss64(network, theta, X, target, sample_weight, l2) -> float:
             per_sample = -(target * log_p).sum(axis=1)
     elif name == "logistic":
         per_sample = (np.logaddexp(0, z) - target * z).sum(axis=1)
+    elif name == "exp":
+        y = target.astype(np.float64)
+        y_log_y = np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0)
+        per_sample = (y_log_y - y * z - y + np.exp(z)).sum(axis=1)
     else:
         per_sample = 0.5 * ((z - target) ** 2).sum(axis=1)
     w = np.ones(X.shape[0]) if sample_weight is None else sample_weight.astype(np.float64)

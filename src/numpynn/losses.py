@@ -10,6 +10,7 @@ output            loss                    per-sample value
 ``softmax``       cross-entropy           ``-log p[label]`` (log-sum-exp)
 ``logistic``      binary cross-entropy    ``sum_k softplus(z) - y z`` (from logits)
 ``identity``      squared error           ``0.5 * sum_k (p_k - y_k) ** 2``
+``exp``           Poisson (half deviance) ``sum_k y log(y / p) - y + p``, ``p = e^z``
 ================  ======================  =========================================
 """
 
@@ -28,6 +29,7 @@ LOSS_NAMES = {
     "softmax": "cross_entropy",
     "logistic": "binary_cross_entropy",
     "identity": "squared_error",
+    "exp": "poisson",
 }
 
 
@@ -36,11 +38,12 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
 
     Parameters
     ----------
-    output_activation : {"softmax", "logistic", "identity"}
+    output_activation : {"softmax", "logistic", "identity", "exp"}
     y : array_like
         softmax: integer labels, shape (n,), or probability / one-hot rows, shape (n, k).
         logistic: 0/1 (or probability) targets, shape (n, k), or (n,) when k == 1.
         identity: real targets, shape (n, k), or (n,) when k == 1.
+        exp: non-negative targets (counts, rates), shape (n, k), or (n,) when k == 1.
     num_outputs : int
         ``k``, the size of the output layer.
     n_rows : int
@@ -96,6 +99,8 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
             f"targets for {output_activation} outputs must lie in [0, 1] "
             "(one-hot or probability rows)"
         )
+    if output_activation == "exp" and target.size and target.min() < 0:
+        raise ValueError("targets for exp (Poisson) outputs must be non-negative")
     if output_activation == "softmax" and target.size:
         row_sums = target.sum(axis=1)
         worst = int(np.argmax(np.abs(row_sums - 1)))
@@ -201,6 +206,15 @@ def output_and_loss(
         positive = z >= 0
         np.add(e, 1, out=z)
         np.divide(np.where(positive, np.float32(1), e), z, out=z)
+    elif output_activation == "exp":
+        # Half Poisson deviance y log(y / p) - y + p with p = exp(z), from z directly.
+        per_element = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)),
+                                np.float32(0))
+        per_element -= target * z
+        per_element -= target
+        np.exp(z, out=z)
+        per_element += z
+        per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
     else:  # identity
         diff = z - target
         per_sample = np.einsum("ij,ij->i", diff, diff)

@@ -121,8 +121,9 @@ class NeuralNetwork:
     hidden_activation : str or sequence of str, default "leaky_relu"
         One of ``relu``, ``leaky_relu`` (slope 0.01), ``tanh``, ``logistic``,
         ``identity``; or a list with one name per hidden layer.
-    output_activation : {"softmax", "logistic", "identity"}, default "softmax"
-        Also fixes the loss: cross-entropy, binary cross-entropy, squared error.
+    output_activation : {"softmax", "logistic", "identity", "exp"}, default "softmax"
+        Also fixes the loss: cross-entropy, binary cross-entropy, squared error, Poisson
+        (``exp``: the output is the mean of a count, with a log link).
     init : str or callable, default "glorot_uniform"
         ``glorot_uniform``, ``glorot_normal``, ``he_uniform``, ``he_normal``, ``uniform``
         (U(-0.01, 0.01)), or ``fill(weights, rng)``.  Biases start at zero.
@@ -371,7 +372,7 @@ class NeuralNetwork:
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions: the class index for softmax, 0/1 per output for logistic, values
-        for identity.
+        for identity and exp.
 
         Parameters
         ----------
@@ -381,7 +382,7 @@ class NeuralNetwork:
         -------
         ndarray
             softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
-            identity: float32, shape (k,) or (n, k).
+            identity and exp: float32, shape (k,) or (n, k).
         """
         out = self.eval(X)
         if self.output_activation == "softmax":

@@ -200,10 +200,9 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         """Build ``network_`` and fill its weights (``_random_state`` must be set)."""
         activations = self._hidden_activations(len(hidden))
         sizes = [n_features] + hidden + [n_outputs]
-        net_output = "identity" if output_activation == "exp" else output_activation
         if self.init is None:
             net = NeuralNetwork(*sizes, hidden_activation=activations,
-                                output_activation=net_output, init=_no_init)
+                                output_activation=output_activation, init=_no_init)
             # scikit-learn's Glorot uniform, for weights and biases alike, drawn from the
             # same RandomState in the same order: the same starting point as MLP*.
             rs = self._random_state
@@ -218,7 +217,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             get_initializer(self.init)
             seed = np.random.default_rng(self._random_state.randint(np.iinfo(np.int32).max))
             net = NeuralNetwork(*sizes, hidden_activation=activations,
-                                output_activation=net_output, init=self.init, seed=seed)
+                                output_activation=output_activation, init=self.init, seed=seed)
         if not np.isfinite(net.theta).all():
             raise ValueError("init produced NaN or inf weights")
         self.network_ = net
@@ -254,29 +253,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             loss /= self.n_outputs_
         return loss
 
-    def _poisson_target(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
-                        ) -> tuple[np.ndarray, float]:
-        """For the Poisson loss, a squared-error target with the Poisson gradient.
-
-        The network's output is the log of the mean, ``z``; the half Poisson deviance has
-        gradient ``exp(z) - y`` with respect to ``z``.  Squared error against
-        ``t = z - exp(z) + y`` has gradient ``z - t``, the same, so the core's backward pass
-        serves unchanged.
-
-        Returns
-        -------
-        target : ndarray, shape (n, k), float32
-        deviance : float
-            ``sum_i w_i sum_k d(y_ik, exp(z_ik))``, the summed half Poisson deviance.
-        """
-        z = self.network_._forward(X, apply_output=False)
-        with np.errstate(over="ignore"):
-            mean = np.exp(z)
-        deviance = _poisson_deviance(y, mean, sample_weight)
-        z -= mean
-        z += y
-        return z, deviance
-
     # ------------------------------------------------------------------ validation figures
     def _validation_figures(self, X_val: np.ndarray, val: dict) -> tuple[float, float]:
         """Score (accuracy or R²) and mean data loss on the validation set."""
@@ -284,11 +260,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         z = net._forward(X_val, apply_output=False)
         sw = val["sample_weight"]
         total = float(len(X_val) if sw is None else sw.sum(dtype=np.float64))
-        if self.out_activation_ == "exp":
-            with np.errstate(over="ignore"):
-                np.exp(z, out=z)
-            loss = _poisson_deviance(val["target"], z, sw) / total
-        else:
+        with np.errstate(over="ignore", invalid="ignore"):
             loss = self._batch_loss(
                 output_and_loss(net.output_activation, z, val["target"], sw), total)
         if not np.isfinite(z).all():
@@ -429,7 +401,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                 self._random_state.randint(np.iinfo(np.int32).max))
         ws = Workspace(net, batch, float(self.dropout), dropout_rng)
         grad = np.empty_like(theta)
-        poisson = self.out_activation_ == "exp"
         alpha = float(self.alpha)
         l2 = alpha > 0 and self.solver != "adamw"
         if l2:
@@ -471,13 +442,8 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                 weight_sum = m if swb is None else float(swb.sum(dtype=np.float64))
                 if weight_sum <= 0:
                     continue
-                if poisson:
-                    tb, deviance = self._poisson_target(Xb, tb, swb)
-                    ws.forward_backward(Xb, tb, swb, 1.0 / weight_sum, grad)
-                    batch_loss = deviance / weight_sum
-                else:
-                    batch_loss = self._batch_loss(
-                        ws.forward_backward(Xb, tb, swb, 1.0 / weight_sum, grad), weight_sum)
+                batch_loss = self._batch_loss(
+                    ws.forward_backward(Xb, tb, swb, 1.0 / weight_sum, grad), weight_sum)
                 if l2:
                     np.multiply(theta, weight_mask, out=scratch)
                     batch_loss += 0.5 * alpha * float(np.dot(scratch, theta)) / weight_sum
@@ -575,7 +541,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         alpha = float(self.alpha)
         weight_mask = net.weight_mask().astype(np.float32)
         scratch = np.empty_like(theta)
-        poisson = self.out_activation_ == "exp"
         y_cb, metadata = hook_data
 
         def penalty() -> float:
@@ -584,12 +549,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
 
         def loss_and_grad(x64: np.ndarray) -> tuple[float, np.ndarray]:
             theta[:] = x64
-            if poisson:
-                t, deviance = self._poisson_target(X, target, sample_weight)
-                net._loss_and_gradient_checked(X, t, sample_weight, grad, ws)
-                loss = deviance / total
-            else:
-                loss = net._loss_and_gradient_checked(X, target, sample_weight, grad, ws)
+            loss = net._loss_and_gradient_checked(X, target, sample_weight, grad, ws)
             if alpha > 0:
                 loss += penalty()
                 np.multiply(scratch, np.float32(alpha / total), out=scratch)
@@ -671,19 +631,6 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         self.best_loss_ = min(self.loss_curve_ + [self.loss_])
 
 
-def _poisson_deviance(y: np.ndarray, mean: np.ndarray, sample_weight: np.ndarray | None = None
-                      ) -> float:
-    """Summed half Poisson deviance ``sum_i w_i sum_k (y log(y / mu) - y + mu)``."""
-    from scipy.special import xlogy
-
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        per_element = xlogy(y, y / mean) - y + mean
-    per_sample = per_element.sum(axis=1)
-    if sample_weight is None:
-        return float(per_sample.sum(dtype=np.float64))
-    return float(np.dot(per_sample.astype(np.float64), sample_weight))
-
-
 _COMMON_PARAMETERS_DOC = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Sizes of the hidden layers.
@@ -758,7 +705,8 @@ _COMMON_ATTRIBUTES_DOC = """
         Views into ``network_.theta``.
     network_ : NeuralNetwork
         The fitted network; its flat vector ``theta`` holds the weights in the article's
-        order.  For ``loss="poisson"`` its output is the log of the prediction.
+        order.  For ``loss="poisson"`` its output activation is ``exp`` (the predicted
+        mean, with the Poisson loss).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X had string column names.
@@ -1216,8 +1164,6 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         -------
         self : NeuralNetRegressor
         """
-        if self.loss == "poisson" and self.dropout:
-            raise ValueError("dropout is not supported with loss='poisson'")
         return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
 
     def _check_solver(self) -> bool:
@@ -1241,8 +1187,6 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         -------
         self : NeuralNetRegressor
         """
-        if self.loss == "poisson" and self.dropout:
-            raise ValueError("dropout is not supported with loss='poisson'")
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
@@ -1259,9 +1203,6 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         P = self.network_._forward(X)
-        if self.out_activation_ == "exp":
-            with np.errstate(over="ignore"):
-                np.exp(P, out=P)
         return P.ravel() if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):

@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 
+#: Output activations whose predictions are classes (and get an accuracy).
+CLASSIFYING_OUTPUTS = ("softmax", "logistic")
+
+
 # ---------------------------------------------------------------------------
 # Data checks
 # ---------------------------------------------------------------------------
@@ -124,8 +128,9 @@ def check_training_data(
         if weights.sum() <= 0:
             raise ValueError("sample_weight sums to 0")
     if class_weight is not None:
-        if network.output_activation == "identity":
-            raise ValueError("class_weight applies to classification, not identity outputs")
+        if network.output_activation in ("identity", "exp"):
+            raise ValueError(f"class_weight applies to classification, not "
+                             f"{network.output_activation} outputs")
         if network.output_activation == "logistic" and network.sizes[-1] > 1:
             raise ValueError("class_weight needs single-label targets (one logistic output "
                              "or softmax)")
@@ -172,13 +177,13 @@ def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray)
 def evaluate_loss(
     network: NeuralNetwork, data: TrainingData, l2: float = 0.0
 ) -> tuple[float, float | None]:
-    """Mean loss (with the l2 term) and accuracy (None for identity outputs) on data."""
+    """Mean loss (with the l2 term) and accuracy (None for regression outputs) on data."""
     logits = network._forward(data.X, apply_output=False)
     loss_sum = output_and_loss(network.output_activation, logits, data.target,
                                data.sample_weight)
     loss = loss_sum / data.total_weight() + _l2_term(network, l2)
     accuracy = None
-    if network.output_activation != "identity":
+    if network.output_activation in CLASSIFYING_OUTPUTS:
         accuracy = accuracy_of(network.output_activation, logits, data.target)
     return loss, accuracy
 
@@ -201,7 +206,7 @@ class History:
     loss, val_loss : list of float
         Mean training loss (with the l2 term) and validation loss per epoch.
     accuracy, val_accuracy : list of float
-        Classification only (empty for identity outputs).
+        Classification only (empty for regression outputs).
     learning_rate : list of float
     best_epoch : int or None
         0-based epoch with the lowest monitored loss (validation loss when there is
@@ -423,7 +428,7 @@ class Trainer:
             Weighted mean training loss over the epoch's batches, plus the l2 term.
         accuracy : float or None
             Fraction right over the epoch's batches (before each batch's update);
-            None for identity outputs.
+            None for regression (identity, exp) outputs.
 
         Raises
         ------
@@ -434,7 +439,7 @@ class Trainer:
         n = data.n
         batch = min(self.batch_size, n)
         ws = self._workspace_for(batch)
-        classify = net.output_activation != "identity"
+        classify = net.output_activation in CLASSIFYING_OUTPUTS
         theta_at_start = net.theta.copy()
         order = self.rng.permutation(n) if self.shuffle else None
         multilabel = net.output_activation == "logistic" and net.sizes[-1] > 1
