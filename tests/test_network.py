@@ -323,3 +323,13 @@ def test_large_eval_on_two_cores_matches_and_restores_blas_threads(monkeypatch):
     for i in range(4):
         np.testing.assert_allclose(results[i], serial, rtol=1e-5, atol=1e-7)
     assert [p["num_threads"] for p in threadpoolctl.threadpool_info()] == before
+
+
+def test_empty_batch_and_bad_seed():
+    net = NeuralNetwork(3, 4, 2, seed=0)
+    out = net.eval(np.ones((0, 3), dtype=np.float32))
+    assert out.shape == (0, 2) and out.dtype == np.float32
+    with pytest.raises(TypeError, match="seed must be an int"):
+        NeuralNetwork(3, 4, 2, seed="abc")
+    with pytest.raises(ValueError, match="non-negative"):
+        NeuralNetwork(3, 4, 2, seed=-1)

@@ -432,3 +432,11 @@ def test_poisson_regression_with_exp_output():
     assert history.accuracy == [] and history.loss[-1] < history.loss[0]
     with pytest.raises(ValueError, match="non-negative"):
         net.fit(X[:4], [1.0, -1.0, 0.0, 2.0], epochs=1)
+
+
+def test_validation_data_errors_say_so():
+    net = NeuralNetwork(3, 4, 2, seed=0)
+    with pytest.raises(ValueError, match="validation_data: X must have 3 values"):
+        net.fit(np.ones((4, 3)), [0, 1, 0, 1], validation_data=(np.ones((2, 2)), [0, 1]))
+    with pytest.raises(TypeError, match="seed must be an int"):
+        net.fit(np.ones((4, 3)), [0, 1, 0, 1], seed=1.5)

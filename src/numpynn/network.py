@@ -95,6 +95,17 @@ def _as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray,
     return np.ascontiguousarray(arr, dtype=np.float32), was_1d
 
 
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """A Generator from None, an int or a Generator; TypeError naming ``name`` otherwise."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {seed}")
+        return np.random.default_rng(seed)
+    raise TypeError(f"{name} must be an int, a numpy.random.Generator or None, got {seed!r}")
+
+
 def _rows_per_block(widths: Sequence[int]) -> int:
     return max(64, _TARGET_BLOCK_FLOATS // max(widths))
 
@@ -181,7 +192,7 @@ class NeuralNetwork:
         self.theta = np.zeros(self.num_weights, dtype=np.float32)
         self.weights, self.biases = self.views_of(self.theta)
 
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = as_generator(seed)
         for w in self.weights:
             fill(w, rng)
         if not np.isfinite(self.theta).all():
@@ -350,7 +361,7 @@ class NeuralNetwork:
         n = x.shape[0]
         weights, biases = self.weights, self.biases
         last = self.num_layers - 1
-        block = n if n <= 64 else min(n, _rows_per_block(self.sizes))
+        block = max(1, n if n <= 64 else min(n, _rows_per_block(self.sizes)))
         # Buffers reused by every block: no allocation (and page faults) per block.
         hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
         scratch = np.empty((block, max(self.sizes[1:-1], default=1)), dtype=np.float32)

@@ -16,7 +16,13 @@ import numpy as np
 
 from .errors import TrainingDivergedError
 from .losses import output_and_loss, prepare_target
-from .network import NeuralNetwork, Workspace, _as_float32_matrix, check_finite_rows
+from .network import (
+    NeuralNetwork,
+    Workspace,
+    _as_float32_matrix,
+    as_generator,
+    check_finite_rows,
+)
 from .optimizers import LBFGS, AdamW, _check_number, get_optimizer
 from .progress import EpochProgress
 
@@ -401,7 +407,7 @@ class Trainer:
         self.clip_norm = None if clip_norm is None else _check_number(
             "clip_norm", clip_norm, 0.0, low_inclusive=False)
         self.shuffle = bool(shuffle)
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.rng = as_generator(seed)
         if isinstance(self.optimizer, AdamW) and self.optimizer.decay_mask is None:
             self.optimizer.decay_mask = network.weight_mask()
         self.optimizer_state = self.optimizer.init(network.theta)
@@ -620,7 +626,7 @@ def fit(
     if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)) \
             or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_generator(seed)
     data = check_training_data(network, X, y, sample_weight, class_weight)
     validation_split = _check_number("validation_split", validation_split, 0.0, 1.0,
                                      high_inclusive=False)
@@ -629,7 +635,10 @@ def fit(
             raise ValueError("give validation_data or validation_split, not both")
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (X_val, y_val)")
-        val = check_training_data(network, validation_data[0], validation_data[1])
+        try:
+            val = check_training_data(network, validation_data[0], validation_data[1])
+        except (ValueError, TypeError) as err:
+            raise type(err)(f"validation_data: {err}") from None
     elif validation_split:
         data, val = _split_validation(data, validation_split, rng)
     else:
