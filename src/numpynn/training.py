@@ -55,28 +55,50 @@ class TrainingData:
 
     Attributes
     ----------
-    X : ndarray, shape (n, n_in), float32, C-contiguous (the caller's array when it already
+    X : ndarray, shape (m, n_in), float32, C-contiguous (the caller's array when it already
         was float32 and C-contiguous)
-    target : ndarray, int labels (n,) or float32 rows (n, k)
-    sample_weight : ndarray, shape (n,), float32, or None
+    target : ndarray, int labels (m,) or float32 rows (m, k)
+    sample_weight : ndarray, shape (m,), float32, or None
+    rows : ndarray of int, shape (n,), or None
+        The rows of ``X``, ``target`` and ``sample_weight`` that make up this set (a
+        training or validation part), so that splitting copies no data; None: all rows.
     """
 
     X: np.ndarray
     target: np.ndarray
     sample_weight: np.ndarray | None
+    rows: np.ndarray | None = None
 
     @property
     def n(self) -> int:
-        return self.X.shape[0]
+        return self.X.shape[0] if self.rows is None else self.rows.shape[0]
 
     def subset(self, rows: np.ndarray) -> TrainingData:
-        sw = None if self.sample_weight is None else self.sample_weight[rows]
-        return TrainingData(self.X[rows], self.target[rows], sw)
+        """The given rows of this set, as indices into the same arrays (no copy of X)."""
+        absolute = rows if self.rows is None else self.rows[rows]
+        return TrainingData(self.X, self.target, self.sample_weight, absolute)
+
+    def targets(self) -> np.ndarray:
+        """This set's targets, in order."""
+        return self.target if self.rows is None else self.target[self.rows]
+
+    def weights(self) -> np.ndarray | None:
+        """This set's sample weights, in order (None when unweighted)."""
+        if self.sample_weight is None or self.rows is None:
+            return self.sample_weight
+        return self.sample_weight[self.rows]
+
+    def materialized(self) -> TrainingData:
+        """The same set with its own contiguous arrays (for full-batch methods)."""
+        if self.rows is None:
+            return self
+        return TrainingData(np.take(self.X, self.rows, axis=0), self.targets(), self.weights())
 
     def total_weight(self) -> float:
-        if self.sample_weight is None:
+        weights = self.weights()
+        if weights is None:
             return float(self.n)
-        return float(self.sample_weight.sum(dtype=np.float64))
+        return float(weights.sum(dtype=np.float64))
 
 
 def _class_indices(target: np.ndarray) -> np.ndarray:
@@ -184,13 +206,20 @@ def evaluate_loss(
     network: NeuralNetwork, data: TrainingData, l2: float = 0.0
 ) -> tuple[float, float | None]:
     """Mean loss (with the l2 term) and accuracy (None for regression outputs) on data."""
-    logits = network._forward(data.X, apply_output=False)
-    loss_sum = output_and_loss(network.output_activation, logits, data.target,
-                               data.sample_weight)
+    if data.rows is None:
+        logits = network._forward(data.X, apply_output=False)
+    else:  # gather the set's rows block by block rather than copying them all
+        logits = np.empty((data.n, network.sizes[-1]), dtype=np.float32)
+        block = 1 << 14
+        for start in range(0, data.n, block):
+            part = np.take(data.X, data.rows[start : start + block], axis=0)
+            logits[start : start + block] = network._forward(part, apply_output=False)
+    target = data.targets()
+    loss_sum = output_and_loss(network.output_activation, logits, target, data.weights())
     loss = loss_sum / data.total_weight() + _l2_term(network, l2)
     accuracy = None
     if network.output_activation in CLASSIFYING_OUTPUTS:
-        accuracy = accuracy_of(network.output_activation, logits, data.target)
+        accuracy = accuracy_of(network.output_activation, logits, target)
     return loss, accuracy
 
 
@@ -447,7 +476,10 @@ class Trainer:
         ws = self._workspace_for(batch)
         classify = net.output_activation in CLASSIFYING_OUTPUTS
         theta_at_start = net.theta.copy()
+        # Absolute row numbers in batch order (None: all rows, in order, sliced directly).
         order = self.rng.permutation(n) if self.shuffle else None
+        if data.rows is not None:
+            order = data.rows if order is None else data.rows[order]
         multilabel = net.output_activation == "logistic" and net.sizes[-1] > 1
         loss_sum = weight_seen = correct = 0.0
         # Overflow is caught by the divergence guard, which raises a clear error instead.
@@ -657,7 +689,8 @@ def fit(
     if isinstance(opt, LBFGS):
         if dropout:
             raise ValueError("dropout is not supported with lbfgs (a full-batch method)")
-        return _fit_lbfgs(network, data, val, opt, epochs, float(l2), callbacks, progress)
+        return _fit_lbfgs(network, data.materialized(), val, opt, epochs, float(l2), callbacks,
+                          progress)
 
     trainer = Trainer(network, opt, learning_rate=learning_rate, batch_size=batch_size, l2=l2,
                       dropout=dropout, clip_norm=clip_norm, shuffle=shuffle, seed=rng)
