@@ -333,3 +333,14 @@ def test_empty_batch_and_bad_seed():
         NeuralNetwork(3, 4, 2, seed="abc")
     with pytest.raises(ValueError, match="non-negative"):
         NeuralNetwork(3, 4, 2, seed=-1)
+
+
+def test_save_load_keeps_metadata(tmp_path):
+    pytest.importorskip("safetensors")
+    net = NeuralNetwork(3, 4, 2, seed=0)
+    net.save(tmp_path / "a.safetensors", metadata={"classes": ["m", "f"]})
+    loaded = numpynn.load(tmp_path / "a.safetensors")
+    assert loaded.metadata == {"classes": ["m", "f"]}
+    assert np.array_equal(loaded.theta, net.theta)
+    loaded.save(tmp_path / "b.safetensors")  # saved back whole
+    assert numpynn.load(tmp_path / "b.safetensors").metadata == {"classes": ["m", "f"]}

@@ -527,7 +527,8 @@ class NeuralNetwork:
         ----------
         path : str or path-like
         metadata : dict, optional
-            JSON-able extra information kept in the file (feature names, class labels, ...).
+            JSON-able extra information kept in the file (feature names, class labels, ...);
+            by default the network's own ``metadata`` (so a loaded model saves back whole).
         """
         from .files import ModelContents, write_model_file
 
@@ -538,7 +539,7 @@ class NeuralNetwork:
                 hidden_activations=self.hidden_activations,
                 output_activation=self.output_activation,
                 theta=self.theta,
-                extra=dict(metadata or {}),
+                extra=dict(self.metadata if metadata is None else metadata),
             ),
         )
 
