@@ -22,6 +22,7 @@ __all__ = [
     "softmax",
     "logistic",
     "apply_hidden",
+    "hidden_kernel",
     "apply_output",
     "multiply_by_derivative",
     "check_hidden_activation",
@@ -223,6 +224,11 @@ def check_output_activation(name: object) -> str:
             f"output_activation must be one of {sorted(OUTPUT_ACTIVATIONS)}, got {name!r}"
         )
     return name
+
+
+def hidden_kernel(name: str) -> Callable[..., None]:
+    """The in-place function ``f(z, scratch=None)`` of a hidden activation."""
+    return _HIDDEN_FORWARD[name]
 
 
 def apply_hidden(name: str, z: np.ndarray, scratch: np.ndarray | None = None) -> None:

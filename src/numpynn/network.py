@@ -190,7 +190,7 @@ class NeuralNetwork:
             offset += fan_in * fan_out + fan_out
         self.num_weights = offset
         self.theta = np.zeros(self.num_weights, dtype=np.float32)
-        self.weights, self.biases = self.views_of(self.theta)
+        self._make_views()
 
         rng = as_generator(seed)
         for w in self.weights:
@@ -204,14 +204,23 @@ class NeuralNetwork:
     # they would come back as independent arrays).
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["weights"], state["biases"]
+        del state["weights"], state["biases"], state["_hidden_layers"]
         if callable(state["init"]):  # a user's function need not be picklable
             state["init"] = getattr(state["init"], "__name__", "custom")
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._make_views()
+
+    def _make_views(self) -> None:
+        """The per-layer views into ``theta`` and, for the one-sample path, each hidden
+        layer's (weights, biases, in-place activation)."""
         self.weights, self.biases = self.views_of(self.theta)
+        self._hidden_layers = [
+            (w, b, act.hidden_kernel(name))
+            for w, b, name in zip(self.weights, self.biases, self.hidden_activations)
+        ]
 
     # ------------------------------------------------------------------ layout
     @property
@@ -314,10 +323,10 @@ class NeuralNetwork:
         if not math.isfinite(np.dot(x, x)) and not np.isfinite(x).all():
             raise ValueError("x contains NaN or inf")
         a = x
-        for w, b, name in zip(self.weights, self.biases, self.hidden_activations):
+        for w, b, kernel in self._hidden_layers:
             a = np.dot(a, w)
             a += b
-            act.apply_hidden(name, a)
+            kernel(a)
         z = np.dot(a, self.weights[-1])
         z += self.biases[-1]
         if self.output_activation == "softmax":
