@@ -344,3 +344,11 @@ def test_save_load_keeps_metadata(tmp_path):
     assert np.array_equal(loaded.theta, net.theta)
     loaded.save(tmp_path / "b.safetensors")  # saved back whole
     assert numpynn.load(tmp_path / "b.safetensors").metadata == {"classes": ["m", "f"]}
+
+
+def test_softmax_helper_bad_and_empty_input():
+    with pytest.raises(TypeError, match="numbers"):
+        numpynn.softmax("abc")
+    with pytest.raises(ValueError, match="at least one dimension"):
+        numpynn.softmax(3.0)
+    assert numpynn.softmax([]).shape == (0,)

@@ -111,10 +111,13 @@ def softmax(vec):
         Non-negative values that sum to 1 along the last axis; float32 for float32 input.
     """
     arr = np.asarray(vec)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"softmax needs numbers, got an array of dtype {arr.dtype}")
     out = np.array(arr, dtype=np.result_type(arr.dtype, np.float32), copy=True)
     if out.ndim == 0:
         raise ValueError("softmax needs at least one dimension, got a scalar")
-    _softmax_inplace(out)
+    if out.size:
+        _softmax_inplace(out)
     return out
 
 
