@@ -442,3 +442,15 @@ def test_validation_data_errors_say_so():
         net.fit(np.ones((4, 3)), [0, 1, 0, 1], validation_data=(np.ones((2, 2)), [0, 1]))
     with pytest.raises(TypeError, match="seed must be an int"):
         net.fit(np.ones((4, 3)), [0, 1, 0, 1], seed=1.5)
+
+
+def test_one_adamw_object_serves_networks_of_different_sizes():
+    opt = AdamW(weight_decay=0.1)
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    y = np.arange(20) % 2
+    for hidden in (4, 8):
+        net = NeuralNetwork(3, hidden, 2, seed=0)
+        net.fit(X, y, epochs=1, optimizer=opt)
+        assert np.isfinite(net.theta).all()
+    with pytest.raises(ValueError, match="weight_mask must have shape"):
+        opt.init(np.zeros(5, dtype=np.float32), weight_mask=np.ones(4, dtype=bool))

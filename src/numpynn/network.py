@@ -509,12 +509,14 @@ class NeuralNetwork:
             raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
         if l2 == 0.0:
             return loss
-        penalty = 0.0
         grad_weights, _ = self.views_of(grad)
         for w, gw in zip(self.weights, grad_weights):
-            penalty += float(np.dot(w.ravel(), w.ravel()))
             gw += np.float32(l2) * w
-        return loss + 0.5 * l2 * penalty
+        return loss + 0.5 * l2 * self.sum_of_squared_weights()
+
+    def sum_of_squared_weights(self) -> float:
+        """``sum(w ** 2)`` over every weight (biases excluded): the L2 penalty's sum."""
+        return sum(float(np.dot(w.ravel(), w.ravel())) for w in self.weights)
 
     def fit(self, X: Any, y: Any, **options: Any) -> History:
         """Train by back-propagation; see :func:`numpynn.training.fit` for the options.

@@ -78,8 +78,17 @@ class Optimizer:
                                                              low_inclusive=False)
         )
 
-    def init(self, theta: np.ndarray) -> dict[str, Any]:
-        """State for a parameter vector of shape ``theta.shape``: flat float32 vectors."""
+    def init(self, theta: np.ndarray, weight_mask: np.ndarray | None = None) -> dict[str, Any]:
+        """State for a parameter vector of shape ``theta.shape``: flat float32 vectors.
+
+        Parameters
+        ----------
+        theta : ndarray, shape (num_weights,), float32
+        weight_mask : ndarray of bool, shape (num_weights,), optional
+            True where ``theta`` holds a weight rather than a bias
+            (:meth:`NeuralNetwork.weight_mask`); used by optimizers that treat the two
+            differently (AdamW's decay).
+        """
         return {"step": 0, "scratch": np.zeros_like(theta)}
 
     def update(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
@@ -111,7 +120,7 @@ class SGD(Optimizer):
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs momentum > 0")
 
-    def init(self, theta: np.ndarray) -> dict[str, Any]:
+    def init(self, theta: np.ndarray, weight_mask: np.ndarray | None = None) -> dict[str, Any]:
         state = super().init(theta)
         if self.momentum > 0:
             state["velocity"] = np.zeros_like(theta)
@@ -164,7 +173,7 @@ class Adam(Optimizer):
         self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
         self.epsilon = _check_number("epsilon", epsilon, 0.0, low_inclusive=False)
 
-    def init(self, theta):
+    def init(self, theta, weight_mask=None):
         state = super().init(theta)
         state["m"] = np.zeros_like(theta)
         state["v"] = np.zeros_like(theta)
@@ -206,8 +215,9 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter).
 
-    ``theta -= lr * weight_decay * theta`` on the weights (biases excluded when the
-    network supplies a mask through ``fit``), separate from the gradient.
+    ``theta -= lr * weight_decay * theta`` on the weights, separate from the gradient;
+    biases are excluded when ``init`` gets the network's ``weight_mask`` (``fit`` and
+    ``Trainer`` pass it), else every entry decays.
 
     Parameters
     ----------
@@ -221,15 +231,18 @@ class AdamW(Adam):
                  weight_decay: float = 0.01) -> None:
         super().__init__(learning_rate, beta_1, beta_2, epsilon)
         self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
-        self.decay_mask: np.ndarray | None = None
 
-    def init(self, theta):
+    def init(self, theta, weight_mask=None):
         state = super().init(theta)
-        # float32 0/1 mask: decay the weights, not the biases.
-        state["decay_mask"] = (
-            np.ones_like(theta) if self.decay_mask is None
-            else self.decay_mask.astype(np.float32)
-        )
+        # float32 0/1 mask, part of the state (not of the optimizer, which may serve several
+        # networks): decay the weights, not the biases.
+        if weight_mask is None:
+            state["decay_mask"] = np.ones_like(theta)
+        else:
+            if np.shape(weight_mask) != theta.shape:
+                raise ValueError(f"weight_mask must have shape {theta.shape}, "
+                                 f"got {np.shape(weight_mask)}")
+            state["decay_mask"] = np.asarray(weight_mask, dtype=np.float32)
         return state
 
     def update(self, theta, grad, state, learning_rate):

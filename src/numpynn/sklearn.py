@@ -368,7 +368,7 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         theta = net.theta
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
-            self._optimizer_state = self._optimizer.init(theta)
+            self._optimizer_state = self._optimizer.init(theta, weight_mask=net.weight_mask())
             self._learning_rate = float(self.learning_rate_init)
         optimizer, opt_state = self._optimizer, self._optimizer_state
         if self.early_stopping and incremental:

@@ -23,7 +23,7 @@ from .network import (
     as_generator,
     check_finite_rows,
 )
-from .optimizers import LBFGS, AdamW, _check_number, get_optimizer
+from .optimizers import LBFGS, _check_number, get_optimizer
 from .progress import EpochProgress
 
 __all__ = [
@@ -224,9 +224,7 @@ def evaluate_loss(
 
 
 def _l2_term(network: NeuralNetwork, l2: float) -> float:
-    if l2 == 0.0:
-        return 0.0
-    return 0.5 * l2 * sum(float(np.dot(w.ravel(), w.ravel())) for w in network.weights)
+    return 0.5 * l2 * network.sum_of_squared_weights() if l2 else 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -437,11 +435,12 @@ class Trainer:
             "clip_norm", clip_norm, 0.0, low_inclusive=False)
         self.shuffle = bool(shuffle)
         self.rng = as_generator(seed)
-        if isinstance(self.optimizer, AdamW) and self.optimizer.decay_mask is None:
-            self.optimizer.decay_mask = network.weight_mask()
-        self.optimizer_state = self.optimizer.init(network.theta)
+        self.optimizer_state = self.optimizer.init(network.theta,
+                                                   weight_mask=network.weight_mask())
         self.grad = np.zeros(network.num_weights, dtype=np.float32)
         self._grad_weights, _ = network.views_of(self.grad)
+        # l2 * w is formed here, per layer, with no temporary on every step.
+        self._l2_scratch, _ = network.views_of(np.empty_like(self.grad))
         self._workspace: Workspace | None = None
         self.epochs_done = 0
 
@@ -524,8 +523,9 @@ class Trainer:
         grad = self.grad
         if self.l2 > 0:
             l2 = np.float32(self.l2)
-            for w, gw in zip(self.network.weights, self._grad_weights):
-                gw += l2 * w
+            for w, gw, s in zip(self.network.weights, self._grad_weights, self._l2_scratch):
+                np.multiply(w, l2, out=s)
+                gw += s
         if self.clip_norm is not None:
             norm = math.sqrt(float(np.dot(grad, grad)))
             if norm > self.clip_norm:
