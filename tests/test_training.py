@@ -454,3 +454,9 @@ def test_one_adamw_object_serves_networks_of_different_sizes():
         assert np.isfinite(net.theta).all()
     with pytest.raises(ValueError, match="weight_mask must have shape"):
         opt.init(np.zeros(5, dtype=np.float32), weight_mask=np.ones(4, dtype=bool))
+
+
+def test_train_epoch_wants_checked_data():
+    net = NeuralNetwork(2, 3, 2, seed=0)
+    with pytest.raises(TypeError, match="check_training_data"):
+        Trainer(net).train_epoch(np.ones((4, 2)))

@@ -153,6 +153,12 @@ def _logistic_inplace(z: np.ndarray, scratch: np.ndarray | None = None) -> None:
     e = np.abs(z)
     np.negative(e, out=e)
     np.exp(e, out=e)
+    logistic_from_exp_neg_abs(z, e)
+
+
+def logistic_from_exp_neg_abs(z: np.ndarray, e: np.ndarray) -> None:
+    """Overwrite ``z`` with logistic(z), given ``e = exp(-|z|)`` (which never overflows):
+    ``1 / (1 + e)`` where ``z >= 0``, ``e / (1 + e)`` elsewhere."""
     positive = z >= 0
     np.add(e, 1, out=z)  # z now holds 1 + e
     np.divide(np.where(positive, z.dtype.type(1), e), z, out=z)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import SHARED_SHIFT_RANGE
+from .activations import SHARED_SHIFT_RANGE, logistic_from_exp_neg_abs
 
 __all__ = [
     "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place"
@@ -203,9 +203,7 @@ def output_and_loss(
         per_element += np.log1p(e)
         per_element -= z * target
         per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
-        positive = z >= 0
-        np.add(e, 1, out=z)
-        np.divide(np.where(positive, np.float32(1), e), z, out=z)
+        logistic_from_exp_neg_abs(z, e)
     elif output_activation == "exp":
         # Half Poisson deviance y log(y / p) - y + p with p = exp(z), from z directly.
         per_element = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)),

@@ -469,6 +469,10 @@ class Trainer:
         TrainingDivergedError
             The loss became NaN or inf; the weights are those from the epoch's start.
         """
+        if not isinstance(data, TrainingData):
+            raise TypeError("train_epoch takes the TrainingData of "
+                            "numpynn.training.check_training_data(network, X, y), "
+                            f"got {type(data).__name__}")
         net = self.network
         n = data.n
         batch = min(self.batch_size, n)
