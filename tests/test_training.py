@@ -16,6 +16,9 @@ from numpynn.training import (
     check_training_data,
 )
 
+# Every training test runs with NumPy alone and with the Numba kernels.
+pytestmark = pytest.mark.usefixtures("kernel_mode")
+
 
 def spirals(n=500, seed=0):
     """Two interleaved spirals, 1.5 turns each."""

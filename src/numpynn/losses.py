@@ -113,6 +113,21 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
 
 
 
+def class_indices(target: np.ndarray) -> np.ndarray:
+    """Class index per sample: labels, argmax of one-hot rows, or 0/1 of one logistic output.
+
+    Parameters
+    ----------
+    target : ndarray
+        From :func:`prepare_target`: labels (n,) or float32 rows (n, k).
+    """
+    if target.ndim == 1:
+        return target
+    if target.shape[1] == 1:
+        return (target[:, 0] >= 0.5).astype(np.intp)
+    return target.argmax(axis=1)
+
+
 def label_positions(labels: np.ndarray, num_outputs: int,
                     row_offsets: np.ndarray | None = None) -> np.ndarray:
     """Flat positions ``i * k + labels[i]`` of each row's label in an (n, k) array.

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _parallel
+from . import _kernels, _parallel
 from . import activations as act
 from .initializers import get_initializer
-from .losses import delta_in_place, label_positions, output_and_loss
+from .losses import class_indices, delta_in_place, label_positions, output_and_loss
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
@@ -617,7 +617,13 @@ class Workspace:
             self.masks = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
             self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
         self._grad_views: tuple[np.ndarray, list, list] | None = None
-        self.last_predictions: np.ndarray | None = None
+        self.last_correct = 0
+        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
+        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
+        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
+        self.kernels = None if precise else _kernels.kernels()
+        self.picked = np.empty(rows, dtype=np.float32)
+        self.no_weights = np.empty(0, dtype=np.float32)
 
     def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
         cached = self._grad_views
@@ -633,21 +639,23 @@ class Workspace:
         sample_weight: np.ndarray | None,
         scale: float,
         grad: np.ndarray,
-        want_outputs: bool = False,
+        count_correct: bool = False,
     ) -> float:
         """One forward and backward pass over a batch.
 
         Parameters
         ----------
         X : ndarray, shape (n, sizes[0]), float32, n <= rows
-        target : ndarray, labels (n,) or float32 rows (n, k)
+        target : ndarray, labels (n,) or float32 rows (n, k), checked by
+            :func:`numpynn.losses.prepare_target` (labels in range)
         sample_weight : ndarray, shape (n,), float32, optional
         scale : float
             Multiplies the output delta: ``1 / sum(w)`` for a mean loss.
         grad : ndarray, shape (num_weights,), float32
             Overwritten with the gradient of ``scale * sum_i w_i loss_i``.
-        want_outputs : bool, default False
-            Keep the predicted class of each row in ``last_predictions``.
+        count_correct : bool, default False
+            Set ``last_correct`` to the number of rows whose predicted class (before this
+            batch's update) is the target's; for single-label classification.
 
         Returns
         -------
@@ -661,6 +669,7 @@ class Workspace:
         grad_w, grad_b = self._views_of_grad(grad)
         last = len(weights) - 1
         dropping = self.dropout > 0
+        compiled = self.kernels
 
         # Forward: layer inputs are the (possibly dropped-out) values of the layer before.
         inputs = [X]
@@ -668,11 +677,14 @@ class Workspace:
         for layer in range(last + 1):
             z = self.values[layer][:n]
             np.matmul(a, weights[layer], out=z)
-            z += biases[layer]
             if layer == last:
                 break
-            size = z.size
-            act.apply_hidden(hidden[layer], z, self.float_scratch[:size].reshape(z.shape))
+            fused = compiled.HIDDEN_FORWARD.get(hidden[layer]) if compiled else None
+            if fused is not None:
+                fused(z, biases[layer])
+            else:
+                z += biases[layer]
+                act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
             if dropping:
                 mask = self.masks[layer][:n]
                 self.rng.random(out=mask, dtype=np.float32)
@@ -683,36 +695,63 @@ class Workspace:
                 a = z
             inputs.append(a)
 
-        p = self.values[last][:n]
-        positions = (
-            label_positions(target, p.shape[1], self.row_offsets) if target.ndim == 1 else None
-        )
-        precise = self.precise and net.output_activation == "softmax"
-        loss_sum = output_and_loss(net.output_activation, p, target, sample_weight, positions,
-                                   precise)
-        if want_outputs:
-            self.last_predictions = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5)
-        delta_in_place(p, target, sample_weight, scale, positions, precise)
+        # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
+        delta = self.values[last][:n]
+        loss_sum = self._output_layer(delta, biases[last], target, sample_weight, scale,
+                                      grad_b[last], count_correct)
 
         # Backward: delta of layer l is dLoss/dz_l.
-        ones = self.ones[:n]
-        delta = p
         for layer in range(last, -1, -1):
             np.matmul(inputs[layer].T, delta, out=grad_w[layer])
-            np.matmul(ones, delta, out=grad_b[layer])
             if layer == 0:
                 break
             below = self.deltas[layer - 1][:n]
             np.matmul(delta, weights[layer].T, out=below)
             if dropping:
                 below *= self.masks[layer - 1][:n]
-            size = below.size
-            act.multiply_by_derivative(
-                hidden[layer - 1], self.values[layer - 1][:n], below,
-                self.bool_scratch[:size].reshape(below.shape),
-                self.float_scratch[:size].reshape(below.shape),
-            )
+            values = self.values[layer - 1][:n]
+            if compiled is not None:
+                compiled.HIDDEN_BACKWARD[hidden[layer - 1]](below, values, grad_b[layer - 1])
+            else:
+                act.multiply_by_derivative(
+                    hidden[layer - 1], values, below,
+                    self.bool_scratch[:below.size].reshape(below.shape),
+                    self.float_scratch[:below.size].reshape(below.shape),
+                )
+                np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
             delta = below
+        return loss_sum
+
+    def _output_layer(self, z, bias, target, sample_weight, scale, grad_bias,
+                      count_correct) -> float:
+        """Overwrite the output sums ``z`` (without bias) with the delta; return the loss."""
+        net = self.network
+        compiled = self.kernels
+        output = net.output_activation
+        weights = self.no_weights if sample_weight is None else sample_weight
+        if compiled is not None and output == "softmax" and target.ndim == 1:
+            picked = self.picked[:z.shape[0]]
+            self.last_correct = compiled.softmax_labels_shift(z, bias, target, picked)
+            np.exp(z, out=z)  # NumPy's vectorised exp beats a scalar one in the loop
+            return compiled.softmax_labels_finish(z, target, picked, weights,
+                                                  np.float32(scale), grad_bias)
+        if compiled is not None and output == "identity":
+            return compiled.identity_squared_error(z, bias, target, weights,
+                                                   np.float32(scale), grad_bias)
+        z += bias
+        positions = (
+            label_positions(target, z.shape[1], self.row_offsets) if target.ndim == 1 else None
+        )
+        precise = self.precise and output == "softmax"
+        loss_sum = output_and_loss(output, z, target, sample_weight, positions, precise)
+        if count_correct:
+            predicted = z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] >= 0.5)
+            self.last_correct = int(np.count_nonzero(predicted == class_indices(target)))
+        delta_in_place(z, target, sample_weight, scale, positions, precise)
+        if compiled is not None:
+            compiled.column_sums(z, grad_bias)
+        else:
+            np.matmul(self.ones[:z.shape[0]], z, out=grad_bias)
         return loss_sum
 
 

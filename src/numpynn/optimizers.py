@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _parallel
+from . import _kernels, _parallel
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
 # one update find their data in the L2 cache instead of streaming it from memory.
@@ -41,6 +41,18 @@ def _for_each_chunk(size: int, update: Callable[[slice], None]) -> None:
     other = _parallel.worker().submit(lambda: [update(part) for part in parts[:half]])
     for part in parts[half:]:
         update(part)
+    other.result()
+
+
+def _in_two_halves(size: int, update: Callable[[slice], None]) -> None:
+    """Call ``update(part)`` on the two halves of a long vector at once (for the one-pass
+    compiled kernels, which release the GIL), or once on all of it."""
+    if size < PARALLEL_MIN_SIZE or _parallel.cores() < 2:
+        update(slice(0, size))
+        return
+    half = size // 2
+    other = _parallel.worker().submit(update, slice(0, half))
+    update(slice(half, size))
     other.result()
 
 
@@ -129,6 +141,15 @@ class SGD(Optimizer):
     def update(self, theta, grad, state, learning_rate):
         state["step"] += 1
         lr = np.float32(learning_rate)
+        compiled = _kernels.kernels()
+        if compiled is not None:
+            if self.momentum == 0.0:
+                _in_two_halves(theta.size, lambda part: compiled.sgd(theta[part], grad[part], lr))
+            else:
+                velocity, mom = state["velocity"], np.float32(self.momentum)
+                _in_two_halves(theta.size, lambda part: compiled.sgd_momentum(
+                    theta[part], grad[part], velocity[part], lr, mom, self.nesterov))
+            return
         if self.momentum == 0.0:
             step = state["scratch"]
             np.multiply(grad, lr, out=step)
@@ -192,6 +213,11 @@ class Adam(Optimizer):
         eps_s = np.float32(self.epsilon / math.sqrt(1.0 - b2))
         c_ = np.float32(c)
         m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
+        compiled = _kernels.kernels()
+        if compiled is not None:
+            _in_two_halves(theta.size, lambda part: compiled.adam(
+                theta[part], grad[part], m_all[part], v_all[part], c_, b1_, b2_, eps_s))
+            return
 
         def update(part: slice) -> None:
             th, g, m, v, s = theta[part], grad[part], m_all[part], v_all[part], scratch_all[part]
@@ -247,10 +273,16 @@ class AdamW(Adam):
 
     def update(self, theta, grad, state, learning_rate):
         if self.weight_decay > 0:
-            decay = state["scratch"]
-            np.multiply(theta, state["decay_mask"], out=decay)
-            decay *= np.float32(learning_rate * self.weight_decay)
-            theta -= decay
+            factor, mask = np.float32(learning_rate * self.weight_decay), state["decay_mask"]
+            compiled = _kernels.kernels()
+            if compiled is not None:
+                _in_two_halves(theta.size, lambda part: compiled.decay(
+                    theta[part], mask[part], factor))
+            else:
+                decay = state["scratch"]
+                np.multiply(theta, mask, out=decay)
+                decay *= factor
+                theta -= decay
         self._adam_step(theta, grad, state, learning_rate)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TrainingDivergedError
-from .losses import output_and_loss, prepare_target
+from .losses import class_indices, output_and_loss, prepare_target
 from .network import (
     NeuralNetwork,
     Workspace,
@@ -101,15 +101,6 @@ class TrainingData:
         return float(weights.sum(dtype=np.float64))
 
 
-def _class_indices(target: np.ndarray) -> np.ndarray:
-    """Class index per sample: labels, argmax of one-hot rows, or 0/1 of one logistic output."""
-    if target.ndim == 1:
-        return target
-    if target.shape[1] == 1:
-        return (target[:, 0] >= 0.5).astype(np.intp)
-    return target.argmax(axis=1)
-
-
 def check_training_data(
     network: NeuralNetwork,
     X: Any,
@@ -162,7 +153,7 @@ def check_training_data(
         if network.output_activation == "logistic" and network.sizes[-1] > 1:
             raise ValueError("class_weight needs single-label targets (one logistic output "
                              "or softmax)")
-        classes = _class_indices(target)
+        classes = class_indices(target)
         num_classes = max(2, network.sizes[-1])
         per_class = np.ones(num_classes, dtype=np.float32)
         if isinstance(class_weight, str):
@@ -199,7 +190,7 @@ def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray)
     if output_activation == "logistic" and outputs.shape[1] > 1:
         return float(((outputs >= 0.5) == (target >= 0.5)).all(axis=1).mean())
     predicted = (outputs[:, 0] >= 0.5) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
-    return float((predicted == _class_indices(target)).mean())
+    return float((predicted == class_indices(target)).mean())
 
 
 def evaluate_loss(
@@ -501,14 +492,14 @@ class Trainer:
                 if batch_weight <= 0:
                     continue
                 batch_loss = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, self.grad,
-                                                 want_outputs=classify and not multilabel)
+                                                 count_correct=classify and not multilabel)
                 if not math.isfinite(batch_loss):
                     net.theta[:] = theta_at_start
                     raise TrainingDivergedError(self.epochs_done, batch_loss, self.learning_rate)
                 loss_sum += batch_loss
                 weight_seen += batch_weight
                 if classify and not multilabel:
-                    correct += int(np.count_nonzero(ws.last_predictions == _class_indices(tb)))
+                    correct += ws.last_correct
                 self._step()
         if not np.isfinite(net.theta).all():
             net.theta[:] = theta_at_start
