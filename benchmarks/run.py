@@ -9,9 +9,11 @@ Run from the repository root::
 
 Every rival runs in this one process, on the same float32 data, with the same architecture,
 the same initial weights, Adam with the same learning rate, batch 200, shuffling on, ReLU
-hidden layers and softmax + cross-entropy.  Each timed repeat is one epoch after a warm-up
-epoch; the rivals take turns within each repeat (rotating order) so that noise from other
-work on the machine falls on all of them alike; figures are medians over the repeats.
+hidden layers and softmax + cross-entropy.  After two warm-up epochs, each timed repeat is
+one epoch, or for the tiny 3-4-2 workload as many epochs back to back as fill 25 ms (the
+same rule for every rival; the figure is per epoch); the rivals take turns within each
+repeat (rotating order) so that noise from other work on the machine falls on all of them
+alike; figures are medians over the repeats.
 
 Sections (names for ``--only``):
 
@@ -34,8 +36,10 @@ OPENBLAS_L2_SIZE at load time; to compare with them unset, unset them for the co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -85,6 +89,8 @@ TRAINING_WORKLOADS = {
     "3-4-2": (2_000, (3, 4, 2)),
 }
 BIG_WORKLOADS = {"256-512-512-10"}
+# A timed repeat lasts at least this long: faster calls run several times in a row.
+MIN_TIMED_S = 0.025
 SECTIONS = (*TRAINING_WORKLOADS, "eval1", "infer", "memory")
 
 # Targets.  "faster" ratios are rival time / numpynn time (bigger is better); "floor"
@@ -108,6 +114,20 @@ EARLIER = {
 
 
 # ---------------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def kernel_choice(choice: str):
+    """Run with NUMPYNN_KERNELS set to ``choice`` (see numpynn._kernels)."""
+    before = os.environ.get("NUMPYNN_KERNELS")
+    os.environ["NUMPYNN_KERNELS"] = choice
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NUMPYNN_KERNELS"]
+        else:
+            os.environ["NUMPYNN_KERNELS"] = before
+
+
 def median(xs: list[float]) -> float:
     return float(statistics.median(xs))
 
@@ -206,14 +226,23 @@ def time_interleaved(
 ) -> dict[str, list[float]]:
     """Seconds per call of each function, ``repeats`` times each.
 
-    One warm-up call each, then in every repeat (a round) each function runs once, in an
-    order that rotates from round to round, so that slow spells on a shared machine are
-    spread over all rivals rather than landing on one.
+    Two warm-up calls each (the first may compile or fill caches), then in every repeat
+    (a round) each function runs once, in an order that rotates from round to round, so
+    that slow spells on a shared machine are spread over all rivals rather than landing on
+    one.  A function faster than MIN_TIMED_S runs several times back to back in each
+    timed repeat (as timeit does), and the time per call is the total over the count: a
+    sub-millisecond call timed alone right after ``gc.collect()`` measures the caches the
+    collector has just flushed more than the call itself.
     """
     names = list(funcs)
+    calls = dict.fromkeys(names, 1)
     if warmup:
         for name in names:
             funcs[name]()
+            t0 = time.perf_counter()
+            funcs[name]()
+            took = time.perf_counter() - t0
+            calls[name] = max(1, math.ceil(MIN_TIMED_S / max(took, 1e-9)))
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
         k = r % len(names)
@@ -221,10 +250,12 @@ def time_interleaved(
         def one_round(order=names[k:] + names[:k]) -> dict[str, float]:
             got = {}
             for name in order:
+                f, count = funcs[name], calls[name]
                 gc.collect()
                 t0 = time.perf_counter()
-                funcs[name]()
-                got[name] = time.perf_counter() - t0
+                for _ in range(count):
+                    f()
+                got[name] = (time.perf_counter() - t0) / count
             return got
 
         for name, t in GUARD.run_round(one_round).items():
@@ -403,6 +434,11 @@ def environment() -> dict:
     env["numpynn"] = numpynn.__version__
     env["sklearn"] = sklearn.__version__ if sklearn else None
     env["torch"] = torch.__version__ if torch else None
+    from numpynn import _kernels
+
+    compiled = _kernels.kernels()
+    env["kernels"] = (f"numba {compiled.numba.__version__}" if compiled is not None
+                      else "numpy (Numba not installed, or NUMPYNN_KERNELS=numpy)")
     if torch:
         env["torch_threads"] = torch.get_num_threads()
         env["torch_interop_threads"] = torch.get_num_interop_threads()
@@ -433,6 +469,7 @@ def print_environment(env: dict) -> None:
     print(f"  versions python {env['python']}, numpy {env['numpy']}, numpynn {env['numpynn']}"
           f" (git {env['git']}), scikit-learn {env['sklearn'] or 'not installed'},"
           f" torch {env['torch'] or 'not installed'}")
+    print(f"  kernels  {env['kernels']} (numpynn's training loops; see numpynn._kernels)")
     if torch:
         print(f"  torch    {env['torch_threads']} intra-op threads (its default, not changed), "
               f"{env['torch_interop_threads']} inter-op")
@@ -476,6 +513,19 @@ def bench_training(name: str, repeats: int, torch_adam: str) -> dict:
     trainer = Trainer(net, "adam", learning_rate=LEARNING_RATE, batch_size=BATCH,
                       shuffle=True, seed=SEED)
     funcs["numpynn"] = lambda: trainer.train_epoch(data)
+
+    # numpynn with NumPy alone (NUMPYNN_KERNELS=numpy): what an install without Numba gets.
+    net_np = NeuralNetwork(*sizes, hidden_activation="relu", output_activation="softmax")
+    net_np.set_weights(theta0)
+    data_np = check_training_data(net_np, X, y)
+    trainer_np = Trainer(net_np, "adam", learning_rate=LEARNING_RATE, batch_size=BATCH,
+                         shuffle=True, seed=SEED)
+
+    def numpy_only_epoch() -> None:
+        with kernel_choice("numpy"):
+            trainer_np.train_epoch(data_np)
+
+    funcs["numpynn NumPy only"] = numpy_only_epoch
 
     # numpynn fit(epochs=1): also checks the data and builds a trainer (fresh Adam state)
     # on every call, as a user's one-epoch fit would.
@@ -556,7 +606,8 @@ def _best_torch(m: dict) -> tuple[str | None, float | None]:
 
 
 def training_table(results: dict, misses: list[str], checks: list[dict]) -> None:
-    cols = [("numpynn", "numpynn"), ("numpynn fit(epochs=1)", "fit(1)"), ("sklearn", "sklearn"),
+    cols = [("numpynn", "numpynn"), ("numpynn fit(epochs=1)", "fit(1)"),
+            ("numpynn NumPy only", "np only"), ("sklearn", "sklearn"),
             ("torch", "torch"), ("torch fused", "t.fused"), ("floor", "floor"),
             ("torch.mm floor", "t.mm fl")]
     print("Training: ms per epoch (median)" + " " * 5
@@ -568,11 +619,12 @@ def training_table(results: dict, misses: list[str], checks: list[dict]) -> None
         print(f"  {label:<34}" + "".join(f"{fmt_ms(m.get(key)):>9}" for key, _ in cols))
         earlier = EARLIER.get(name)
         if earlier:
-            print(f"  {'  (issue, measured earlier)':<34}{'':>18}{earlier['sklearn']:>9.1f}"
+            print(f"  {'  (issue, measured earlier)':<34}{'':>27}{earlier['sklearn']:>9.1f}"
                   f"{earlier['torch']:>9.1f}{'':>9}{earlier['floor']:>9.1f}")
-    print("  (torch: torch.optim.Adam as it comes; t.fused: Adam(fused=True); floor: the matrix"
-          " products alone\n   through NumPy's BLAS; t.mm fl: the same products through torch.mm,"
-          " for context)")
+    print("  (numpynn: with Numba's fused kernels when Numba is installed; np only: NUMPYNN_KERNELS"
+          "=numpy;\n   torch: torch.optim.Adam as it comes; t.fused: Adam(fused=True); floor: the"
+          " matrix products\n   alone through NumPy's BLAS; t.mm fl: the same products through"
+          " torch.mm, for context)")
     print()
     print("Training: ratios of medians          vs sklearn (faster)   vs torch (faster)"
           "     vs floor (slower)")
@@ -610,6 +662,14 @@ def training_table(results: dict, misses: list[str], checks: list[dict]) -> None
         if best is not None and "torch" in m and "torch fused" in m:
             print(f"  {'':<34}{'':<22}(against the faster: {best}; "
                   f"torch {m['torch'] / nn:.2f}x, fused {m['torch fused'] / nn:.2f}x)")
+        np_only = m.get("numpynn NumPy only")
+        if np_only is not None:
+            best_t = _best_torch(m)[1]
+            parts = [f"{m['sklearn'] / np_only:.2f}x faster than sklearn" if "sklearn" in m
+                     else None,
+                     f"{best_t / np_only:.2f}x than torch" if best_t is not None else None,
+                     f"{np_only / m['floor']:.2f}x the floor"]
+            print(f"  {'':<34}(NumPy only: " + ", ".join(p for p in parts if p) + ")")
         fit_ratio = m["numpynn fit(epochs=1)"] / nn
         if abs(fit_ratio - 1) > 0.1:
             print(f"  {'':<34}(fit(epochs=1) takes {fit_ratio:.2f}x the time of train_epoch)")
