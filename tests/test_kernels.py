@@ -141,6 +141,7 @@ def test_numba_demanded_but_missing(monkeypatch):
     monkeypatch.setattr(_kernels, "_tried", True)
     monkeypatch.setattr(_kernels, "_compiled", None)
     monkeypatch.setattr(_kernels, "_import_error", ImportError("No module named 'numba'"))
+    monkeypatch.setattr(_kernels, "_last_choice", None)
     monkeypatch.setenv("NUMPYNN_KERNELS", "numba")
     with pytest.raises(ImportError, match="numpynn\\[fast\\]"):
         _kernels.kernels()

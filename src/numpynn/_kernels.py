@@ -31,6 +31,8 @@ _lock = threading.Lock()
 _compiled: ModuleType | None = None
 _import_error: Exception | None = None
 _tried = False
+# The last NUMPYNN_KERNELS value seen and what it meant: optimizers ask once a step.
+_last_choice: tuple[str | None, ModuleType | None] | None = None
 
 
 def _load() -> ModuleType | None:
@@ -58,14 +60,18 @@ def kernels() -> ModuleType | None:
     ImportError
         ``NUMPYNN_KERNELS=numba`` and Numba cannot be imported.
     """
-    choice = os.environ.get(ENVIRONMENT_VARIABLE, "auto").strip().lower() or "auto"
+    global _last_choice
+    raw = os.environ.get(ENVIRONMENT_VARIABLE)
+    last = _last_choice
+    if last is not None and last[0] == raw:
+        return last[1]
+    choice = (raw or "auto").strip().lower() or "auto"
     if choice not in CHOICES:
         raise ValueError(f"{ENVIRONMENT_VARIABLE} must be one of {', '.join(CHOICES)}, "
                          f"got {choice!r}")
-    if choice == "numpy":
-        return None
-    compiled = _load()
+    compiled = None if choice == "numpy" else _load()
     if compiled is None and choice == "numba":
         raise ImportError(f"{ENVIRONMENT_VARIABLE}=numba but Numba cannot be used "
                           f"({_import_error}); pip install 'numpynn[fast]'")
+    _last_choice = (raw, compiled)
     return compiled

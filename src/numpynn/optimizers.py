@@ -44,15 +44,17 @@ def _for_each_chunk(size: int, update: Callable[[slice], None]) -> None:
     other.result()
 
 
-def _in_two_halves(size: int, update: Callable[[slice], None]) -> None:
-    """Call ``update(part)`` on the two halves of a long vector at once (for the one-pass
-    compiled kernels, which release the GIL), or once on all of it."""
+def _in_two_halves(kernel: Callable[..., None], vectors: tuple[np.ndarray, ...],
+                   *scalars: Any) -> None:
+    """``kernel(*vectors, *scalars)``, a one-pass compiled update that releases the GIL; on
+    two threads, each taking one half of every vector, when the vectors are long."""
+    size = vectors[0].size
     if size < PARALLEL_MIN_SIZE or _parallel.cores() < 2:
-        update(slice(0, size))
+        kernel(*vectors, *scalars)
         return
     half = size // 2
-    other = _parallel.worker().submit(update, slice(0, half))
-    update(slice(half, size))
+    other = _parallel.worker().submit(kernel, *(v[:half] for v in vectors), *scalars)
+    kernel(*(v[half:] for v in vectors), *scalars)
     other.result()
 
 
@@ -144,11 +146,10 @@ class SGD(Optimizer):
         compiled = _kernels.kernels()
         if compiled is not None:
             if self.momentum == 0.0:
-                _in_two_halves(theta.size, lambda part: compiled.sgd(theta[part], grad[part], lr))
+                _in_two_halves(compiled.sgd, (theta, grad), lr)
             else:
-                velocity, mom = state["velocity"], np.float32(self.momentum)
-                _in_two_halves(theta.size, lambda part: compiled.sgd_momentum(
-                    theta[part], grad[part], velocity[part], lr, mom, self.nesterov))
+                _in_two_halves(compiled.sgd_momentum, (theta, grad, state["velocity"]), lr,
+                               np.float32(self.momentum), self.nesterov)
             return
         if self.momentum == 0.0:
             step = state["scratch"]
@@ -215,8 +216,7 @@ class Adam(Optimizer):
         m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
         compiled = _kernels.kernels()
         if compiled is not None:
-            _in_two_halves(theta.size, lambda part: compiled.adam(
-                theta[part], grad[part], m_all[part], v_all[part], c_, b1_, b2_, eps_s))
+            _in_two_halves(compiled.adam, (theta, grad, m_all, v_all), c_, b1_, b2_, eps_s)
             return
 
         def update(part: slice) -> None:
@@ -276,8 +276,7 @@ class AdamW(Adam):
             factor, mask = np.float32(learning_rate * self.weight_decay), state["decay_mask"]
             compiled = _kernels.kernels()
             if compiled is not None:
-                _in_two_halves(theta.size, lambda part: compiled.decay(
-                    theta[part], mask[part], factor))
+                _in_two_halves(compiled.decay, (theta, mask), factor)
             else:
                 decay = state["scratch"]
                 np.multiply(theta, mask, out=decay)
