@@ -91,6 +91,11 @@ TRAINING_WORKLOADS = {
 BIG_WORKLOADS = {"256-512-512-10"}
 # A timed repeat lasts at least this long: faster calls run several times in a row.
 MIN_TIMED_S = 0.025
+# A pause before every timed repeat: BLAS and OpenMP worker threads keep spinning on the
+# cores for up to about 0.1 s after a call (OpenBLAS's THREAD_TIMEOUT), so without it one
+# rival's leftover spinning slows the next rival's two-core work (measured: numpynn's
+# inference 200 ms right after a two-thread matmul, 160 ms after a 0.2 s pause).
+PAUSE_S = 0.2
 SECTIONS = (*TRAINING_WORKLOADS, "eval1", "infer", "memory")
 
 # Targets.  "faster" ratios are rival time / numpynn time (bigger is better); "floor"
@@ -252,6 +257,7 @@ def time_interleaved(
             for name in order:
                 f, count = funcs[name], calls[name]
                 gc.collect()
+                time.sleep(PAUSE_S)
                 t0 = time.perf_counter()
                 for _ in range(count):
                     f()
@@ -281,6 +287,7 @@ def time_small_interleaved(
             got = {}
             for name in order:
                 timer, number = timers[name]
+                time.sleep(PAUSE_S)
                 got[name] = timer.timeit(number) / number
             return got
 
@@ -761,6 +768,14 @@ def bench_infer(rows: int, repeats: int) -> dict:
     w = [a.copy() for a in net.weights]
     b = [a.copy() for a in net.biases]
     funcs: dict[str, Callable[[], object]] = {"numpynn": lambda: net.eval(X)}
+
+    def numpy_only_eval() -> None:
+        with kernel_choice("numpy"):
+            net.eval(X)
+
+    # eval uses Numba's bias + activation kernel only once training has loaded it (this
+    # script's header already has); NumPy alone is what a fresh process without it gets.
+    funcs["numpynn NumPy only"] = numpy_only_eval
     check_rows = slice(0, 10_000)
     outputs = {"numpynn": net.eval(X[check_rows])}
     if sklearn:
@@ -804,7 +819,14 @@ def infer_table(r: dict, misses: list[str], checks: list[dict]) -> None:
     m = r["median_s"]
     nn = m["numpynn"]
     print(f"Batch inference, {r['rows']:,} x 64 through 64-100-10 (softmax): ms (median)")
-    print(f"  numpynn eval           {fmt_ms(nn):>8}")
+    print(f"  numpynn eval           {fmt_ms(nn):>8}   (Numba's bias + ReLU kernel, loaded by "
+          "training or the header)")
+    np_only = m.get("numpynn NumPy only")
+    if np_only is not None:
+        print(f"  numpynn, NumPy only    {fmt_ms(np_only):>8}   (NUMPYNN_KERNELS=numpy: "
+              f"{np_only / m['floor']:.2f}x the floor"
+              + (f", {m['sklearn'] / np_only:.2f}x faster than sklearn" if "sklearn" in m
+                 else "") + ")")
     if "sklearn" in m:
         print(f"  sklearn predict_proba  {fmt_ms(m['sklearn']):>8}   numpynn "
               + check("infer vs sklearn", m["sklearn"] / nn, INFER_TARGETS["sklearn"], True,

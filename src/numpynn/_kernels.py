@@ -12,8 +12,9 @@ makes several whole-array passes and Python calls.  The environment variable
 ``numba``
     Numba, and an error when it is missing.
 
-Inference (``eval``, ``predict``) is NumPy and BLAS in every case: it has no fused steps
-to gain.
+Inference (``eval``, ``predict``) never imports Numba (the import and first compile cost
+more than most evaluations); it uses the bias + activation kernels only when training has
+already loaded them (:func:`loaded`), and they give the same bits as NumPy there.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import threading
 from types import ModuleType
 
-__all__ = ["kernels", "CHOICES", "ENVIRONMENT_VARIABLE"]
+__all__ = ["kernels", "loaded", "CHOICES", "ENVIRONMENT_VARIABLE"]
 
 ENVIRONMENT_VARIABLE = "NUMPYNN_KERNELS"
 CHOICES = ("auto", "numpy", "numba")
@@ -75,3 +76,11 @@ def kernels() -> ModuleType | None:
                           f"({_import_error}); pip install 'numpynn[fast]'")
     _last_choice = (raw, compiled)
     return compiled
+
+
+def loaded() -> ModuleType | None:
+    """The compiled kernels if they are already imported and not switched off; None
+    otherwise.  Never imports Numba."""
+    if _compiled is None:
+        return None
+    return kernels()

@@ -375,21 +375,34 @@ class NeuralNetwork:
         block = max(1, n if n <= 64 else min(n, _rows_per_block(self.sizes)))
         # Buffers reused by every block: no allocation (and page faults) per block.
         hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
-        scratch = np.empty((block, max(self.sizes[1:-1], default=1)), dtype=np.float32)
+        widest = max(self.sizes[1:-1], default=1)
+        scratch = np.empty(block * widest, dtype=np.float32)
+        zeros = np.zeros(block * widest, dtype=np.float32) if "relu" in \
+            self.hidden_activations else None
+        # Numba's one-pass bias + activation when training has already loaded it (eval
+        # never imports it: that costs more than most evals).  Same bits either way.
+        compiled = _kernels.loaded()
         for start in range(0, n, block):
             a = x[start : start + block]
             rows = a.shape[0]
             for layer in range(last + 1):
                 z = out[start : start + rows] if layer == last else hidden[layer][:rows]
                 np.matmul(a, weights[layer], out=z)
-                z += biases[layer]
                 if layer == last:
+                    z += biases[layer]
                     if apply_output:
                         act.apply_output(self.output_activation, z)
+                    break
+                name, width = self.hidden_activations[layer], z.shape[1]
+                fused = compiled.HIDDEN_FORWARD.get(name) if compiled is not None else None
+                if fused is not None:
+                    fused(z, biases[layer])
+                elif name == "relu":  # against zeros filled once: see _relu_inplace
+                    z += biases[layer]
+                    np.maximum(z, zeros[: rows * width].reshape(rows, width), out=z)
                 else:
-                    width = z.shape[1]
-                    act.apply_hidden(self.hidden_activations[layer], z,
-                                     scratch.reshape(-1)[: rows * width].reshape(rows, width))
+                    z += biases[layer]
+                    act.apply_hidden(name, z, scratch[: rows * width].reshape(rows, width))
                 a = z
 
     def predict(self, X: Any) -> np.ndarray:
