@@ -147,3 +147,15 @@ def test_numba_demanded_but_missing(monkeypatch):
         _kernels.kernels()
     monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
     assert _kernels.kernels() is None  # falls back to NumPy quietly
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_eval_gives_the_same_bits_with_loaded_kernels(hidden, monkeypatch):
+    assert _kernels.kernels() is not None  # loaded, so eval may use them
+    rng = np.random.default_rng(3)
+    net = NeuralNetwork(8, 128, 64, 3, hidden_activation=hidden, seed=3)
+    X = rng.normal(size=(140_000, 8)).astype(np.float32)  # big enough for two threads
+    with_kernels = net.eval(X)
+    monkeypatch.setenv("NUMPYNN_KERNELS", "numpy")
+    assert _kernels.loaded() is None
+    assert np.array_equal(with_kernels, net.eval(X))
