@@ -149,13 +149,19 @@ def test_numba_demanded_but_missing(monkeypatch):
     assert _kernels.kernels() is None  # falls back to NumPy quietly
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "identity"])  # the fused ones
 def test_eval_gives_the_same_bits_with_loaded_kernels(hidden, monkeypatch):
-    assert _kernels.kernels() is not None  # loaded, so eval may use them
+    compiled = _kernels.kernels()  # loaded, so eval may use them
+    fused, calls = compiled.HIDDEN_FORWARD[hidden], []
+    monkeypatch.setitem(compiled.HIDDEN_FORWARD, hidden,
+                        lambda z, b: (calls.append(z.shape), fused(z, b)))
     rng = np.random.default_rng(3)
     net = NeuralNetwork(8, 128, 64, 3, hidden_activation=hidden, seed=3)
     X = rng.normal(size=(140_000, 8)).astype(np.float32)  # big enough for two threads
     with_kernels = net.eval(X)
+    assert calls  # the kernel did run
     monkeypatch.setenv("NUMPYNN_KERNELS", "numpy")
     assert _kernels.loaded() is None
+    calls.clear()
     assert np.array_equal(with_kernels, net.eval(X))
+    assert not calls

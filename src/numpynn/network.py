@@ -377,11 +377,11 @@ class NeuralNetwork:
         hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
         widest = max(self.sizes[1:-1], default=1)
         scratch = np.empty(block * widest, dtype=np.float32)
-        zeros = np.zeros(block * widest, dtype=np.float32) if "relu" in \
-            self.hidden_activations else None
         # Numba's one-pass bias + activation when training has already loaded it (eval
         # never imports it: that costs more than most evals).  Same bits either way.
         compiled = _kernels.loaded()
+        zeros = (np.zeros(block * widest, dtype=np.float32)
+                 if compiled is None and "relu" in self.hidden_activations else None)
         for start in range(0, n, block):
             a = x[start : start + block]
             rows = a.shape[0]
@@ -618,13 +618,22 @@ class Workspace:
         sizes = network.sizes
         self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
         self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
-        # Scratch for activation derivatives, sized for the widest hidden layer.
+        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
+        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
+        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
+        self.kernels = None if precise else _kernels.kernels()
+        # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
+        # widest hidden layer.
         widest = max(sizes[1:-1], default=1)
-        self.bool_scratch = np.empty(rows * widest, dtype=bool)
         self.float_scratch = np.empty(rows * widest, dtype=np.float32)
-        # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
-        self.ones = np.ones(rows, dtype=np.float32)
         self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
+        if self.kernels is None:
+            self.bool_scratch = np.empty(rows * widest, dtype=bool)
+            # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
+            self.ones = np.ones(rows, dtype=np.float32)
+        else:
+            self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
+            self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
         self.dropout = float(dropout)
         self.rng = rng if rng is not None else np.random.default_rng()
         if self.dropout > 0:
@@ -633,12 +642,6 @@ class Workspace:
             self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
         self._grad_views: tuple[np.ndarray, list, list] | None = None
         self.last_correct = 0
-        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
-        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
-        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
-        self.kernels = None if precise else _kernels.kernels()
-        self.picked = np.empty(rows, dtype=np.float32)
-        self.no_weights = np.empty(0, dtype=np.float32)
 
     def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
         cached = self._grad_views
@@ -743,7 +746,8 @@ class Workspace:
         net = self.network
         compiled = self.kernels
         output = net.output_activation
-        weights = self.no_weights if sample_weight is None else sample_weight
+        if compiled is not None:
+            weights = self.no_weights if sample_weight is None else sample_weight
         if compiled is not None and output == "softmax" and target.ndim == 1:
             picked = self.picked[:z.shape[0]]
             self.last_correct = compiled.softmax_labels_shift(z, bias, target, picked)
