@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from numpynn.datasets import iris_path, load_iris
+
 from numpynn.tabular import Preprocessor, TargetEncoder, read_csv
 
 

@@ -13,9 +13,6 @@ import pytest
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-from numpynn import files  # noqa: E402
-from numpynn.errors import ModelFileError  # noqa: E402
 from numpynn.files import (  # noqa: E402
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -25,6 +22,9 @@ from numpynn.files import (  # noqa: E402
     write_checkpoint,
     write_model_file,
 )
+
+from numpynn import files  # noqa: E402
+from numpynn.errors import ModelFileError  # noqa: E402
 
 ARTICLE_THETA = (np.arange(1, 27) / 100).astype(np.float32)
 

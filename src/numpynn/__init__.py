@@ -5,22 +5,28 @@ the article "How To Code Modern Neural Networks Using Python and NumPy": layer b
 the weights row-major (row = node it comes from), then the biases.
 """
 
-from .activations import leaky, log_sig, logistic, relu, softmax
+from . import _compat
+from ._version import __version__
+from .core.activations import leaky, log_sig, logistic, relu, softmax
 from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
-from .gradcheck import gradcheck
 from .network import LayerTrace, NeuralNet, NeuralNetwork, load
-from .optimizers import LBFGS, SGD, Adam, AdamW, Optimizer
 from .training import (
+    LBFGS,
+    SGD,
+    Adam,
+    AdamW,
     ConstantSchedule,
     CosineSchedule,
     History,
+    Optimizer,
     ReduceOnPlateau,
     StepSchedule,
     Trainer,
+    gradcheck,
 )
 
-__version__ = "0.1.0"
+_compat.install(__name__)
 
 __all__ = [
     "NeuralNetwork",

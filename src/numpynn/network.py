@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _kernels, _parallel
-from . import activations as act
-from .initializers import get_initializer
-from .losses import class_indices, delta_in_place, label_positions, output_and_loss
+from .core import activations as act
+from .core import kernels as _kernels
+from .core.backprop import Workspace
+from .core.checks import as_float32_matrix, as_generator, check_finite_rows, check_sizes
+from .core.initializers import get_initializer
+from .core.kernels import threads as _parallel
+from .core.layout import Layout
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
 
-__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load"]
+__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "Workspace"]
 
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
 # cache so the element-wise passes do not stream through main memory.
@@ -52,73 +55,8 @@ class LayerTrace:
     values: np.ndarray
 
 
-def _check_sizes(sizes: tuple) -> tuple[int, ...]:
-    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
-        sizes = tuple(sizes[0])
-    if len(sizes) < 2:
-        raise ValueError(
-            f"a network needs at least two sizes (inputs and outputs), got {len(sizes)}"
-        )
-    checked = []
-    for i, s in enumerate(sizes):
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"size {i} must be an int, got {s!r} ({type(s).__name__})")
-        if s < 1:
-            raise ValueError(f"every size must be at least 1, size {i} is {s}")
-        checked.append(int(s))
-    return tuple(checked)
-
-
-def _as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, bool]:
-    """Return ``(x as float32 2-D C-contiguous, was_1d)``; no copy when already so."""
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as err:  # ragged nested lists, for example
-        raise ValueError(f"{name} must be a numeric array: {err}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype}")
-    if arr.ndim == 1:
-        was_1d = True
-        arr = arr.reshape(1, -1)
-    elif arr.ndim == 2:
-        was_1d = False
-    else:
-        raise ValueError(
-            f"{name} must be 1-D (one input) or 2-D (a batch), got {arr.ndim}-D "
-            f"with shape {arr.shape}"
-        )
-    if arr.shape[1] != width:
-        raise ValueError(
-            f"{name} must have {width} values per row (the network's input size), "
-            f"got {arr.shape[1]}"
-        )
-    return np.ascontiguousarray(arr, dtype=np.float32), was_1d
-
-
-def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
-    """A Generator from None, an int or a Generator; TypeError naming ``name`` otherwise."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValueError(f"{name} must be a non-negative int, got {seed}")
-        return np.random.default_rng(seed)
-    raise TypeError(f"{name} must be an int, a numpy.random.Generator or None, got {seed!r}")
-
-
 def _rows_per_block(widths: Sequence[int]) -> int:
     return max(64, _TARGET_BLOCK_FLOATS // max(widths))
-
-
-def check_finite_rows(x: np.ndarray, name: str = "X") -> None:
-    """Raise ValueError naming the first row of ``x`` with NaN or inf (block-wise scan)."""
-    block = max(1, (1 << 20) // max(1, x.shape[1]))
-    for start in range(0, x.shape[0], block):
-        part = x[start : start + block]
-        ok = np.isfinite(part).all(axis=1)
-        if not ok.all():
-            row = start + int(np.argmin(ok))
-            raise ValueError(f"{name} contains NaN or inf (first in row {row})")
 
 
 class NeuralNetwork:
@@ -163,7 +101,8 @@ class NeuralNetwork:
         init: Any = "glorot_uniform",
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        self.sizes = _check_sizes(sizes)
+        self.layout = Layout(check_sizes(sizes))
+        self.sizes = self.layout.sizes
         num_hidden = len(self.sizes) - 2
         if isinstance(hidden_activation, str) or not isinstance(hidden_activation, Sequence):
             names = [hidden_activation] * num_hidden
@@ -182,13 +121,8 @@ class NeuralNetwork:
         self.init = init
         fill = get_initializer(init)
 
-        # Offsets and shapes, once.  theta is the only storage; W and b are views.
-        self._layout: list[tuple[int, int, int, int]] = []  # (w_start, b_start, fan_in, fan_out)
-        offset = 0
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
-            self._layout.append((offset, offset + fan_in * fan_out, fan_in, fan_out))
-            offset += fan_in * fan_out + fan_out
-        self.num_weights = offset
+        # theta is the only storage; W and b are views into it (see core.layout).
+        self.num_weights = self.layout.num_weights
         self.theta = np.zeros(self.num_weights, dtype=np.float32)
         self._make_views()
 
@@ -226,7 +160,7 @@ class NeuralNetwork:
     @property
     def num_layers(self) -> int:
         """Number of weight layers (hidden layers + 1)."""
-        return len(self._layout)
+        return self.layout.num_layers
 
     @property
     def activations(self) -> tuple[str, ...]:
@@ -245,18 +179,11 @@ class NeuralNetwork:
         weights : list of ndarray, shapes (fan_in, fan_out), views of ``flat``
         biases : list of ndarray, shapes (fan_out,), views of ``flat``
         """
-        if flat.shape != (self.num_weights,):
-            raise ValueError(f"expected a vector of {self.num_weights} values, got {flat.shape}")
-        weights = [flat[w0:b0].reshape(fi, fo) for w0, b0, fi, fo in self._layout]
-        biases = [flat[b0 : b0 + fo] for _, b0, _, fo in self._layout]
-        return weights, biases
+        return self.layout.views_of(flat)
 
     def weight_mask(self) -> np.ndarray:
         """Boolean vector, True where ``theta`` holds a weight (not a bias)."""
-        mask = np.zeros(self.num_weights, dtype=bool)
-        for w0, b0, _, _ in self._layout:
-            mask[w0:b0] = True
-        return mask
+        return self.layout.weight_mask()
 
     # ------------------------------------------------------------------ weights
     def set_weights(self, weights: Any) -> None:
@@ -303,7 +230,7 @@ class NeuralNetwork:
             and x.shape[0] == self.sizes[0]
         ):
             return self._eval_vector(x)  # the single-sample fast path
-        arr, was_1d = _as_float32_matrix(x, self.sizes[0], "X")
+        arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
         if was_1d:
             return self._eval_vector(arr[0])
         if arr.size <= _SMALL_INPUT:
@@ -440,7 +367,7 @@ class NeuralNetwork:
         """
         if np.ndim(x) != 1:
             raise ValueError(f"trace takes one input (1-D), got shape {np.shape(x)}")
-        arr, _ = _as_float32_matrix(x, self.sizes[0], "x")
+        arr, _ = as_float32_matrix(x, self.sizes[0], "x")
         check_finite_rows(arr, "x")
         records = []
         a = arr[0]
@@ -481,7 +408,7 @@ class NeuralNetwork:
         gradient : ndarray, shape (num_weights,), float32
             In the same flat order as ``theta``.
         """
-        from .training import check_training_data
+        from .training.data import check_training_data
 
         data = check_training_data(self, X, y, sample_weight)
         grad = np.empty(self.num_weights, dtype=np.float32)
@@ -556,7 +483,7 @@ class NeuralNetwork:
             JSON-able extra information kept in the file (feature names, class labels, ...);
             by default the network's own ``metadata`` (so a loaded model saves back whole).
         """
-        from .files import ModelContents, write_model_file
+        from .io.model_files import ModelContents, write_model_file
 
         write_model_file(
             path,
@@ -584,196 +511,6 @@ class NeuralNetwork:
 NeuralNet = NeuralNetwork
 
 
-class Workspace:
-    """Buffers for forward and backward passes over at most ``rows`` samples.
-
-    One workspace belongs to one ``fit`` (or one ``loss_and_gradient``) call, never to the
-    network, so concurrent ``eval`` calls stay safe.
-
-    Parameters
-    ----------
-    network : NeuralNetwork
-    rows : int
-        Largest batch the workspace serves.
-    dropout : float, default 0.0
-        Probability of dropping a hidden unit during training (inverted dropout).
-    rng : numpy.random.Generator, optional
-        Source of dropout masks.
-    precise : bool, default False
-        Full-precision cross-entropy for confident rows (see
-        :func:`numpynn.losses.output_and_loss`); for full-batch gradients.
-    """
-
-    def __init__(
-        self,
-        network: NeuralNetwork,
-        rows: int,
-        dropout: float = 0.0,
-        rng: np.random.Generator | None = None,
-        precise: bool = False,
-    ) -> None:
-        self.network = network
-        self.rows = rows
-        self.precise = precise
-        sizes = network.sizes
-        self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
-        self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
-        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
-        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
-        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
-        self.kernels = None if precise else _kernels.kernels()
-        # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
-        # widest hidden layer.
-        widest = max(sizes[1:-1], default=1)
-        self.float_scratch = np.empty(rows * widest, dtype=np.float32)
-        self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
-        if self.kernels is None:
-            self.bool_scratch = np.empty(rows * widest, dtype=bool)
-            # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
-            self.ones = np.ones(rows, dtype=np.float32)
-        else:
-            self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
-            self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
-        self.dropout = float(dropout)
-        self.rng = rng if rng is not None else np.random.default_rng()
-        if self.dropout > 0:
-            self.keep_scale = np.float32(1.0 / (1.0 - self.dropout))
-            self.masks = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
-            self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
-        self._grad_views: tuple[np.ndarray, list, list] | None = None
-        self.last_correct = 0
-
-    def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
-        cached = self._grad_views
-        if cached is None or cached[0] is not grad:
-            cached = (grad, *self.network.views_of(grad))
-            self._grad_views = cached
-        return cached[1], cached[2]
-
-    def forward_backward(
-        self,
-        X: np.ndarray,
-        target: np.ndarray,
-        sample_weight: np.ndarray | None,
-        scale: float,
-        grad: np.ndarray,
-        count_correct: bool = False,
-    ) -> float:
-        """One forward and backward pass over a batch.
-
-        Parameters
-        ----------
-        X : ndarray, shape (n, sizes[0]), float32, n <= rows
-        target : ndarray, labels (n,) or float32 rows (n, k), checked by
-            :func:`numpynn.losses.prepare_target` (labels in range)
-        sample_weight : ndarray, shape (n,), float32, optional
-        scale : float
-            Multiplies the output delta: ``1 / sum(w)`` for a mean loss.
-        grad : ndarray, shape (num_weights,), float32
-            Overwritten with the gradient of ``scale * sum_i w_i loss_i``.
-        count_correct : bool, default False
-            Set ``last_correct`` to the number of rows whose predicted class (before this
-            batch's update) is the target's; for single-label classification.
-
-        Returns
-        -------
-        float
-            ``sum_i w_i loss_i`` over the batch (not scaled).
-        """
-        net = self.network
-        n = X.shape[0]
-        weights, biases = net.weights, net.biases
-        hidden = net.hidden_activations
-        grad_w, grad_b = self._views_of_grad(grad)
-        last = len(weights) - 1
-        dropping = self.dropout > 0
-        compiled = self.kernels
-
-        # Forward: layer inputs are the (possibly dropped-out) values of the layer before.
-        inputs = [X]
-        a = X
-        for layer in range(last + 1):
-            z = self.values[layer][:n]
-            np.matmul(a, weights[layer], out=z)
-            if layer == last:
-                break
-            fused = compiled.HIDDEN_FORWARD.get(hidden[layer]) if compiled else None
-            if fused is not None:
-                fused(z, biases[layer])
-            else:
-                z += biases[layer]
-                act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
-            if dropping:
-                mask = self.masks[layer][:n]
-                self.rng.random(out=mask, dtype=np.float32)
-                np.greater_equal(mask, np.float32(self.dropout), out=mask)
-                mask *= self.keep_scale
-                a = np.multiply(z, mask, out=self.dropped[layer][:n])
-            else:
-                a = z
-            inputs.append(a)
-
-        # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
-        delta = self.values[last][:n]
-        loss_sum = self._output_layer(delta, biases[last], target, sample_weight, scale,
-                                      grad_b[last], count_correct)
-
-        # Backward: delta of layer l is dLoss/dz_l.
-        for layer in range(last, -1, -1):
-            np.matmul(inputs[layer].T, delta, out=grad_w[layer])
-            if layer == 0:
-                break
-            below = self.deltas[layer - 1][:n]
-            np.matmul(delta, weights[layer].T, out=below)
-            if dropping:
-                below *= self.masks[layer - 1][:n]
-            values = self.values[layer - 1][:n]
-            if compiled is not None:
-                compiled.HIDDEN_BACKWARD[hidden[layer - 1]](below, values, grad_b[layer - 1])
-            else:
-                act.multiply_by_derivative(
-                    hidden[layer - 1], values, below,
-                    self.bool_scratch[:below.size].reshape(below.shape),
-                    self.float_scratch[:below.size].reshape(below.shape),
-                )
-                np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
-            delta = below
-        return loss_sum
-
-    def _output_layer(self, z, bias, target, sample_weight, scale, grad_bias,
-                      count_correct) -> float:
-        """Overwrite the output sums ``z`` (without bias) with the delta; return the loss."""
-        net = self.network
-        compiled = self.kernels
-        output = net.output_activation
-        if compiled is not None:
-            weights = self.no_weights if sample_weight is None else sample_weight
-        if compiled is not None and output == "softmax" and target.ndim == 1:
-            picked = self.picked[:z.shape[0]]
-            self.last_correct = compiled.softmax_labels_shift(z, bias, target, picked)
-            np.exp(z, out=z)  # NumPy's vectorised exp beats a scalar one in the loop
-            return compiled.softmax_labels_finish(z, target, picked, weights,
-                                                  np.float32(scale), grad_bias)
-        if compiled is not None and output == "identity":
-            return compiled.identity_squared_error(z, bias, target, weights,
-                                                   np.float32(scale), grad_bias)
-        z += bias
-        positions = (
-            label_positions(target, z.shape[1], self.row_offsets) if target.ndim == 1 else None
-        )
-        precise = self.precise and output == "softmax"
-        loss_sum = output_and_loss(output, z, target, sample_weight, positions, precise)
-        if count_correct:
-            predicted = z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] >= 0.5)
-            self.last_correct = int(np.count_nonzero(predicted == class_indices(target)))
-        delta_in_place(z, target, sample_weight, scale, positions, precise)
-        if compiled is not None:
-            compiled.column_sums(z, grad_bias)
-        else:
-            np.matmul(self.ones[:z.shape[0]], z, out=grad_bias)
-        return loss_sum
-
-
 def load(path: str | os.PathLike) -> NeuralNetwork:
     """Read a network from a numpynn safetensors model file.
 
@@ -791,7 +528,7 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     numpynn.ModelFileError
         The file is missing, damaged, foreign or inconsistent.
     """
-    from .files import read_model_file
+    from .io.model_files import read_model_file
 
     contents = read_model_file(path)
     net = NeuralNetwork(

@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from ._atomic import atomic_open
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .errors import ModelFileError
+from ..core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ..errors import ModelFileError
+from .atomic import atomic_open
 
 __all__ = [
     "FORMAT_NAME",
@@ -362,7 +362,7 @@ def _model_tensors(contents: ModelContents) -> dict[str, np.ndarray]:
 
 
 def _model_metadata(contents: ModelContents) -> dict[str, Any]:
-    from . import __version__
+    from .._version import __version__
 
     return {
         "format": FORMAT_NAME,

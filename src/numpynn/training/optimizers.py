@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels, _parallel
+from ..core import kernels as _kernels
+from ..core.checks import check_number as _check_number
+from ..core.kernels import threads as _parallel
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
 # one update find their data in the L2 cache instead of streaming it from memory.
@@ -59,20 +61,6 @@ def _in_two_halves(kernel: Callable[..., None], vectors: tuple[np.ndarray, ...],
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS"]
-
-
-def _check_number(name: str, value: Any, low: float, high: float = math.inf,
-                  low_inclusive: bool = True, high_inclusive: bool = True) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    v = float(value)
-    ok_low = v >= low if low_inclusive else v > low
-    ok_high = v <= high if high_inclusive else v < high
-    if not math.isfinite(v) or not ok_low or not ok_high:
-        lo = "[" if low_inclusive else "("
-        hi = "]" if high_inclusive else ")"
-        raise ValueError(f"{name} must be in {lo}{low}, {high}{hi}, got {value!r}")
-    return v
 
 
 class Optimizer:

@@ -46,11 +46,12 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .activations import HIDDEN_ACTIVATIONS
-from .initializers import INITIALIZERS, get_initializer
-from .losses import output_and_loss
-from .network import NeuralNetwork, Workspace
-from .optimizers import SGD, Adam, AdamW
+from ..core.activations import HIDDEN_ACTIVATIONS
+from ..core.backprop import Workspace
+from ..core.initializers import INITIALIZERS, get_initializer
+from ..core.losses import output_and_loss
+from ..network import NeuralNetwork
+from ..training.optimizers import SGD, Adam, AdamW
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin

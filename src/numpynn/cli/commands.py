@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from ._atomic import atomic_open
-from .errors import ModelFileError, TrainingDivergedError
-from .progress import EpochProgress, _duration
+from .._version import __version__
+from ..errors import ModelFileError, TrainingDivergedError
+from ..io.atomic import atomic_open
+from ..training.progress import EpochProgress, _duration
 
 __all__ = ["main", "build_parser"]
 
@@ -346,7 +346,7 @@ def _check_numeric_columns(table, columns: Sequence[str]) -> None:
     ``Preprocessor`` treats any column holding a non-number as text; a numeric column with
     one bad cell would then be one-hot encoded value by value without a word.
     """
-    from .tabular import is_missing
+    from ..tabular import is_missing
 
     for name in columns:
         values = table.column(name)
@@ -381,8 +381,8 @@ class _TrainedModel:
 
 def _load_trained(path_text: str) -> _TrainedModel:
     """Load a model written by ``numpynn train``; ModelFileError if it is anything else."""
-    from .network import load
-    from .tabular import Preprocessor, TargetEncoder
+    from ..network import load
+    from ..tabular import Preprocessor, TargetEncoder
 
     path = Path(path_text)
     net = load(path)
@@ -416,7 +416,7 @@ def _arch(net) -> str:
 
 def _transform(pre, table) -> np.ndarray:
     """Features of ``table``; unseen categories are reported as warnings on stderr."""
-    from .tabular import UnseenCategoryWarning
+    from ..tabular import UnseenCategoryWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", UnseenCategoryWarning)
@@ -429,7 +429,7 @@ def _transform(pre, table) -> np.ndarray:
 
 
 def _classification_metrics(net, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    from .training import check_training_data, evaluate_loss
+    from ..training import check_training_data, evaluate_loss
 
     loss, accuracy = evaluate_loss(net, check_training_data(net, X, labels))
     return {"accuracy": float(accuracy), "log_loss": float(loss)}
@@ -475,7 +475,7 @@ def _fmt(value: float | None) -> str:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .display import run_demo
+    from ..display import run_demo
 
     run_demo()
     return 0
@@ -487,7 +487,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _split(n_rows: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from .tabular import train_validation_split
+    from ..tabular import train_validation_split
 
     if fraction == 0:
         return np.arange(n_rows, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -503,7 +503,7 @@ def _check_checkpoint(directory: Path, metadata: dict, net, args) -> int:
     The checkpoint must come from the same data, split, preprocessing and network; otherwise
     resuming would quietly continue a different model.
     """
-    from .files import read_latest_checkpoint
+    from ..io.model_files import read_latest_checkpoint
 
     found = read_latest_checkpoint(directory)
     if found is None:
@@ -542,8 +542,8 @@ def _check_checkpoint(directory: Path, metadata: dict, net, args) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .network import NeuralNetwork
-    from .tabular import Preprocessor, TargetEncoder, read_csv
+    from ..network import NeuralNetwork
+    from ..tabular import Preprocessor, TargetEncoder, read_csv
 
     parser: argparse.ArgumentParser = args.parser
     if args.resume and not args.checkpoint_dir:
@@ -552,7 +552,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         parser.error("--checkpoint-dir does not work with --optimizer lbfgs (a full-batch "
                      "method run by SciPy)")
     if args.data is None:
-        from .datasets import iris_path
+        from ..tabular.datasets import iris_path
 
         data_path = Path(iris_path())
         data_name = "iris (bundled with numpynn)"
@@ -565,7 +565,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         target = args.target
 
     # problems with DATA first, then with the outputs, all before any training
-    from .files import _import_safetensors
+    from ..io.model_files import _import_safetensors
 
     _import_safetensors()  # the model is saved at the end: fail now if it cannot be
     table = read_csv(data_path)
@@ -692,7 +692,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     net.save(out, metadata={**metadata, "results": results})
     _info(f"saved the model to {out}")
     if args.plot:
-        from .plots import plot_history
+        from ..plots import plot_history
 
         plot_history(history, args.plot,
                      title=f"{data_name}: {target}, network {_arch(net)}")
@@ -738,7 +738,7 @@ def _print_results(results: Mapping[str, Any], classification: bool) -> None:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from .tabular import read_csv
+    from ..tabular import read_csv
 
     out = Path(args.out) if args.out and args.out != "-" else None
     if out is not None:
@@ -783,7 +783,7 @@ def _write_csv(fh, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .tabular import TargetEncoder, read_csv
+    from ..tabular import TargetEncoder, read_csv
 
     model = _load_trained(args.model)
     enc = model.enc
@@ -831,8 +831,8 @@ def _print_confusion(classes: list[str], true: np.ndarray, predicted: np.ndarray
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    from .display import show_vec
-    from .network import load
+    from ..display import show_vec
+    from ..network import load
 
     diagram = Path(args.diagram) if args.diagram else None
     if diagram is not None:
@@ -841,7 +841,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     net = load(args.model)
     meta = net.metadata
     if diagram is not None:  # first, so that `numpynn inspect ... | head` still draws it
-        from .plots import draw_network
+        from ..plots import draw_network
 
         draw_network(net.sizes, net.weights, net.biases, diagram,
                      title=f"{Path(args.model).name}: {_arch(net)}")

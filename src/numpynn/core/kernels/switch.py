@@ -42,7 +42,7 @@ def _load() -> ModuleType | None:
         with _lock:
             if not _tried:
                 try:
-                    from . import _numba_kernels
+                    from . import numba_kernels as _numba_kernels
 
                     _compiled = _numba_kernels
                 except Exception as exc:  # ImportError, or a Numba too old for this NumPy

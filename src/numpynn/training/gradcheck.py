@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .network import NeuralNetwork
+if TYPE_CHECKING:  # pragma: no cover
+    from ..network import NeuralNetwork
 
 __all__ = ["gradcheck"]
 
@@ -43,7 +44,7 @@ def gradcheck(
         means they agree.
     """
     _, analytic = network.loss_and_gradient(X, y, l2=l2, sample_weight=sample_weight)
-    from .training import check_training_data
+    from .data import check_training_data
 
     data = check_training_data(network, X, y, sample_weight)
     X64 = data.X.astype(np.float64)

@@ -9,363 +9,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import TrainingDivergedError
-from .losses import class_indices, output_and_loss, prepare_target
-from .network import (
-    NeuralNetwork,
-    Workspace,
-    _as_float32_matrix,
-    as_generator,
-    check_finite_rows,
-)
-from .optimizers import LBFGS, _check_number, get_optimizer
+from ..core.backprop import Workspace
+from ..core.checks import as_generator
+from ..core.checks import check_number as _check_number
+from ..errors import TrainingDivergedError
+from .data import CLASSIFYING_OUTPUTS, TrainingData, check_training_data
+from .history import History
+from .metrics import _l2_term, evaluate_loss
+from .optimizers import LBFGS, get_optimizer
 from .progress import EpochProgress
+from .schedules import get_schedule
 
-__all__ = [
-    "History",
-    "TrainingData",
-    "Trainer",
-    "fit",
-    "check_training_data",
-    "Schedule",
-    "ConstantSchedule",
-    "StepSchedule",
-    "CosineSchedule",
-    "ReduceOnPlateau",
-    "get_schedule",
-    "accuracy_of",
-]
+if TYPE_CHECKING:  # pragma: no cover
+    from ..network import NeuralNetwork
 
-
-#: Output activations whose predictions are classes (and get an accuracy).
-CLASSIFYING_OUTPUTS = ("softmax", "logistic")
-
-
-# ---------------------------------------------------------------------------
-# Data checks
-# ---------------------------------------------------------------------------
-@dataclass
-class TrainingData:
-    """Checked training data.
-
-    Attributes
-    ----------
-    X : ndarray, shape (m, n_in), float32, C-contiguous (the caller's array when it already
-        was float32 and C-contiguous)
-    target : ndarray, int labels (m,) or float32 rows (m, k)
-    sample_weight : ndarray, shape (m,), float32, or None
-    rows : ndarray of int, shape (n,), or None
-        The rows of ``X``, ``target`` and ``sample_weight`` that make up this set (a
-        training or validation part), so that splitting copies no data; None: all rows.
-    """
-
-    X: np.ndarray
-    target: np.ndarray
-    sample_weight: np.ndarray | None
-    rows: np.ndarray | None = None
-
-    @property
-    def n(self) -> int:
-        return self.X.shape[0] if self.rows is None else self.rows.shape[0]
-
-    def subset(self, rows: np.ndarray) -> TrainingData:
-        """The given rows of this set, as indices into the same arrays (no copy of X)."""
-        absolute = rows if self.rows is None else self.rows[rows]
-        return TrainingData(self.X, self.target, self.sample_weight, absolute)
-
-    def targets(self) -> np.ndarray:
-        """This set's targets, in order."""
-        return self.target if self.rows is None else self.target[self.rows]
-
-    def weights(self) -> np.ndarray | None:
-        """This set's sample weights, in order (None when unweighted)."""
-        if self.sample_weight is None or self.rows is None:
-            return self.sample_weight
-        return self.sample_weight[self.rows]
-
-    def materialized(self) -> TrainingData:
-        """The same set with its own contiguous arrays (for full-batch methods)."""
-        if self.rows is None:
-            return self
-        return TrainingData(np.take(self.X, self.rows, axis=0), self.targets(), self.weights())
-
-    def total_weight(self) -> float:
-        weights = self.weights()
-        if weights is None:
-            return float(self.n)
-        return float(weights.sum(dtype=np.float64))
-
-
-def check_training_data(
-    network: NeuralNetwork,
-    X: Any,
-    y: Any,
-    sample_weight: Any = None,
-    class_weight: Any = None,
-) -> TrainingData:
-    """Validate and convert training data; raises ValueError/TypeError naming the problem.
-
-    Parameters
-    ----------
-    network : NeuralNetwork
-    X : array_like, shape (n, sizes[0])
-    y : array_like, labels (n,) or rows (n, k)
-    sample_weight : array_like, shape (n,), optional
-        Non-negative, finite, not all zero.
-    class_weight : "balanced" or dict {class index: weight}, optional
-        Classification only; multiplies into the sample weights.
-
-    Returns
-    -------
-    TrainingData
-    """
-    if np.ndim(X) != 2:
-        raise ValueError(f"X must be 2-D (n samples, {network.sizes[0]} features), "
-                         f"got shape {np.shape(X)}")
-    Xc, _ = _as_float32_matrix(X, network.sizes[0], "X")
-    if Xc.shape[0] == 0:
-        raise ValueError("X is empty: it has 0 rows")
-    check_finite_rows(Xc, "X")
-    target = prepare_target(network.output_activation, y, network.sizes[-1], Xc.shape[0])
-    weights = None
-    if sample_weight is not None:
-        sw = np.asarray(sample_weight)
-        if sw.dtype.kind not in "biuf":
-            raise TypeError(f"sample_weight must be numeric, got dtype {sw.dtype}")
-        if sw.shape != (Xc.shape[0],):
-            raise ValueError(
-                f"sample_weight must have shape ({Xc.shape[0]},), got {sw.shape}"
-            )
-        weights = np.asarray(sw, dtype=np.float32).copy()
-        if not np.isfinite(weights).all() or (weights < 0).any():
-            raise ValueError("sample_weight must be finite and non-negative")
-        if weights.sum() <= 0:
-            raise ValueError("sample_weight sums to 0")
-    if class_weight is not None:
-        if network.output_activation in ("identity", "exp"):
-            raise ValueError(f"class_weight applies to classification, not "
-                             f"{network.output_activation} outputs")
-        if network.output_activation == "logistic" and network.sizes[-1] > 1:
-            raise ValueError("class_weight needs single-label targets (one logistic output "
-                             "or softmax)")
-        classes = class_indices(target)
-        num_classes = max(2, network.sizes[-1])
-        per_class = np.ones(num_classes, dtype=np.float32)
-        if isinstance(class_weight, str):
-            if class_weight != "balanced":
-                raise ValueError(f"class_weight must be 'balanced' or a dict, "
-                                 f"got {class_weight!r}")
-            counts = np.bincount(classes, minlength=num_classes).astype(np.float64)
-            present = counts > 0
-            per_class[present] = (classes.size / (present.sum() * counts[present])).astype(
-                np.float32
-            )
-        elif isinstance(class_weight, Mapping):
-            for key, value in class_weight.items():
-                if not isinstance(key, (int, np.integer)) or not 0 <= key < num_classes:
-                    raise ValueError(f"class_weight key {key!r} is not a class index "
-                                     f"0..{num_classes - 1}")
-                v = float(value)
-                if not math.isfinite(v) or v < 0:
-                    raise ValueError(f"class_weight for class {key} must be finite and >= 0, "
-                                     f"got {value!r}")
-                per_class[key] = v
-        else:
-            raise TypeError(f"class_weight must be 'balanced' or a dict, "
-                            f"got {type(class_weight).__name__}")
-        cw = per_class[classes]
-        weights = cw if weights is None else weights * cw
-        if weights.sum() <= 0:
-            raise ValueError("class_weight and sample_weight leave every sample at weight 0")
-    return TrainingData(Xc, target, weights)
-
-
-def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray) -> float:
-    """Fraction of samples classified right (all outputs right, for multi-label)."""
-    if output_activation == "logistic" and outputs.shape[1] > 1:
-        return float(((outputs >= 0.5) == (target >= 0.5)).all(axis=1).mean())
-    predicted = (outputs[:, 0] >= 0.5) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
-    return float((predicted == class_indices(target)).mean())
-
-
-def evaluate_loss(
-    network: NeuralNetwork, data: TrainingData, l2: float = 0.0
-) -> tuple[float, float | None]:
-    """Mean loss (with the l2 term) and accuracy (None for regression outputs) on data."""
-    if data.rows is None:
-        logits = network._forward(data.X, apply_output=False)
-    else:  # gather the set's rows block by block rather than copying them all
-        logits = np.empty((data.n, network.sizes[-1]), dtype=np.float32)
-        block = 1 << 14
-        for start in range(0, data.n, block):
-            part = np.take(data.X, data.rows[start : start + block], axis=0)
-            logits[start : start + block] = network._forward(part, apply_output=False)
-    target = data.targets()
-    loss_sum = output_and_loss(network.output_activation, logits, target, data.weights())
-    loss = loss_sum / data.total_weight() + _l2_term(network, l2)
-    accuracy = None
-    if network.output_activation in CLASSIFYING_OUTPUTS:
-        accuracy = accuracy_of(network.output_activation, logits, target)
-    return loss, accuracy
-
-
-def _l2_term(network: NeuralNetwork, l2: float) -> float:
-    return 0.5 * l2 * network.sum_of_squared_weights() if l2 else 0.0
-
-
-# ---------------------------------------------------------------------------
-# History and learning-rate schedules
-# ---------------------------------------------------------------------------
-@dataclass
-class History:
-    """Per-epoch figures of one ``fit``.
-
-    Attributes
-    ----------
-    loss, val_loss : list of float
-        Mean training loss (with the l2 term) and validation loss per epoch.
-    accuracy, val_accuracy : list of float
-        Classification only (empty for regression outputs).
-    learning_rate : list of float
-    best_epoch : int or None
-        0-based epoch with the lowest monitored loss (validation loss when there is
-        validation data).
-    stopped_early : bool
-    """
-
-    loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    best_epoch: int | None = None
-    stopped_early: bool = False
-
-    @property
-    def epochs(self) -> int:
-        """Number of epochs run."""
-        return len(self.loss)
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-able dict of every field."""
-        return {
-            "loss": list(self.loss), "val_loss": list(self.val_loss),
-            "accuracy": list(self.accuracy), "val_accuracy": list(self.val_accuracy),
-            "learning_rate": list(self.learning_rate), "best_epoch": self.best_epoch,
-            "stopped_early": self.stopped_early,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> History:
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
-
-
-class Schedule:
-    """Learning-rate schedule: ``rate(epoch, base_rate, monitored_loss)`` per epoch."""
-
-    def rate(self, epoch: int, base_rate: float, last_loss: float | None) -> float:
-        return base_rate
-
-    def state(self) -> dict[str, Any]:
-        return {}
-
-    def load_state(self, state: Mapping[str, Any]) -> None:
-        return None
-
-
-class ConstantSchedule(Schedule):
-    """The same rate every epoch."""
-
-
-class StepSchedule(Schedule):
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
-
-    def __init__(self, step_size: int = 10, gamma: float = 0.5) -> None:
-        if not isinstance(step_size, (int, np.integer)) or step_size < 1:
-            raise ValueError(f"step_size must be an int >= 1, got {step_size!r}")
-        self.step_size = int(step_size)
-        self.gamma = _check_number("gamma", gamma, 0.0, 1.0, low_inclusive=False)
-
-    def rate(self, epoch, base_rate, last_loss):
-        return base_rate * self.gamma ** (epoch // self.step_size)
-
-
-class CosineSchedule(Schedule):
-    """Cosine decay from the base rate to ``min_rate`` over ``total_epochs``."""
-
-    def __init__(self, total_epochs: int | None = None, min_rate: float = 0.0) -> None:
-        self.total_epochs = total_epochs
-        self.min_rate = _check_number("min_rate", min_rate, 0.0)
-
-    def rate(self, epoch, base_rate, last_loss):
-        total = max(1, self.total_epochs or 1)
-        progress = min(1.0, epoch / total)
-        cosine = 0.5 * (1 + math.cos(math.pi * progress))
-        return self.min_rate + (base_rate - self.min_rate) * cosine
-
-
-class ReduceOnPlateau(Schedule):
-    """Multiply the rate by ``factor`` when the monitored loss has not improved by
-    ``threshold`` (relative) for ``patience`` epochs."""
-
-    def __init__(self, factor: float = 0.5, patience: int = 5, min_rate: float = 0.0,
-                 threshold: float = 1e-4) -> None:
-        self.factor = _check_number("factor", factor, 0.0, 1.0, low_inclusive=False,
-                                    high_inclusive=False)
-        self.patience = int(patience)
-        self.min_rate = _check_number("min_rate", min_rate, 0.0)
-        self.threshold = _check_number("threshold", threshold, 0.0)
-        self._scale = 1.0
-        self._best = math.inf
-        self._bad_epochs = 0
-
-    def rate(self, epoch, base_rate, last_loss):
-        if last_loss is not None:
-            if last_loss < self._best * (1 - self.threshold):
-                self._best = last_loss
-                self._bad_epochs = 0
-            else:
-                self._bad_epochs += 1
-                if self._bad_epochs > self.patience:
-                    self._scale *= self.factor
-                    self._bad_epochs = 0
-        return max(self.min_rate, base_rate * self._scale)
-
-    def state(self):
-        return {"scale": self._scale, "best": self._best if math.isfinite(self._best) else None,
-                "bad_epochs": self._bad_epochs}
-
-    def load_state(self, state):
-        self._scale = float(state.get("scale", 1.0))
-        best = state.get("best")
-        self._best = math.inf if best is None else float(best)
-        self._bad_epochs = int(state.get("bad_epochs", 0))
-
-
-_SCHEDULES = {"constant": ConstantSchedule, "step": StepSchedule, "cosine": CosineSchedule,
-              "plateau": ReduceOnPlateau, "reduce_on_plateau": ReduceOnPlateau}
-
-
-def get_schedule(schedule: Any, epochs: int) -> Schedule:
-    """A schedule object from None, a name (constant, step, cosine, plateau) or a Schedule."""
-    if schedule is None:
-        return ConstantSchedule()
-    if isinstance(schedule, Schedule):
-        return schedule
-    if schedule == "cosine":
-        return CosineSchedule(total_epochs=epochs)
-    if isinstance(schedule, str) and schedule in _SCHEDULES:
-        return _SCHEDULES[schedule]()
-    raise ValueError(f"schedule must be one of {sorted(_SCHEDULES)} or a Schedule, "
-                     f"got {schedule!r}")
+__all__ = ["Trainer", "fit"]
 
 
 # ---------------------------------------------------------------------------
@@ -746,7 +408,7 @@ def fit(
 
 def _write_checkpoint(directory, network, trainer, sched, history, epoch, best_loss,
                       bad_epochs, best_theta) -> None:
-    from .files import ModelContents, write_checkpoint
+    from ..io.model_files import ModelContents, write_checkpoint
 
     arrays = trainer.state_arrays()
     arrays["best_theta"] = best_theta
@@ -764,7 +426,7 @@ def _write_checkpoint(directory, network, trainer, sched, history, epoch, best_l
 
 
 def _resume(directory, network, trainer, sched, history, best_theta) -> tuple[int, float, int]:
-    from .files import read_latest_checkpoint
+    from ..io.model_files import read_latest_checkpoint
 
     found = read_latest_checkpoint(directory)
     if found is None:

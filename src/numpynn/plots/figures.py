@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._atomic import atomic_open
+from ..io.atomic import atomic_open
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -49,7 +49,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._atomic import atomic_open
+from ..io.atomic import atomic_open
 
 __all__ = [
     "MAX_AUTO_CLASSES",

@@ -23,7 +23,7 @@ import math
 import numba
 import numpy as np
 
-from .activations import LEAKY_SLOPE
+from ..activations import LEAKY_SLOPE
 
 # error_model="numpy": division by zero gives inf or nan as in NumPy instead of raising,
 # which also lets LLVM vectorise the loops.  cache=True keeps the machine code on disk, so

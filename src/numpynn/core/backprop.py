@@ -1,0 +1,207 @@
+"""Buffers and the forward + backward pass of one batch (back-propagation).
+
+A :class:`Workspace` belongs to one ``fit`` (or one ``loss_and_gradient``) call, never to
+the network, so concurrent ``eval`` calls stay safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import activations as act
+from . import kernels as _kernels
+from .losses import class_indices, delta_in_place, label_positions, output_and_loss
+
+__all__ = ["Workspace"]
+
+
+class Workspace:
+    """Buffers for forward and backward passes over at most ``rows`` samples.
+
+    One workspace belongs to one ``fit`` (or one ``loss_and_gradient``) call, never to the
+    network, so concurrent ``eval`` calls stay safe.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    rows : int
+        Largest batch the workspace serves.
+    dropout : float, default 0.0
+        Probability of dropping a hidden unit during training (inverted dropout).
+    rng : numpy.random.Generator, optional
+        Source of dropout masks.
+    precise : bool, default False
+        Full-precision cross-entropy for confident rows (see
+        :func:`numpynn.losses.output_and_loss`); for full-batch gradients.
+    """
+
+    def __init__(
+        self,
+        network: Any,
+        rows: int,
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+        precise: bool = False,
+    ) -> None:
+        self.network = network
+        self.rows = rows
+        self.precise = precise
+        sizes = network.sizes
+        self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
+        self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
+        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
+        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
+        self.kernels = None if precise else _kernels.kernels()
+        # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
+        # widest hidden layer.
+        widest = max(sizes[1:-1], default=1)
+        self.float_scratch = np.empty(rows * widest, dtype=np.float32)
+        self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
+        if self.kernels is None:
+            self.bool_scratch = np.empty(rows * widest, dtype=bool)
+            # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
+            self.ones = np.ones(rows, dtype=np.float32)
+        else:
+            self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
+            self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
+        self.dropout = float(dropout)
+        self.rng = rng if rng is not None else np.random.default_rng()
+        if self.dropout > 0:
+            self.keep_scale = np.float32(1.0 / (1.0 - self.dropout))
+            self.masks = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+            self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+        self._grad_views: tuple[np.ndarray, list, list] | None = None
+        self.last_correct = 0
+
+    def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
+        cached = self._grad_views
+        if cached is None or cached[0] is not grad:
+            cached = (grad, *self.network.views_of(grad))
+            self._grad_views = cached
+        return cached[1], cached[2]
+
+    def forward_backward(
+        self,
+        X: np.ndarray,
+        target: np.ndarray,
+        sample_weight: np.ndarray | None,
+        scale: float,
+        grad: np.ndarray,
+        count_correct: bool = False,
+    ) -> float:
+        """One forward and backward pass over a batch.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, sizes[0]), float32, n <= rows
+        target : ndarray, labels (n,) or float32 rows (n, k), checked by
+            :func:`numpynn.losses.prepare_target` (labels in range)
+        sample_weight : ndarray, shape (n,), float32, optional
+        scale : float
+            Multiplies the output delta: ``1 / sum(w)`` for a mean loss.
+        grad : ndarray, shape (num_weights,), float32
+            Overwritten with the gradient of ``scale * sum_i w_i loss_i``.
+        count_correct : bool, default False
+            Set ``last_correct`` to the number of rows whose predicted class (before this
+            batch's update) is the target's; for single-label classification.
+
+        Returns
+        -------
+        float
+            ``sum_i w_i loss_i`` over the batch (not scaled).
+        """
+        net = self.network
+        n = X.shape[0]
+        weights, biases = net.weights, net.biases
+        hidden = net.hidden_activations
+        grad_w, grad_b = self._views_of_grad(grad)
+        last = len(weights) - 1
+        dropping = self.dropout > 0
+        compiled = self.kernels
+
+        # Forward: layer inputs are the (possibly dropped-out) values of the layer before.
+        inputs = [X]
+        a = X
+        for layer in range(last + 1):
+            z = self.values[layer][:n]
+            np.matmul(a, weights[layer], out=z)
+            if layer == last:
+                break
+            fused = compiled.HIDDEN_FORWARD.get(hidden[layer]) if compiled else None
+            if fused is not None:
+                fused(z, biases[layer])
+            else:
+                z += biases[layer]
+                act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
+            if dropping:
+                mask = self.masks[layer][:n]
+                self.rng.random(out=mask, dtype=np.float32)
+                np.greater_equal(mask, np.float32(self.dropout), out=mask)
+                mask *= self.keep_scale
+                a = np.multiply(z, mask, out=self.dropped[layer][:n])
+            else:
+                a = z
+            inputs.append(a)
+
+        # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
+        delta = self.values[last][:n]
+        loss_sum = self._output_layer(delta, biases[last], target, sample_weight, scale,
+                                      grad_b[last], count_correct)
+
+        # Backward: delta of layer l is dLoss/dz_l.
+        for layer in range(last, -1, -1):
+            np.matmul(inputs[layer].T, delta, out=grad_w[layer])
+            if layer == 0:
+                break
+            below = self.deltas[layer - 1][:n]
+            np.matmul(delta, weights[layer].T, out=below)
+            if dropping:
+                below *= self.masks[layer - 1][:n]
+            values = self.values[layer - 1][:n]
+            if compiled is not None:
+                compiled.HIDDEN_BACKWARD[hidden[layer - 1]](below, values, grad_b[layer - 1])
+            else:
+                act.multiply_by_derivative(
+                    hidden[layer - 1], values, below,
+                    self.bool_scratch[:below.size].reshape(below.shape),
+                    self.float_scratch[:below.size].reshape(below.shape),
+                )
+                np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
+            delta = below
+        return loss_sum
+
+    def _output_layer(self, z, bias, target, sample_weight, scale, grad_bias,
+                      count_correct) -> float:
+        """Overwrite the output sums ``z`` (without bias) with the delta; return the loss."""
+        net = self.network
+        compiled = self.kernels
+        output = net.output_activation
+        if compiled is not None:
+            weights = self.no_weights if sample_weight is None else sample_weight
+        if compiled is not None and output == "softmax" and target.ndim == 1:
+            picked = self.picked[:z.shape[0]]
+            self.last_correct = compiled.softmax_labels_shift(z, bias, target, picked)
+            np.exp(z, out=z)  # NumPy's vectorised exp beats a scalar one in the loop
+            return compiled.softmax_labels_finish(z, target, picked, weights,
+                                                  np.float32(scale), grad_bias)
+        if compiled is not None and output == "identity":
+            return compiled.identity_squared_error(z, bias, target, weights,
+                                                   np.float32(scale), grad_bias)
+        z += bias
+        positions = (
+            label_positions(target, z.shape[1], self.row_offsets) if target.ndim == 1 else None
+        )
+        precise = self.precise and output == "softmax"
+        loss_sum = output_and_loss(output, z, target, sample_weight, positions, precise)
+        if count_correct:
+            predicted = z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] >= 0.5)
+            self.last_correct = int(np.count_nonzero(predicted == class_indices(target)))
+        delta_in_place(z, target, sample_weight, scale, positions, precise)
+        if compiled is not None:
+            compiled.column_sums(z, grad_bias)
+        else:
+            np.matmul(self.ones[:z.shape[0]], z, out=grad_bias)
+        return loss_sum

@@ -1,0 +1,120 @@
+"""Checks of user input, with one message style: ``<name> must be <what>, got <value>``.
+
+Every layer validates numbers, sizes, seeds and arrays here, so an error reads the same
+wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_number",
+    "check_int",
+    "check_sizes",
+    "as_generator",
+    "as_float32_matrix",
+    "check_finite_rows",
+]
+
+
+def check_number(name: str, value: Any, low: float, high: float = math.inf,
+                 low_inclusive: bool = True, high_inclusive: bool = True) -> float:
+    """``value`` as a float in the interval; TypeError/ValueError naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    v = float(value)
+    ok_low = v >= low if low_inclusive else v > low
+    ok_high = v <= high if high_inclusive else v < high
+    if not math.isfinite(v) or not ok_low or not ok_high:
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be in {lo}{low}, {high}{hi}, got {value!r}")
+    return v
+
+
+def check_int(name: str, value: Any, low: int = 0) -> int:
+    """``value`` as an int >= ``low`` (bools refused); ValueError naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_sizes(sizes: tuple) -> tuple[int, ...]:
+    """Layer sizes (inputs, hidden..., outputs) as a tuple of positive ints.
+
+    Accepts ``(3, 4, 2)`` or ``((3, 4, 2),)`` (a single sequence argument).
+    """
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < 2:
+        raise ValueError(
+            f"a network needs at least two sizes (inputs and outputs), got {len(sizes)}"
+        )
+    checked = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"size {i} must be an int, got {s!r} ({type(s).__name__})")
+        if s < 1:
+            raise ValueError(f"every size must be at least 1, size {i} is {s}")
+        checked.append(int(s))
+    return tuple(checked)
+
+
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """A Generator from None, an int or a Generator; TypeError naming ``name`` otherwise."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {seed}")
+        return np.random.default_rng(seed)
+    raise TypeError(f"{name} must be an int, a numpy.random.Generator or None, got {seed!r}")
+
+
+def as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, bool]:
+    """Return ``(x as float32 2-D C-contiguous, was_1d)``; no copy when already so.
+
+    Parameters
+    ----------
+    x : array_like, shape (width,) or (n, width)
+    width : int
+        Values per row (the network's input size).
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged nested lists, for example
+        raise ValueError(f"{name} must be a numeric array: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric, got an array of dtype {arr.dtype}")
+    if arr.ndim == 1:
+        was_1d = True
+        arr = arr.reshape(1, -1)
+    elif arr.ndim == 2:
+        was_1d = False
+    else:
+        raise ValueError(
+            f"{name} must be 1-D (one input) or 2-D (a batch), got {arr.ndim}-D "
+            f"with shape {arr.shape}"
+        )
+    if arr.shape[1] != width:
+        raise ValueError(
+            f"{name} must have {width} values per row (the network's input size), "
+            f"got {arr.shape[1]}"
+        )
+    return np.ascontiguousarray(arr, dtype=np.float32), was_1d
+
+
+def check_finite_rows(x: np.ndarray, name: str = "X") -> None:
+    """Raise ValueError naming the first row of ``x`` with NaN or inf (block-wise scan)."""
+    block = max(1, (1 << 20) // max(1, x.shape[1]))
+    for start in range(0, x.shape[0], block):
+        part = x[start : start + block]
+        ok = np.isfinite(part).all(axis=1)
+        if not ok.all():
+            row = start + int(np.argmin(ok))
+            raise ValueError(f"{name} contains NaN or inf (first in row {row})")

@@ -1,0 +1,5 @@
+"""scikit-learn estimators: drop-in replacements for MLPClassifier and MLPRegressor."""
+
+from .estimators import NeuralNetClassifier, NeuralNetRegressor
+
+__all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
