@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .preprocessing import read_csv
+from .csv_files import read_csv
 
 __all__ = ["iris_path", "load_iris"]
 

@@ -1,0 +1,65 @@
+"""Checks of the JSON state that :class:`Preprocessor` and :class:`TargetEncoder` keep in a
+model file: every field is validated before anything is built from it.
+
+The state format (``{"format": ..., "version": 1, ...}``) is the one numpynn 0.1 wrote;
+model files from 0.1 must keep loading, so the fields and messages here do not change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+STATE_VERSION = 1
+
+
+def is_finite_float(v: object) -> bool:
+    """Whether ``v`` is a JSON number (an int or a float, not a bool) and finite."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def check_keys(d: Mapping[str, Any], expected: set[str], where: str) -> None:
+    """Raise ValueError naming the missing and the unexpected keys of ``d``."""
+    keys = set(d)
+    if keys != expected:
+        missing, extra = sorted(expected - keys), sorted(keys - expected)
+        parts = []
+        if missing:
+            parts.append(f"missing {missing}")
+        if extra:
+            parts.append(f"unexpected {extra}")
+        raise ValueError(f"{where}: {'; '.join(parts)} keys")
+
+
+def check_header(state: object, fmt: str, where: str, fields: set[str]) -> None:
+    """Raise unless ``state`` is a dict of format ``fmt``, version 1, with exactly ``fields``
+    besides ``format`` and ``version``."""
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{where}: expected a dict, got {type(state).__name__}")
+    if state.get("format") != fmt:
+        raise ValueError(f"{where}: 'format' must be {fmt!r}, got {state.get('format')!r}")
+    if state.get("version") != STATE_VERSION:
+        raise ValueError(
+            f"{where}: unsupported 'version' {state.get('version')!r} (this numpynn reads "
+            f"version {STATE_VERSION})"
+        )
+    check_keys(state, fields | {"format", "version"}, where)
+
+
+def check_name(state: Mapping[str, Any], where: str) -> str:
+    """``state["name"]``, which must be a non-empty string (absent counts as wrong)."""
+    name = state.get("name")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{where}: 'name' must be a non-empty string, got {name!r}")
+    return name
+
+
+def check_mean_std(state: Mapping[str, Any], where: str) -> tuple[float, float]:
+    """``state["mean"]`` (finite) and ``state["std"]`` (positive, finite) as floats."""
+    mean, std = state["mean"], state["std"]
+    if not is_finite_float(mean):
+        raise ValueError(f"{where}: 'mean' must be a finite number, got {mean!r}")
+    if not is_finite_float(std) or std <= 0:
+        raise ValueError(f"{where}: 'std' must be a positive finite number, got {std!r}")
+    return float(mean), float(std)

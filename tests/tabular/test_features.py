@@ -1,0 +1,223 @@
+"""Tests for numpynn.tabular.features: Preprocessor (numbers and text to float32, JSON state)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tabular_samples import MIXED, table, write
+
+from numpynn.tabular import Preprocessor, Table, UnseenCategoryWarning, read_csv
+
+# ---------------------------------------------------------------------------------------------
+# Preprocessor
+# ---------------------------------------------------------------------------------------------
+
+
+def test_mixed_columns_layout_and_values(tmp_path: Path) -> None:
+    t = read_csv(write(tmp_path, MIXED))
+    pre = Preprocessor.fit(t, "label")
+    assert pre.input_columns == ["age", "color", "height"]
+    assert pre.numeric_columns == ["age", "height"]
+    assert pre.categorical_columns == ["color"]
+    assert pre.feature_names == ["age", "color=blue", "color=green", "color=red", "height"]
+    X = pre.transform(t)
+    assert X.dtype == np.float32 and X.shape == (4, 5) and X.flags.c_contiguous
+    age = np.array([20, 30, 40, 50], dtype=np.float64)
+    np.testing.assert_allclose(X[:, 0], (age - age.mean()) / age.std(), rtol=1e-6)
+    np.testing.assert_array_equal(
+        X[:, 1:4], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    )
+    h = np.array([1.5, 1.7, 1.9])
+    # NA imputed with the training mean -> exactly 0 after standardising
+    expected_h = [(1.5 - h.mean()) / h.std(), (1.7 - h.mean()) / h.std(), 0.0,
+                  (1.9 - h.mean()) / h.std()]
+    np.testing.assert_allclose(X[:, 4], expected_h, rtol=1e-6, atol=1e-7)
+    assert X[2, 4] == 0.0
+
+
+def test_statistics_come_from_training_rows_only() -> None:
+    full = table(["x", "c", "y"], [0, "a", 1], [2, "b", 2], [100, "z", 3], [-50, "b", 4])
+    train = full.take([0, 1])
+    pre = Preprocessor.fit(train, "y")
+    state = pre.to_dict()["columns"]
+    assert state[0] == {"name": "x", "kind": "numeric", "mean": 1.0, "std": 1.0}
+    assert state[1]["categories"] == ["a", "b"]
+    with pytest.warns(UnseenCategoryWarning):
+        X = pre.transform(full)
+    np.testing.assert_allclose(X[:, 0], [-1.0, 1.0, 99.0, -51.0])
+
+
+def test_feature_columns_order_and_selection() -> None:
+    t = table(["a", "b", "c", "y"], [1, "u", 3, 0], [2, "v", 5, 1])
+    pre = Preprocessor.fit(t, "y", feature_columns=["c", "a"])
+    assert pre.feature_names == ["c", "a"]
+    X = pre.transform(t)
+    np.testing.assert_array_equal(X, [[-1, -1], [1, 1]])
+
+
+def test_target_is_ignored_and_optional_at_transform() -> None:
+    t = table(["a", "y"], [1, "p"], [3, "q"])
+    pre = Preprocessor.fit(t, "y")
+    without_target = table(["a"], [1], [3])
+    np.testing.assert_array_equal(pre.transform(t), pre.transform(without_target))
+    extra = table(["zz", "a"], ["junk", 1])
+    assert pre.transform(extra).shape == (1, 1)
+
+
+def test_constant_column_std_is_one() -> None:
+    t = table(["a", "y"], [5, 0], [5, 1], [5, 0])
+    pre = Preprocessor.fit(t, "y")
+    assert pre.to_dict()["columns"][0]["std"] == 1.0
+    np.testing.assert_array_equal(pre.transform(t), np.zeros((3, 1), np.float32))
+
+
+def test_large_values_standardise_without_overflow() -> None:
+    # float32 cannot hold 1e39, but each column is parsed in float64 and only the
+    # standardised values are stored as float32
+    t = table(["a"], ["1e39"], ["3e39"])
+    X = Preprocessor.fit(t, None).transform(t)
+    assert X.dtype == np.float32
+    np.testing.assert_allclose(X[:, 0], [-1.0, 1.0])
+
+
+def test_unseen_category_warns_once_per_column_naming_values() -> None:
+    train = table(["color", "size"], ["red", "S"], ["blue", "M"])
+    pre = Preprocessor.fit(train, None)
+    test = table(["color", "size"], ["purple", "S"], ["teal", "XL"], ["purple", "M"],
+                 ["red", "S"], ["", "S"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X = pre.transform(test)
+    msgs = [str(w.message) for w in caught if issubclass(w.category, UnseenCategoryWarning)]
+    assert len(msgs) == 2
+    color_msg = next(m for m in msgs if "'color'" in m)
+    assert "'purple'" in color_msg and "'teal'" in color_msg and "2 categories" in color_msg
+    assert "'XL'" in next(m for m in msgs if "'size'" in m)
+    # unseen and missing rows are all zeros in the colour block; seen ones are one-hot
+    color = X[:, :2]  # color=blue, color=red
+    np.testing.assert_array_equal(color, [[0, 0], [0, 0], [0, 0], [0, 1], [0, 0]])
+
+
+def test_unseen_warning_lists_at_most_five_values() -> None:
+    pre = Preprocessor.fit(table(["c"], ["a"], ["b"]), None)
+    test = Table(["c"], [[f"v{i}" for i in range(9)]])
+    with pytest.warns(UnseenCategoryWarning, match=r"9 categories.*\(and 4 more\)"):
+        pre.transform(test)
+
+
+def test_missing_text_value_is_not_a_category_and_does_not_warn() -> None:
+    t = table(["c"], ["a"], [""], ["NA"], ["b"])
+    pre = Preprocessor.fit(t, None)
+    assert pre.feature_names == ["c=a", "c=b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X = pre.transform(t)
+    np.testing.assert_array_equal(X, [[1, 0], [0, 0], [0, 0], [0, 1]])
+
+
+def test_non_numeric_value_in_numeric_column_names_column_row_value(tmp_path: Path) -> None:
+    pre = Preprocessor.fit(read_csv(write(tmp_path, MIXED)), "label")
+    bad = read_csv(write(tmp_path, "age,color,height\n20,red,1.5\n30,red,tall\n", "new.csv"))
+    with pytest.raises(ValueError, match=r"'height'.*row 2 \(line 3 of .*new.csv\).*'tall'"):
+        pre.transform(bad)
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity"])
+def test_infinite_values_are_rejected(value: str) -> None:
+    with pytest.raises(ValueError, match=r"'a'.*row 2.*not a finite number"):
+        Preprocessor.fit(table(["a"], ["1"], [value]), None)
+    pre = Preprocessor.fit(table(["a"], ["1"], ["2"]), None)
+    with pytest.raises(ValueError, match=r"'a'.*row 1.*not a finite number"):
+        pre.transform(table(["a"], [value]))
+
+
+def test_missing_feature_column_at_transform_is_named() -> None:
+    pre = Preprocessor.fit(table(["a", "b", "y"], [1, 2, 3], [4, 5, 6]), "y")
+    with pytest.raises(ValueError, match=r"missing feature column\(s\) \['b'\]"):
+        pre.transform(table(["a", "y"], [1, 2]))
+
+
+def test_fit_errors() -> None:
+    t = table(["a", "b", "y"], [1, "x", 0], [2, "y", 1])
+    with pytest.raises(ValueError, match="target column 'nope'"):
+        Preprocessor.fit(t, "nope")
+    with pytest.raises(ValueError, match=r"\['zz'\] are not in"):
+        Preprocessor.fit(t, "y", feature_columns=["a", "zz"])
+    with pytest.raises(ValueError, match="cannot also be a feature"):
+        Preprocessor.fit(t, "y", feature_columns=["a", "y"])
+    with pytest.raises(ValueError, match="repeats"):
+        Preprocessor.fit(t, "y", feature_columns=["a", "a"])
+    with pytest.raises(TypeError, match="list of column names"):
+        Preprocessor.fit(t, "y", feature_columns="a")
+    with pytest.raises(ValueError, match="no feature columns"):
+        Preprocessor.fit(table(["y"], [1]), "y")
+    with pytest.raises(TypeError, match="Table"):
+        Preprocessor.fit([[1, 2]], "y")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="missing in every row"):
+        Preprocessor.fit(table(["a", "y"], ["", 1], ["NA", 2]), "y")
+    with pytest.raises(ValueError, match="max_categories"):
+        Preprocessor.fit(table(["a", "y"], [1, 2]), "y", max_categories=0)
+    with pytest.raises(ValueError, match="max_categories must be an int >= 1, got True"):
+        Preprocessor.fit(table(["a", "y"], [1, 2]), "y", max_categories=True)
+
+
+def test_identifier_like_text_column_is_refused() -> None:
+    t = Table(["id", "y"], [[f"id{i}" for i in range(30)], ["1"] * 30])
+    with pytest.raises(ValueError, match=r"'id' has 30 distinct values.*max_categories=10"):
+        Preprocessor.fit(t, "y", max_categories=10)
+    assert Preprocessor.fit(t, "y", max_categories=None).n_features == 30
+
+
+def test_preprocessor_json_round_trip_is_exact() -> None:
+    t = table(["x", "c", "y"], [0.1, "b", 0], [0.7, "a", 1], [1 / 3, "b", 0])
+    pre = Preprocessor.fit(t, "y")
+    d = pre.to_dict()
+    text = json.dumps(d)
+    again = Preprocessor.from_dict(json.loads(text))
+    assert again.to_dict() == d
+    assert json.dumps(again.to_dict()) == text
+    assert again.feature_names == pre.feature_names
+    np.testing.assert_array_equal(again.transform(t), pre.transform(t))
+
+
+def _good_state() -> dict:
+    t = table(["x", "c", "y"], [1, "b", 0], [2, "a", 1])
+    return Preprocessor.fit(t, "y").to_dict()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (lambda d: d.update(format="other"), "'format'"),
+        (lambda d: d.update(version=99), "version"),
+        (lambda d: d.pop("columns"), r"missing \['columns'\]"),
+        (lambda d: d.update(extra=1), r"unexpected \['extra'\]"),
+        (lambda d: d.update(columns=[]), "'columns'"),
+        (lambda d: d.update(target=5), "'target'"),
+        (lambda d: d["columns"][0].update(kind="weird"), "'kind'"),
+        (lambda d: d["columns"][0].update(std=0.0), "'std'"),
+        (lambda d: d["columns"][0].update(std=float("nan")), "'std'"),
+        (lambda d: d["columns"][0].update(mean="1"), "'mean'"),
+        (lambda d: d["columns"][0].update(mean=True), "'mean'"),
+        (lambda d: d["columns"][0].pop("mean"), r"columns\[0\].*missing \['mean'\]"),
+        (lambda d: d["columns"][1].update(categories=["b", "a"]), "sorted"),
+        (lambda d: d["columns"][1].update(categories=["a", 3]), "list of strings"),
+        (lambda d: d["columns"][1].update(name="x"), "repeats"),
+        (lambda d: d["columns"][1].update(name="y"), "repeats"),
+        (lambda d: d["columns"].append("x"), r"columns\[2\] must be a dict"),
+    ],
+)
+def test_preprocessor_from_dict_rejects_bad_state(mutate, pattern: str) -> None:
+    d = _good_state()
+    mutate(d)
+    with pytest.raises(ValueError, match=pattern):
+        Preprocessor.from_dict(d)
+
+
+def test_preprocessor_from_dict_rejects_non_dict() -> None:
+    with pytest.raises(ValueError, match="expected a dict"):
+        Preprocessor.from_dict([1, 2])  # type: ignore[arg-type]
