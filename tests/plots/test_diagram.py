@@ -1,27 +1,18 @@
-"""Tests for numpynn.plots: files are written, valid and atomic; bad input is refused."""
+"""Tests for numpynn.plots.diagram: diagrams are written, valid and atomic; bad input refused."""
 
 from __future__ import annotations
 
-import struct
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
 
+from image_files import leftovers, png_size  # noqa: E402
+
 from numpynn.plots import draw_network, plot_history  # noqa: E402
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_MAGIC, "not a PNG file"
-    assert data[12:16] == b"IHDR"
-    return struct.unpack(">II", data[16:24])
 
 
 def article_net() -> tuple[list[int], list[np.ndarray], list[np.ndarray]]:
@@ -37,10 +28,6 @@ def large_net() -> tuple[list[int], list[np.ndarray], list[np.ndarray]]:
                                                                          strict=False)]
     bs = [np.zeros(b, np.float32) for b in sizes[1:]]
     return sizes, ws, bs
-
-
-def leftovers(directory: Path) -> list[str]:
-    return [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,9 +108,9 @@ def test_deep_and_tiny_networks(tmp_path: Path) -> None:
         (lambda s, w, b: (s, w, [b[0], b[1][:1]]), ValueError, r"biases\[1\].*\(2,\)"),
         (lambda s, w, b: (s, w[:1], b), ValueError, "2 weight matrices"),
         (lambda s, w, b: ([3, 4, 3], w, b), ValueError, r"weights\[1\]"),
-        (lambda s, w, b: ([3], [], []), ValueError, "at least 2 layers"),
-        (lambda s, w, b: ([3, 0, 2], w, b), ValueError, "positive ints"),
-        (lambda s, w, b: ([3, 4.0, 2], w, b), ValueError, "positive ints"),
+        (lambda s, w, b: ([3], [], []), ValueError, r"sizes \[3\]: .*at least two sizes"),
+        (lambda s, w, b: ([3, 0, 2], w, b), ValueError, "size must be at least 1, size 1 is 0"),
+        (lambda s, w, b: ([3, 4.0, 2], w, b), TypeError, "size 1 must be an int, got 4.0"),
         (lambda s, w, b: ("342", w, b), TypeError, "sizes"),
         (lambda s, w, b: (s, [np.full((3, 4), np.nan), w[1]], b), ValueError, "NaN"),
         (lambda s, w, b: (s, [w[0].astype(str), w[1]], b), TypeError, "real numbers"),
@@ -172,77 +159,11 @@ def test_no_pyplot_global_state(tmp_path: Path) -> None:
         assert pyplot.get_fignums() == []
 
 
-# ---------------------------------------------------------------------------------------------
-# plot_history
-# ---------------------------------------------------------------------------------------------
 
-
-def full_history() -> dict:
-    n = 30
-    epochs = np.arange(1, n + 1)
-    val = list(1.0 / epochs + 0.003 * epochs)
-    return {
-        "loss": list(1.0 / epochs),
-        "val_loss": val,
-        "accuracy": list(np.linspace(0.5, 0.99, n)),
-        "val_accuracy": list(np.linspace(0.45, 0.95, n)),
-        "best_epoch": int(np.argmin(val)),
-    }
-
-
-def test_history_with_accuracy_has_two_panels(tmp_path: Path) -> None:
-    w2, h2 = png_size(plot_history(full_history(), tmp_path / "two.png"))
-    only_loss = {"loss": full_history()["loss"], "val_loss": full_history()["val_loss"]}
-    w1, h1 = png_size(plot_history(only_loss, tmp_path / "one.png"))
-    assert w2 > w1 and h2 == h1  # the accuracy panel widens the figure
-    assert (tmp_path / "two.png").stat().st_size > 20_000
-    assert leftovers(tmp_path) == []
-
-
-def test_history_as_object_with_gaps_and_missing_keys(tmp_path: Path) -> None:
-    hist = SimpleNamespace(loss=[1.0, None, 0.4, float("nan")], val_loss=[],
-                           accuracy=[None, None, None, None], best_epoch=None)
-    png_size(plot_history(hist, tmp_path / "h.png"))
-    png_size(plot_history({"val_loss": [0.3]}, tmp_path / "single.png", title="one epoch"))
-
-
-def test_history_other_format_and_overwrite(tmp_path: Path) -> None:
-    path = tmp_path / "h.pdf"
-    plot_history(full_history(), path)
-    assert path.read_bytes()[:5] == b"%PDF-"
-    path2 = tmp_path / "h.png"
-    path2.write_bytes(b"stale")
-    plot_history(full_history(), path2)
-    png_size(path2)
-
-
-@pytest.mark.parametrize(
-    ("history", "exc", "pattern"),
-    [
-        ({}, ValueError, "no finite 'loss'"),
-        ({"loss": [None, float("inf")]}, ValueError, "no finite 'loss'"),
-        ({"loss": [1.0, 0.5], "best_epoch": 2}, ValueError, "best_epoch=2"),
-        ({"loss": [1.0, 0.5], "best_epoch": -1}, ValueError, "best_epoch=-1"),
-        ({"loss": [1.0, 0.5], "best_epoch": 1.0}, TypeError, "best_epoch"),
-        ({"loss": "1.0"}, TypeError, "'loss' must be a list"),
-        ({"loss": [1.0, "x"]}, TypeError, r"'loss'\[1\]"),
-        ({"loss": 3.0}, TypeError, "'loss' must be a list"),
-    ],
-)
-def test_history_bad_input(tmp_path: Path, history, exc, pattern: str) -> None:
-    with pytest.raises(exc, match=pattern):
-        plot_history(history, tmp_path / "bad.png")
-    assert not (tmp_path / "bad.png").exists()
-
-
-def test_works_with_the_library_objects(tmp_path: Path) -> None:
+def test_diagram_of_a_network_draws_its_weight_views(tmp_path: Path) -> None:
     from numpynn.network import NeuralNetwork
-    from numpynn.training import History
 
     net = NeuralNetwork(3, 4, 2)
     net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
     png_size(draw_network(net.sizes, net.weights, net.biases, tmp_path / "net.png",
                           input_values=np.array([3.0, 4.0, -4.5], np.float32)))
-    history = History(loss=[1.0, 0.6, 0.5], val_loss=[1.1, 0.7, 0.75], accuracy=[0.5, 0.7, 0.8],
-                      val_accuracy=[0.4, 0.6, 0.6], best_epoch=1)
-    png_size(plot_history(history, tmp_path / "curves.png"))
