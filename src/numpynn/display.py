@@ -7,6 +7,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .core.checks import check_int
+
 __all__ = ["show_vec", "format_vec", "ARTICLE_WEIGHTS", "ARTICLE_INPUT", "run_demo"]
 
 #: The article's 26 dummy weights and biases, 0.01 .. 0.26, in the flat order.
@@ -28,12 +30,11 @@ def format_vec(vec: Any, wid: int, dec: int, vals_line: int) -> str:
     vals_line : int
         Values per line.
     """
-    for name, v in (("wid", wid), ("dec", dec), ("vals_line", vals_line)):
+    for name, v, low in (("wid", wid, 1), ("dec", dec, 0), ("vals_line", vals_line, 1)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            # check_int says ValueError for every failure; a wrong type is a TypeError here
             raise TypeError(f"{name} must be an int, got {v!r}")
-    if wid < 1 or dec < 0 or vals_line < 1:
-        raise ValueError(f"need wid >= 1, dec >= 0 and vals_line >= 1, got {wid}, {dec}, "
-                         f"{vals_line}")
+        check_int(name, v, low)
     values = np.asarray(vec).ravel()
     lines = []
     for start in range(0, values.size, vals_line):
