@@ -34,6 +34,11 @@ A subcommand is a module with two functions:
 
 To add a subcommand, write ``cli/<name>.py`` with these two functions and add the module to
 ``SUBCOMMANDS`` in :mod:`numpynn.cli.main`: that one line is all the registration there is.
+:func:`numpynn.cli.main.build_parser` sets the parser defaults ``handler`` (``run``) and
+``parser``; a subcommand module never calls ``set_defaults`` for them.
+
+``numpynn.cli.main`` is the function (the console script ``numpynn = "numpynn.cli:main"``);
+the module of that name is ``importlib.import_module("numpynn.cli.main")``.
 """
 
 from .main import build_parser, main
