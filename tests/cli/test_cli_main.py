@@ -123,6 +123,7 @@ def test_a_closed_stdout_pipe_is_not_an_error(work, tmp_path):
     assert proc.stdout.readline().startswith(b"P(high)")
     proc.stdout.close()  # like `| head -1`
     stderr = proc.stderr.read().decode()
+    proc.stderr.close()
     proc.wait(timeout=60)
     assert "Traceback" not in stderr and stderr == ""
     assert proc.returncode != 0
