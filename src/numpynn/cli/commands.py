@@ -257,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--no-weights", action="store_true",
                          help="leave out the weight values")
     inspect.set_defaults(handler=_cmd_inspect, parser=inspect)
+    from . import export  # numpynn export (cli/export.py); moves to cli/main.py in the split
+    export.add_parser(commands)
     return parser
 
 
