@@ -67,6 +67,7 @@ class _Graph:
                     continue
             self.nodes.append(node)
         self.consumers: dict[str, list[Any]] = defaultdict(list)
+        self.producers = {name: node for node in self.nodes for name in node.output}
         for node in self.nodes:
             for name in set(node.input):
                 if name:
@@ -176,12 +177,29 @@ def _is_pass_through(g: _Graph, node: Any) -> bool:
     return False
 
 
+_CHAIN_OPS = frozenset(ACTIVATION_FROM_OP) | {"MatMul", "Gemm", "Add", "Cast", "Flatten"}
+
+
+def _check_no_branch(g: _Graph, t: str) -> None:
+    """A tensor of the chain feeds one node, or only label-making nodes after the end."""
+    users = g.consumers.get(t, [])
+    producer = g.producers.get(t)
+    allowed = _HEAD_OPS | (_BINARY_HEAD_OPS if producer is not None
+                           and producer.op_type == "Sigmoid" else set())
+    if len(users) > 1 and not all(u.op_type in allowed for u in users):
+        odd = next((u for u in users if u.op_type not in _CHAIN_OPS), users[-1])
+        others = ", ".join(f"{u.op_type}" for u in users if u is not odd)
+        raise _cannot_map(odd, f"it branches off the tensor {t!r}, which also feeds {others}; "
+                               "each layer of a chain feeds the next one alone")
+
+
 def _walk(g: _Graph, start: str, stop: str | None) -> tuple[list[tuple], set[int], str]:
     """Follow the chain from ``start``: layers (W, b, activation, node), nodes used, end."""
     layers: list[tuple] = []
     used: set[int] = set()
     t = start
     while t != stop:
+        _check_no_branch(g, t)
         node = g.single_consumer(t)
         if node is None:
             break
@@ -197,6 +215,8 @@ def _walk(g: _Graph, start: str, stop: str | None) -> tuple[list[tuple], set[int
             raise _cannot_map(node, f"its weight matrix {weights.shape} does not follow a layer "
                                     f"of {layers[-1][0].shape[1]} nodes")
         activation, where = "identity", nodes[-1]
+        if t != stop:
+            _check_no_branch(g, t)
         follower = g.single_consumer(t) if t != stop else None
         if follower is not None and follower.op_type in ACTIVATION_FROM_OP:
             activation, where = _activation(follower), follower

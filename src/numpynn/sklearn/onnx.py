@@ -50,8 +50,12 @@ class _Skl2OnnxGraph:
     def constant(self, name: str, array: np.ndarray, *, exact: bool = False) -> str:
         from onnx import TensorProto, numpy_helper
 
-        # In a pipeline the name may be taken by an earlier step: unique, not exact.
-        name = self.unique(name)
+        # skl2onnx would write layers_0_weight: keep numpynn's name while it is free (in a
+        # pipeline an earlier step may have taken it: then a unique one, not an error).
+        taken = self._scope.onnx_variable_names
+        if name in taken:
+            name = self.unique(name)
+        taken.add(name)
         array = np.asarray(array)
         if array.dtype == object:
             self._container.add_initializer(name, TensorProto.STRING, list(array.shape),
