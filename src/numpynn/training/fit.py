@@ -119,6 +119,7 @@ y : array_like
 epochs : int, default 100
     Most epochs (iterations, for lbfgs).
 batch_size : int, default 32
+    Mini-batch optimizers only: another value with lbfgs is an error.
 optimizer : {"adam", "adamw", "sgd", "lbfgs"}, Optimizer or LBFGS, default "adam"
     The learning rate's schedule and gradient clipping are the optimizer's:
     ``Adam(learning_rate=0.01, schedule="cosine", clip_norm=1.0)``.
@@ -130,6 +131,7 @@ l2 : float, default 0.0
 dropout : float in [0, 1), default 0.0
     Inverted dropout on every hidden layer, during training only.
 shuffle : bool, default True
+    (``dropout`` and ``shuffle=False`` are errors with lbfgs, which has neither.)
 seed : int or Generator, optional
     Shuffling, dropout and the validation split; same seed, same weights, bit for bit.
 validation_data : (X_val, y_val), optional
@@ -149,7 +151,7 @@ early_stopping : bool, default False
     without a lower validation loss (training loss without validation data), then
     restore the best weights.  ``EarlyStopping(min_delta=...)`` for more.
 patience : int, default 10
-    With ``early_stopping`` only.
+    With ``early_stopping`` only: another value without it is an error.
 checkpoint_dir : path, optional
     A :class:`Checkpoint`: the model, optimizer and callback states are written there,
     atomically, after every epoch.  Mini-batch optimizers only.

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.backprop import Workspace
 from ..core.checks import as_generator, check_int, check_number
+from .callbacks import TerminateOnNaN
 from .data import CLASSIFYING_OUTPUTS, TrainingData
 from .epoch_parts import MeanLoss, ShuffledOrder
 from .history import History
@@ -94,13 +95,10 @@ class Trainer(TrainingLoop):
                  callbacks: Iterable[Any] | None = None, penalty: L2Penalty | None = None,
                  batch_order: Any = None, loss_report: MeanLoss | None = None,
                  optimizer_state: dict[str, Any] | None = None) -> None:
-        from .callbacks import TerminateOnNaN
-
         super().__init__(network, [TerminateOnNaN()] if callbacks is None else callbacks)
         self.optimizer = get_optimizer(optimizer)
         if isinstance(self.optimizer, LBFGS):
             raise ValueError("lbfgs is a full-batch method: use fit(..., optimizer='lbfgs')")
-        self.solver_name = f"optimizer={type(self.optimizer).__name__}"
         self.base_learning_rate = resolve_learning_rate(self.optimizer, learning_rate)
         self.learning_rate = self.base_learning_rate
         self.batch_size = check_int("batch_size", batch_size, 1)

@@ -117,8 +117,10 @@ class FunctionCallback(Callback):
         return self.function(dict(logs)) is True
 
 
-def as_callbacks(callbacks: Iterable[Any]) -> list[Callback]:
+def as_callbacks(callbacks: Iterable[Any] | None) -> list[Callback]:
     """Callback objects from a mix of :class:`Callback` objects and plain callables."""
+    if callbacks is None:
+        return []
     if isinstance(callbacks, (Callback, str)) or callable(callbacks):
         raise TypeError(f"callbacks must be a list of callbacks, got {callbacks!r}")
     result = []
