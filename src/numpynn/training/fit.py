@@ -79,7 +79,8 @@ def _option_callbacks(callbacks, progress, early_stopping, patience, checkpoint_
                                (checkpoint_dir is not None, Checkpoint, "checkpoint_dir"),
                                (progress, ProgressBar, "progress=True")):
         if wanted and kind in kinds:
-            raise ValueError(f"{name} and a {kind.__name__} in callbacks: give one of them")
+            raise ValueError(f"{name} and {kind.__name__}(...) in callbacks ask for the same "
+                             "thing: give one of them")
     if early_stopping:
         result.append(EarlyStopping(patience=patience))
     if checkpoint_dir is not None:

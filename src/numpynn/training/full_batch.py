@@ -35,7 +35,8 @@ class FullBatchRun(TrainingLoop):
     callbacks : list of Callback or callables
     """
 
-    solver_name = "optimizer='lbfgs' (full batch, in SciPy)"
+    solver_name = "optimizer='lbfgs'"
+    solver_description = "L-BFGS (full-batch steps, run by SciPy)"
 
     def __init__(self, network: Any, solver: LBFGS, *, penalty: L2Penalty | None = None,
                  callbacks: Iterable[Any] = ()) -> None:

@@ -43,6 +43,7 @@ class TrainingLoop:
 
     capabilities: frozenset[str] = frozenset()
     solver_name = "this training loop"
+    solver_description = "it"
 
     def __init__(self, network: Any, callbacks: Iterable[Any]) -> None:
         self.network = network
@@ -61,8 +62,8 @@ class TrainingLoop:
             if missing:
                 needs = ", ".join(CAPABILITIES.get(m, m) for m in missing)
                 raise ValueError(f"{type(cb).__name__} cannot be used with "
-                                 f"{self.solver_name}: it needs {needs}, which "
-                                 f"{self.solver_name} does not have")
+                                 f"{self.solver_name}: it needs {needs}, and "
+                                 f"{self.solver_description} has none")
 
     # -- the hooks, in the order a run calls them
     def _begin(self) -> None:

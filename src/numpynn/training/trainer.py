@@ -38,8 +38,9 @@ def resolve_learning_rate(optimizer: Optimizer, learning_rate: float | None) -> 
         return optimizer.learning_rate or DEFAULT_LEARNING_RATE
     rate = check_number("learning_rate", learning_rate, 0.0, low_inclusive=False)
     if optimizer.learning_rate is not None and optimizer.learning_rate != rate:
-        raise ValueError(f"learning_rate={learning_rate!r} and {optimizer!r} give two "
-                         "learning rates: set it in one place")
+        raise ValueError(f"learning_rate={learning_rate!r} and {type(optimizer).__name__}("
+                         f"learning_rate={optimizer.learning_rate!r}) give two learning "
+                         "rates: set it in one place")
     return rate
 
 
