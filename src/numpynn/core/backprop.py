@@ -12,9 +12,10 @@ import numpy as np
 
 from . import activations as act
 from . import kernels as _kernels
+from .forward import rows_per_block
 from .losses import class_indices, delta_in_place, label_positions, output_and_loss
 
-__all__ = ["Workspace"]
+__all__ = ["Workspace", "full_loss_and_gradient"]
 
 
 class Workspace:
@@ -205,3 +206,53 @@ class Workspace:
         else:
             np.matmul(self.ones[:z.shape[0]], z, out=grad_bias)
         return loss_sum
+
+
+def full_loss_and_gradient(
+    network: Any,
+    X: np.ndarray,
+    target: np.ndarray,
+    sample_weight: np.ndarray | None,
+    grad: np.ndarray,
+    workspace: Workspace | None = None,
+) -> float:
+    """Full-data mean loss (without l2) and its gradient into ``grad``, block by block.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    X : ndarray, shape (n, sizes[0]), float32
+    target : ndarray
+        Checked by :func:`numpynn.core.losses.prepare_target`.
+    sample_weight : ndarray, shape (n,), float32, optional
+    grad : ndarray, shape (num_weights,), float32
+        Overwritten with the gradient of the mean loss.
+    workspace : Workspace, optional
+        Reused when it has room for a block; else one is made (full precision).
+
+    Returns
+    -------
+    float
+        The mean loss ``sum_i w_i loss_i / sum_i w_i``.
+    """
+    n = X.shape[0]
+    total_weight = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
+    scale = 1.0 / total_weight
+    block = min(n, max(256, rows_per_block(network.sizes)))
+    ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
+        network, block, precise=True
+    )
+    block_grad = grad if n <= block else np.empty_like(grad)
+    loss_sum = 0.0
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        sw = None if sample_weight is None else sample_weight[start:stop]
+        loss_sum += ws.forward_backward(
+            X[start:stop], target[start:stop], sw, scale, block_grad
+        )
+        if block_grad is not grad:
+            if start == 0:
+                grad[:] = block_grad
+            else:
+                grad += block_grad
+    return loss_sum * scale
