@@ -138,17 +138,8 @@ class NeuralNetwork:
         return self.hidden_activations + (self.output_activation,)
 
     def views_of(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per-layer weight and bias views into any vector laid out like ``theta``.
-
-        Parameters
-        ----------
-        flat : ndarray, shape (num_weights,)
-
-        Returns
-        -------
-        weights : list of ndarray, shapes (fan_in, fan_out), views of ``flat``
-        biases : list of ndarray, shapes (fan_out,), views of ``flat``
-        """
+        """Per-layer weight and bias views into any vector laid out like ``theta``, shape
+        (num_weights,): see :meth:`numpynn.core.layout.Layout.views_of`."""
         return self.layout.views_of(flat)
 
     def weight_mask(self) -> np.ndarray:
@@ -289,14 +280,9 @@ class NeuralNetwork:
         loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
         return self._add_l2(loss, grad, float(l2)), grad
 
-    def _loss_and_gradient_checked(
-        self,
-        X: np.ndarray,
-        target: np.ndarray,
-        sample_weight: np.ndarray | None,
-        grad: np.ndarray,
-        workspace: Workspace | None = None,
-    ) -> float:
+    def _loss_and_gradient_checked(self, X: np.ndarray, target: np.ndarray,
+                                   sample_weight: np.ndarray | None, grad: np.ndarray,
+                                   workspace: Workspace | None = None) -> float:
         """Full-data mean loss (without l2) and gradient into ``grad``, block by block
         (see :func:`numpynn.core.backprop.full_loss_and_gradient`)."""
         return full_loss_and_gradient(self, X, target, sample_weight, grad, workspace)

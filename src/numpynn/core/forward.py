@@ -205,17 +205,8 @@ def forward_rows(x: np.ndarray, out: np.ndarray, sizes: tuple[int, ...],
 
 def trace_vector(x: object, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                  hidden_activations: Sequence[str], output_activation: str) -> list[LayerTrace]:
-    """Per-layer pre-activation sums and post-activation values for one input.
-
-    Parameters
-    ----------
-    x : array_like, shape (sizes[0],)
-
-    Returns
-    -------
-    list of LayerTrace
-        One record per weight layer (hidden layers, then the output layer).
-    """
+    """What :meth:`NeuralNetwork.trace <numpynn.network.NeuralNetwork.trace>` returns: a
+    :class:`LayerTrace` per weight layer for one input ``x`` of shape (sizes[0],)."""
     if np.ndim(x) != 1:
         raise ValueError(f"trace takes one input (1-D), got shape {np.shape(x)}")
     arr, _ = as_float32_matrix(x, weights[0].shape[0], "x")
