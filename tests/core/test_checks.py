@@ -12,10 +12,10 @@ from numpynn.core.layout import Layout
 @pytest.mark.parametrize(("sizes", "error", "match"), [
     (3, TypeError, "sizes must be a sequence of ints, got 3"),
     ("342", TypeError, "sizes must be a sequence of ints, got '342'"),
-    ((3,), ValueError, r"sizes must hold at least two sizes \(inputs and outputs\), got \(3,\)"),
-    ((3, 0, 2), ValueError, r"sizes\[1\] must be at least 1, got 0"),
-    ((3, 4.0, 2), TypeError, r"sizes\[1\] must be an int, got 4.0 \(float\)"),
-    ([3, True], TypeError, r"sizes\[1\] must be an int, got True \(bool\)"),
+    ((3,), ValueError, r"a network needs at least two sizes \(inputs and outputs\), got 1"),
+    ((3, 0, 2), ValueError, "every size must be at least 1, size 1 is 0"),
+    ((3, 4.0, 2), TypeError, r"size 1 must be an int, got 4.0 \(float\)"),
+    ([3, True], TypeError, r"size 1 must be an int, got True \(bool\)"),
 ])
 def test_check_sizes_names_the_entry(sizes, error, match):
     with pytest.raises(error, match=match):

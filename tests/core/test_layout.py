@@ -35,5 +35,7 @@ def test_wrong_shapes_are_named():
         layout.flatten(weights[:1], biases)
     with pytest.raises(ValueError, match=r"weights\[1\] and biases\[1\] must have shapes"):
         layout.flatten([weights[0], weights[1].T], biases)
-    with pytest.raises(ValueError, match=r"sizes\[1\] must be at least 1"):
+    with pytest.raises(ValueError, match="every size must be at least 1, size 1 is 0"):
         Layout((3, 0, 2))
+    with pytest.raises(TypeError, match="sizes must be a sequence of ints, got 3"):
+        Layout(3)

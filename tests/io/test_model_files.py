@@ -205,9 +205,9 @@ def test_extra_numpy_values_are_stored_as_plain_json(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"sizes": (3,)}, ValueError, "at least two sizes"),
-        ({"sizes": (3, 0, 2)}, ValueError, r"sizes\[1\] must be at least 1, got 0"),
-        ({"sizes": (3, 4.0, 2)}, TypeError, r"sizes\[1\] must be an int, got 4.0"),
+        ({"sizes": (3,)}, ValueError, r"at least two sizes \(inputs and outputs\), got 1"),
+        ({"sizes": (3, 0, 2)}, ValueError, "every size must be at least 1, size 1 is 0"),
+        ({"sizes": (3, 4.0, 2)}, TypeError, "size 1 must be an int, got 4.0"),
         ({"sizes": 3}, TypeError, "sequence of ints"),
         ({"hidden_activations": ()}, ValueError, r"must hold 1 name \(one per hidden .*got 0"),
         ({"hidden_activations": "relu"}, TypeError, "sequence of str"),
@@ -371,23 +371,23 @@ BAD_FILES = {
     ),
     "sizes too short": (
         lambda good: crafted(metadata_dict(sizes=[26])),
-        r"sizes must hold at least two sizes .*got \[26\]",
+        r"numpynn metadata: a network needs at least two sizes .*got 1",
     ),
     "sizes zero": (
         lambda good: crafted(metadata_dict(sizes=[3, 0, 2])),
-        r"sizes\[1\] must be at least 1, got 0",
+        "numpynn metadata: every size must be at least 1, size 1 is 0",
     ),
     "sizes negative": (
         lambda good: crafted(metadata_dict(sizes=[3, -4, 2])),
-        r"sizes\[1\] must be at least 1, got -4",
+        "every size must be at least 1, size 1 is -4",
     ),
     "sizes float": (
         lambda good: crafted(metadata_dict(sizes=[3, 4.0, 2])),
-        r"sizes\[1\] must be an int, got 4.0",
+        r"size 1 must be an int, got 4.0 \(float\)",
     ),
     "sizes bool": (
         lambda good: crafted(metadata_dict(sizes=[3, True, 2])),
-        r"sizes\[1\] must be an int, got True",
+        r"size 1 must be an int, got True \(bool\)",
     ),
     "sizes larger than the file": (
         lambda good: crafted(metadata_dict(sizes=[3, 4000, 2])),

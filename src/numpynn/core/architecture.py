@@ -42,7 +42,7 @@ def check_architecture(
     Raises
     ------
     TypeError, ValueError
-        Naming the field (``sizes[1]``, ``hidden_activations[0]``, ...), what it must be and
+        Naming the field (``size 1``, ``hidden_activations[0]``, ...), what it must be and
         what it was.
     """
     checked_sizes = check_sizes(sizes)

@@ -56,28 +56,26 @@ def check_int(name: str, value: Any, low: int = 0) -> int:
     return int(value)
 
 
-def check_sizes(sizes: Any, name: str = "sizes") -> tuple[int, ...]:
+def check_sizes(sizes: Any) -> tuple[int, ...]:
     """Layer sizes (inputs, hidden..., outputs) as a tuple of positive ints.
 
     Parameters
     ----------
     sizes : sequence of int
         At least two entries, each an int >= 1 (bools refused).
-    name : str
-        How the messages call ``sizes``.
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} must be a sequence of ints, got {_short(sizes)}")
+        raise TypeError(f"sizes must be a sequence of ints, got {_short(sizes)}")
     if len(sizes) < 2:
         raise ValueError(
-            f"{name} must hold at least two sizes (inputs and outputs), got {_short(sizes)}"
+            f"a network needs at least two sizes (inputs and outputs), got {len(sizes)}"
         )
     checked = []
     for i, s in enumerate(sizes):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"{name}[{i}] must be an int, got {_short(s)} ({type(s).__name__})")
+            raise TypeError(f"size {i} must be an int, got {_short(s)} ({type(s).__name__})")
         if s < 1:
-            raise ValueError(f"{name}[{i}] must be at least 1, got {s}")
+            raise ValueError(f"every size must be at least 1, size {i} is {s}")
         checked.append(int(s))
     return tuple(checked)
 

@@ -60,7 +60,7 @@ class Layout:
     num_weights: int = field(init=False)
 
     def __init__(self, sizes: Sequence[int]) -> None:
-        checked = check_sizes(tuple(sizes))
+        checked = check_sizes(sizes)
         layers, offset = [], 0
         for fan_in, fan_out in zip(checked[:-1], checked[1:]):
             layers.append(LayerSlice(offset, offset + fan_in * fan_out, fan_in, fan_out))
