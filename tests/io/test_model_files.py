@@ -481,6 +481,23 @@ def test_directory_instead_of_file(tmp_path):
         read_model_file(tmp_path)
 
 
+def test_file_gone_between_stat_and_open_is_a_model_file_error(tmp_path, monkeypatch):
+    from numpynn.io import safetensors_access
+
+    path = tmp_path / "m.safetensors"
+    write_model_file(path, article_contents())
+    real_check = safetensors_access._check_regular_file
+
+    def check_then_remove(checked_path, max_bytes):
+        size = real_check(checked_path, max_bytes)
+        checked_path.unlink()
+        return size
+
+    monkeypatch.setattr(safetensors_access, "_check_regular_file", check_then_remove)
+    with pytest.raises(ModelFileError, match="m.safetensors: cannot read the file"):
+        read_model_file(path)
+
+
 def test_file_over_size_limit_is_rejected_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "m.safetensors"
     write_model_file(path, article_contents())
@@ -709,3 +726,4 @@ def test_fuzzed_headers_load_validly_or_raise_model_file_error(tmp_path, edits):
     assert isinstance(contents, ModelContents)
     assert contents.theta.dtype == np.float32
     assert np.isfinite(contents.theta).all()
+

@@ -138,6 +138,8 @@ class SafetensorsFile:
         try:
             self._handle = safe_open(os.fspath(self.path), framework="numpy")
             self._handle.__enter__()
+        except OSError as exc:  # gone or unreadable since the stat
+            raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from exc
         except BaseException as exc:
             if _is_interrupt(exc):
                 raise
