@@ -5,7 +5,7 @@ and ``layers.{i}.bias`` (float32, ``(fan_out,)``) for ``i = 0 .. len(sizes) - 2`
 that order and concatenated, exactly the flat vector ``theta``.  The safetensors
 ``__metadata__`` holds one entry, ``"numpynn"``, a JSON object::
 
-    {"format": "numpynn", "format_version": 1, "numpynn_version": "0.2.0",
+    {"format": "numpynn", "format_version": 1, "numpynn_version": "0.1.0",
      "sizes": [3, 4, 2], "hidden_activations": ["relu"], "output_activation": "softmax",
      "extra": {...}}
 
@@ -33,11 +33,18 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "METADATA_KEY",
+    "CHECKPOINT_KEYS",
+    "CHECKPOINT_KEYS_V01",
     "ModelContents",
+    "CheckpointFields",
+    "check_contents",
+    "check_state_name",
+    "check_training_state",
     "model_metadata",
     "model_tensors",
-    "parse_metadata",
     "expected_model_tensors",
+    "parse_metadata",
+    "parse_checkpoint_fields",
 ]
 
 #: Value of the ``"format"`` field in the metadata JSON.
@@ -233,7 +240,7 @@ def parse_metadata(raw: Mapping[str, str]) -> tuple[dict[str, Any], tuple[int, .
     """Parse and check the numpynn entry of a file's ``__metadata__``.
 
     Checks the model fields (format, version, architecture, ``extra``); the checkpoint
-    fields are checked by :func:`numpynn.io.checkpoints.parse_checkpoint_metadata`.
+    fields are checked by :func:`parse_checkpoint_fields`.
 
     Returns
     -------
