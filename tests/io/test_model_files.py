@@ -97,7 +97,7 @@ def crafted(meta: dict | str | None, tensors: dict | None = None, **md) -> bytes
     )
 
 
-_CONTAINER = "not a valid safetensors file: .*"
+_CONTAINER = r"not a safetensors file, or damaged \(safetensors: .*"
 
 
 def raw_file(header: bytes, data: bytes = b"") -> bytes:

@@ -143,7 +143,7 @@ class SafetensorsFile:
         except BaseException as exc:
             if _is_interrupt(exc):
                 raise
-            raise FileProblem(f"not a valid safetensors file: {exc}") from exc
+            raise FileProblem(f"not a safetensors file, or damaged (safetensors: {exc})") from exc
         return self
 
     def __exit__(self, *exc_info: object) -> None:
