@@ -1,8 +1,9 @@
 """L-BFGS: the solver's settings and the one bridge to :func:`scipy.optimize.minimize`.
 
 Full-batch training of ``NeuralNetwork.fit(optimizer="lbfgs")`` and of the scikit-learn
-estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: float32 loss and gradient
-on the flat vector ``theta``, float64 only at SciPy's side of the call.
+estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: loss and gradient in the
+network's dtype on the flat vector ``theta``, float64 at SciPy's side of the call (a
+float64 network's iterates pass through unrounded).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ class LBFGSResult:
 
 def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | None
                ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
-    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``."""
+    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``
+    (exactly for a float64 network, rounded to float32 for a float32 one)."""
     theta = network.theta
     grad = np.empty_like(theta)
     n = data.X.shape[0]
@@ -97,14 +99,14 @@ def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | 
     workspace = Workspace(network, block, precise=True)  # allocated once, not per call
 
     def loss_and_grad(x64: np.ndarray) -> tuple[float, np.ndarray]:
-        theta[:] = x64  # float32 parameters; float64 only at SciPy's boundary
+        theta[:] = x64  # the network's dtype; float64 at SciPy's boundary
         loss = network._loss_and_gradient_checked(data.X, data.target, data.sample_weight,
                                                   grad, workspace)
         if penalty is not None:
             loss += penalty.add(theta, grad, total, with_loss=True)
         if not math.isfinite(loss):
             return math.inf, np.zeros_like(x64)  # L-BFGS-B backs off from inf
-        return loss, grad.astype(np.float64)
+        return loss, np.array(grad, dtype=np.float64)  # a copy: grad is reused
 
     return loss_and_grad
 
