@@ -21,6 +21,7 @@ from .json_metadata import dumps
 from .safetensors_access import NUMPY_DTYPES, FileProblem, SafetensorsFile, save_tensors
 from .schema import (
     METADATA_KEY,
+    THETA_DTYPE_CODES,
     CheckpointFields,
     ModelContents,
     check_contents,
@@ -33,7 +34,7 @@ from .schema import (
 
 __all__ = ["NumpynnFile", "write_numpynn_file", "read_numpynn_file"]
 
-_FLOAT32_BYTES = 4
+_FLOAT32_BYTES = 4  # the smallest a parameter takes in a file
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,18 @@ def _layout_within(sizes: tuple[int, ...], file_bytes: int) -> Layout:
     return Layout(sizes)
 
 
+def _theta_code(specs: Mapping[str, tuple[str, tuple[int, ...]]]) -> str:
+    """The dtype code of the model's tensors: that of ``layers.0.weight``, F32 or F64
+    (every other layer tensor must match it, see :func:`_check_specs`)."""
+    first = specs.get("layers.0.weight")
+    if first is None:
+        return "F32"  # _check_specs names the missing tensors
+    if first[0] not in THETA_DTYPE_CODES.values():
+        raise FileProblem(f"tensor 'layers.0.weight' has dtype {first[0]}, expected F32 "
+                          "or F64")
+    return first[0]
+
+
 def _check_specs(specs: Mapping[str, tuple[str, tuple[int, ...]]],
                  expected: Mapping[str, tuple[str, tuple[int, ...]]],
                  state_names: tuple[str, ...], sizes: tuple[int, ...]) -> None:
@@ -122,13 +135,14 @@ def _read_checked(file: SafetensorsFile, name: str, dtype: np.dtype,
     return array
 
 
-def _read_theta(file: SafetensorsFile, layout: Layout) -> np.ndarray:
-    """Every layer's tensors, copied one at a time into one new float32 theta."""
-    theta = np.empty(layout.num_weights, dtype=np.float32)
+def _read_theta(file: SafetensorsFile, layout: Layout, code: str) -> np.ndarray:
+    """Every layer's tensors, copied one at a time into one new theta of their dtype."""
+    dtype = NUMPY_DTYPES[code].newbyteorder("=")
+    theta = np.empty(layout.num_weights, dtype=dtype)
     weights, biases = layout.views_of(theta)
     for i, (weight_view, bias_view) in enumerate(zip(weights, biases)):
         for name, view in ((f"layers.{i}.weight", weight_view), (f"layers.{i}.bias", bias_view)):
-            view[...] = _read_checked(file, name, np.dtype(np.float32), view.shape)
+            view[...] = _read_checked(file, name, dtype, view.shape)
     return theta
 
 
@@ -156,8 +170,9 @@ def read_numpynn_file(path: str | os.PathLike, max_bytes: int,
         state_names = checkpoint.array_names if checkpoint is not None else ()
         layout = _layout_within(sizes, file.size)
         specs = file.specs()
-        _check_specs(specs, expected_model_tensors(layout), state_names, sizes)
-        theta = _read_theta(file, layout)
+        code = _theta_code(specs)
+        _check_specs(specs, expected_model_tensors(layout, code), state_names, sizes)
+        theta = _read_theta(file, layout, code)
         arrays = {}
         if with_state:
             for name in state_names:
