@@ -119,7 +119,7 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
     In float32 the loss stops changing on a plateau long before the gradient is small,
     and L-BFGS-B then reports convergence on its relative reduction of the loss:
     restarting from there (a fresh curvature memory) goes on while that makes progress
-    and the budgets last.
+    and the budgets last.  A float64 network runs L-BFGS-B once, as scikit-learn does.
 
     Parameters
     ----------
@@ -149,6 +149,7 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
             raise StopIteration
 
     x = network.theta.astype(np.float64)
+    plateaus = network.theta.dtype == np.float32
     iterations = evaluations = 0
     while True:
         result = minimize(
@@ -158,7 +159,8 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
         )
         iterations += int(result.nit)
         evaluations += int(result.nfev)
-        stalled = (result.status == 0 and not stopped
+        # (A float64 loss does not plateau that way: its convergence is SciPy's.)
+        stalled = (result.status == 0 and not stopped and plateaus
                    and float(np.abs(result.jac).max()) > solver.tol)
         progressed = result.fun < loss_and_grad(x)[0]
         x = result.x
