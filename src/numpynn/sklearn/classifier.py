@@ -22,8 +22,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
-from .log_proba import log_probabilities, probabilities
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
+from .log_proba import log_probabilities, probabilities
 
 __all__ = ["NeuralNetClassifier"]
 
