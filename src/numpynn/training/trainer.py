@@ -177,8 +177,7 @@ class Trainer(TrainingLoop):
         if ws is None or ws.rows < rows:
             ws = Workspace(self.network, rows, self.dropout, self.rng)
             self._workspace = ws
-            self._X_batch = np.empty((rows, self.network.sizes[0]),
-                                     dtype=self.network.theta.dtype)
+            self._X_batch = None  # made for dense X only (sparse batches are CSR rows)
         return ws
 
     def _batch(self, data: TrainingData, order: np.ndarray | None, start: int, stop: int
@@ -190,6 +189,10 @@ class Trainer(TrainingLoop):
             return (data.X[start:stop], data.target[start:stop],
                     None if sw is None else sw[start:stop])
         rows = order[start:stop]
+        if not isinstance(data.X, np.ndarray):
+            return data.X[rows], data.target[rows], None if sw is None else sw[rows]
+        if self._X_batch is None:
+            self._X_batch = np.empty((self._workspace.rows, data.X.shape[1]), data.X.dtype)
         Xb = take_rows(data.X, rows, out=self._X_batch[: stop - start])
         return Xb, data.target[rows], None if sw is None else sw[rows]
 
