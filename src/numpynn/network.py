@@ -216,10 +216,13 @@ class NeuralNetwork:
             if x.ndim == 1 and x.shape[0] == self.sizes[0]:  # the single-sample fast path
                 return eval_vector(x, self._hidden_layers, self.weights[-1],
                                    self.biases[-1], self.output_activation)
-            if (x.ndim == 2 and 0 < x.shape[0] <= _FEW_ROWS and x.shape[1] == self.sizes[0]
-                    and x.flags.c_contiguous):  # a few rows, no conversion needed
-                return _fw.eval_few_rows(x, self.weights, self.biases,
-                                         self.hidden_activations, self.output_activation)
+            if x.ndim == 2 and x.shape[1] == self.sizes[0]:  # no conversion needed
+                if x.shape[0] == 1:  # one row costs what one vector costs
+                    return _fw.eval_one_row(x, self._hidden_layers, self.weights[-1],
+                                            self.biases[-1], self.output_activation)
+                if 0 < x.shape[0] <= _FEW_ROWS and x.flags.c_contiguous:
+                    return _fw.eval_few_rows(x, self.weights, self.biases,
+                                             self.hidden_activations, self.output_activation)
         arr, was_1d = as_float_matrix(x, self.sizes[0], "X", self.dtype, allow_sparse=True)
         if was_1d:
             return self._eval_vector(arr[0])

@@ -144,3 +144,28 @@ def test_warm_start_keeps_the_networks_dtype(data):
     assert clf.network_.dtype == np.float64
     _quiet(clf.fit, X.astype(np.float32), y)  # converted to the network's dtype
     assert clf.network_.dtype == np.float64 and len(clf.loss_curve_) == 4
+
+
+def test_one_row_predictions_are_checked_as_scikit_learn_checks_them(data):
+    """Small dense batches skip validate_data only when it would do nothing else: the
+    errors and warnings are scikit-learn's."""
+    X, y = data
+    clf = _quiet(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit,
+                 X, y)
+    row = X[:1].copy()
+    # (a single row's matrix products are BLAS's vector-matrix kernel: float32 rounding)
+    np.testing.assert_allclose(clf.predict_proba(row), clf.predict_proba(X)[:1], rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict_proba(row.astype(np.int64)),
+                                  clf.predict_proba(row.astype(np.int64).astype(float)))
+    row[0, 3] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(row)
+    with pytest.raises(ValueError, match="X has 3 features, but NeuralNetClassifier is "
+                                         "expecting 10 features as input"):
+        clf.predict_proba(X[:1, :3])
+    pd = pytest.importorskip("pandas")
+    named = _quiet(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=3,
+                                       random_state=0).fit,
+                   pd.DataFrame(X, columns=[f"f{i}" for i in range(10)]), y)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        named.predict_proba(X[:1])

@@ -30,6 +30,7 @@ __all__ = [
     "rows_per_block",
     "eval_vector",
     "eval_rows",
+    "eval_one_row",
     "eval_few_rows",
     "forward",
     "forward_rows",
@@ -134,6 +135,9 @@ def eval_rows(x: np.ndarray, layout: Layout, weights: Sequence[np.ndarray],
     if not isinstance(x, np.ndarray):  # CSR: its stored values are all there is to check
         check_finite_sparse_rows(x, "X")
         return forward(x, layout, weights, biases, hidden_activations, output_activation)
+    if x.shape[0] == 1:
+        return eval_one_row(x, hidden_layers(weights[:-1], biases[:-1], hidden_activations),
+                            weights[-1], biases[-1], output_activation)
     if x.size <= _SMALL_INPUT:
         check_finite_rows(x, "X")
         return forward(x, layout, weights, biases, hidden_activations, output_activation)
@@ -252,11 +256,28 @@ def forward_few_rows(x: np.ndarray, weights: Sequence[np.ndarray],
     return z
 
 
+def eval_one_row(x: np.ndarray, hidden: Sequence[HiddenLayer], out_weights: np.ndarray,
+                 out_biases: np.ndarray, output_activation: str) -> np.ndarray:
+    """Outputs for a batch of one row, shape (1, sizes[0]), of the weights' dtype: the
+    one-sample path's (:func:`eval_vector`), so a row costs and gives the same as a vector.
+
+    Returns
+    -------
+    ndarray, shape (1, sizes[-1])
+    """
+    row = x[0]
+    if not math.isfinite(row.dot(row)) and not np.isfinite(row).all():
+        check_finite_rows(x, "X")
+    return eval_vector(row, hidden, out_weights, out_biases, output_activation)[None]
+
+
 def eval_few_rows(x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                   hidden_activations: Sequence[str], output_activation: str) -> np.ndarray:
-    """Outputs for a C-contiguous batch of at most :data:`FEW_ROWS` rows of the weights'
+    """Outputs for a C-contiguous batch of 2 to :data:`FEW_ROWS` rows of the weights'
     dtype, NaN/inf refused: :func:`eval_rows`'s result with its per-call work cut."""
-    if not np.isfinite(x).all():
+    flat = x.reshape(-1)
+    # flat @ flat is NaN or inf when x holds NaN or inf (or overflows: then look closer).
+    if not math.isfinite(flat.dot(flat)) and not np.isfinite(x).all():
         check_finite_rows(x, "X")
     return forward_few_rows(x, weights, biases, hidden_activations, output_activation)
 

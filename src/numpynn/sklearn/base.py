@@ -274,6 +274,11 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         (:func:`.inputs.split_validation`)."""
         return inputs.split_validation(self, data)
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once ``network_`` exists (arrays assigned to ``coefs_`` before fit do not
+        make an estimator fitted); cheaper than scikit-learn's scan of the attributes."""
+        return "network_" in self.__dict__
+
     def _check_solver(self) -> bool:
         if self.solver not in STOCHASTIC_SOLVERS:
             raise AttributeError(f"partial_fit is only available for stochastic optimizers. "

@@ -59,21 +59,25 @@ def as_network_input(X: Any) -> Any:
     return X.tocsr() if sp.issparse(X) and X.format != "csr" else X
 
 
-def _fast_input(est: Any, X: Any, dtype: Any) -> bool:
-    """True when ``validate_data`` would return the small dense ``X`` unchanged and
-    raise nothing: the right dtype, layout and width, finite, no feature names."""
-    return (type(X) is np.ndarray and X.ndim == 2 and 0 < X.size <= _FAST_VALUES
-            and (X.dtype == dtype if not isinstance(dtype, tuple) else X.dtype in dtype)
-            and X.flags.c_contiguous and X.shape[1] == est.n_features_in_
-            and "feature_names_in_" not in est.__dict__ and bool(np.isfinite(X).all()))
+def _fast_input(est: Any, X: Any, dtype: Any) -> Any:
+    """The small dense ``X`` converted as ``validate_data`` would convert it, when that is
+    all it would do (numbers, the right width, finite, no feature names); else None."""
+    if not (type(X) is np.ndarray and X.ndim == 2 and 0 < X.size <= _FAST_VALUES
+            and X.dtype.kind in "fiu" and X.shape[1] == est.n_features_in_
+            and "feature_names_in_" not in est.__dict__ and bool(np.isfinite(X).all())):
+        return None
+    if isinstance(dtype, tuple):  # "preserve": float64 and float32 as they are
+        dtype = X.dtype if X.dtype in dtype else dtype[0]
+    return np.ascontiguousarray(X, dtype=dtype)
 
 
 def validate_X(est: Any, X: Any, reset: bool) -> Any:
     """X for prediction (or a validation set): validated by scikit-learn, in the network's
     dtype (``"preserve"``: float32 or float64 as given, see :func:`network_for`)."""
     dtype = _PRESERVED if model_dtype(est) == PRESERVE else est.network_.dtype
-    if not reset and _fast_input(est, X, dtype):
-        return X
+    fast = None if reset else _fast_input(est, X, dtype)
+    if fast is not None:
+        return fast
     X = validate_data(est, X, accept_sparse=["csr", "csc"], dtype=dtype, order="C",
                       reset=reset)
     return as_network_input(X)
