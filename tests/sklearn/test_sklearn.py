@@ -539,6 +539,18 @@ def test_sample_weight_equals_repetition_lbfgs_on_other_blas_kernels():
     assert "1 passed" in run.stdout
 
 
+def test_preserve_sample_weight_checks_on_other_blas_kernels():
+    """scikit-learn's sample-weight equivalence checks (rtol=1e-7) of the dtype="preserve"
+    configurations with OpenBLAS's Haswell kernels (no AVX-512, as on AMD Zen 3)."""
+    env = dict(os.environ, OPENBLAS_CORETYPE="Haswell")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          f"{__file__}::test_scikit_learn_estimator_checks",
+                          "-k", "preserve and sample_weight_equivalence"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "6 passed" in run.stdout
+
+
 def test_user_validation_set_is_monitored(iris):
     X, y = iris
     clf = _quiet(NeuralNetClassifier(hidden_layer_sizes=(8,), max_iter=15,
