@@ -21,6 +21,7 @@ from .core import kernels as _kernels
 from .core.backprop import Workspace
 from .core.checks import as_float32_matrix, as_generator, check_finite_rows, check_sizes
 from .core.initializers import get_initializer
+from .core.lazy import lazy_adapter
 from .core.kernels import threads as _parallel
 from .core.layout import Layout
 
@@ -230,6 +231,8 @@ class NeuralNetwork:
             and x.shape[0] == self.sizes[0]
         ):
             return self._eval_vector(x)  # the single-sample fast path
+        if type(x) is not np.ndarray and (lazy := lazy_adapter(x)) is not None:
+            return lazy.network_outputs(self, x, "eval")  # a Dask collection: lazy result
         arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
         if was_1d:
             return self._eval_vector(arr[0])
@@ -346,6 +349,8 @@ class NeuralNetwork:
             softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
             identity and exp: float32, shape (k,) or (n, k).
         """
+        if type(X) is not np.ndarray and (lazy := lazy_adapter(X)) is not None:
+            return lazy.network_outputs(self, X, "predict")
         out = self.eval(X)
         if self.output_activation == "softmax":
             return np.argmax(out, axis=-1).astype(np.int64)

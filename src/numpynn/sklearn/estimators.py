@@ -49,6 +49,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ..core.activations import HIDDEN_ACTIVATIONS
 from ..core.backprop import Workspace
 from ..core.initializers import INITIALIZERS, get_initializer
+from ..core.lazy import lazy_adapter
 from ..core.losses import output_and_loss
 from ..network import NeuralNetwork
 from ..training.optimizers import SGD, Adam, AdamW
@@ -967,6 +968,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         P = self._outputs(X)
         if self.n_outputs_ == 1:
             P = P.ravel()
@@ -984,6 +987,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         proba : ndarray of shape (n_samples, n_classes), float32
             In the order of ``classes_``; for multilabel, one probability per label.
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_proba")
         P = self._outputs(X)
         if self.n_outputs_ == 1:
             p = P[:, 0]
@@ -1001,6 +1006,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         log_proba : ndarray of shape (n_samples, n_classes), float32
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_log_proba")
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
@@ -1201,6 +1208,8 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs), float32
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         P = self.network_._forward(X)
