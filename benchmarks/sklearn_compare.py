@@ -77,7 +77,66 @@ def run_large(estimator_class) -> tuple[float, float]:
     return float(estimator.score(X[16000:], y[16000:])), elapsed
 
 
+def time_pair(run, rival, ours, repeats: int) -> tuple[float, float, float, float]:
+    """Run ``run(rival)`` and ``run(ours)`` in turns, ``repeats`` times.
+
+    Returns
+    -------
+    tuple of float
+        (sklearn's score, numpynn's score, sklearn's fastest time, numpynn's fastest time);
+        the scores of the last run (every run is seeded alike).
+    """
+    sk_times, nn_times = [], []
+    for _ in range(max(1, repeats)):
+        sk_score, t = run(rival)
+        sk_times.append(t)
+        nn_score, t = run(ours)
+        nn_times.append(t)
+    return sk_score, nn_score, min(sk_times), min(nn_times)
+
+
+def format_row(name: str, metric: str, sk_score: float, nn_score: float, sk_time: float,
+               nn_time: float) -> tuple[str, ...]:
+    """One table row: the scores, their difference, both times and the speed-up."""
+    return (name, metric, f"{sk_score:.4f}", f"{nn_score:.4f}", f"{nn_score - sk_score:+.4f}",
+            f"{sk_time:.3f}", f"{nn_time:.3f}", f"{sk_time / nn_time:.2f}x")
+
+
+def compare_datasets(repeats: int) -> list[tuple[str, ...]]:
+    """The rows of the bundled data sets, then the ``all`` row with the total times."""
+    lines = []
+    total_sk = total_nn = 0.0
+    for name, loader, kind in DATASETS:
+        X, y = loader(return_X_y=True)
+        rival, ours = ((MLPClassifier, NeuralNetClassifier) if kind == "classifier"
+                       else (MLPRegressor, NeuralNetRegressor))
+        sk_score, nn_score, sk_time, nn_time = time_pair(
+            lambda cls, X=X, y=y: run_cv(cls, X, y), rival, ours, repeats)
+        total_sk += sk_time
+        total_nn += nn_time
+        lines.append(format_row(name, "R2" if kind == "regressor" else "accuracy", sk_score,
+                                nn_score, sk_time, nn_time))
+    lines.append(("all", "", "", "", "", f"{total_sk:.3f}", f"{total_nn:.3f}",
+                  f"{total_sk / total_nn:.2f}x"))
+    return lines
+
+
+def print_table(header: tuple[str, ...], lines: list[tuple[str, ...]], markdown: bool) -> None:
+    """The rows as a Markdown table, or right-aligned plain text."""
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join("---" for _ in header) + "|")
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+        return
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    for line in lines:
+        print("  ".join(c.rjust(w) for c, w in zip(line, widths)))
+
+
 def main() -> None:
+    """Parse the options, compare, print the table and the setup."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs per estimator and data set (fastest kept)")
@@ -86,58 +145,14 @@ def main() -> None:
                         help="add a 20,000-row synthetic problem (not in the total)")
     args = parser.parse_args()
 
-    rows = []
-    total_sk = total_nn = 0.0
-    for name, loader, kind in DATASETS:
-        X, y = loader(return_X_y=True)
-        rival, ours = ((MLPClassifier, NeuralNetClassifier) if kind == "classifier"
-                       else (MLPRegressor, NeuralNetRegressor))
-        sk_times, nn_times = [], []
-        for _ in range(max(1, args.repeats)):
-            sk_score, t = run_cv(rival, X, y)
-            sk_times.append(t)
-            nn_score, t = run_cv(ours, X, y)
-            nn_times.append(t)
-        sk_time, nn_time = min(sk_times), min(nn_times)
-        total_sk += sk_time
-        total_nn += nn_time
-        rows.append((name, "R2" if kind == "regressor" else "accuracy", sk_score, nn_score,
-                     sk_time, nn_time))
-
+    lines = compare_datasets(args.repeats)
     if args.large:
-        sk_times, nn_times = [], []
-        for _ in range(max(1, args.repeats)):
-            sk_score, t = run_large(MLPClassifier)
-            sk_times.append(t)
-            nn_score, t = run_large(NeuralNetClassifier)
-            nn_times.append(t)
-        large_row = ("synthetic 20k (128, 64)", "accuracy", sk_score, nn_score,
-                     min(sk_times), min(nn_times))
-
+        lines.append(format_row("synthetic 20k (128, 64)", "accuracy",
+                                *time_pair(run_large, MLPClassifier, NeuralNetClassifier,
+                                           args.repeats)))
     header = ("data set", "metric", "scikit-learn", "numpynn", "diff", "sklearn s",
               "numpynn s", "speed-up")
-    lines = []
-    for name, metric, sk_score, nn_score, sk_time, nn_time in rows:
-        lines.append((name, metric, f"{sk_score:.4f}", f"{nn_score:.4f}",
-                      f"{nn_score - sk_score:+.4f}", f"{sk_time:.3f}", f"{nn_time:.3f}",
-                      f"{sk_time / nn_time:.2f}x"))
-    lines.append(("all", "", "", "", "", f"{total_sk:.3f}", f"{total_nn:.3f}",
-                  f"{total_sk / total_nn:.2f}x"))
-    if args.large:
-        name, metric, sk_score, nn_score, sk_time, nn_time = large_row
-        lines.append((name, metric, f"{sk_score:.4f}", f"{nn_score:.4f}",
-                      f"{nn_score - sk_score:+.4f}", f"{sk_time:.3f}", f"{nn_time:.3f}",
-                      f"{sk_time / nn_time:.2f}x"))
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join("---" for _ in header) + "|")
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-        print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
-        for line in lines:
-            print("  ".join(c.rjust(w) for c, w in zip(line, widths)))
+    print_table(header, lines, args.markdown)
     print(f"\n{PARAMS}, StandardScaler pipeline, 5-fold CV; times: fastest of "
           f"{args.repeats} runs of the whole cross-validation, same process, same data.")
     print(f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, Python "

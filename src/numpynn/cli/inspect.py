@@ -1,0 +1,147 @@
+"""``numpynn inspect``: a model file's architecture, parameters, preprocessing and weights."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .common import (
+    METADATA_FORMAT,
+    add_model_parser,
+    arch,
+    check_output_path,
+    check_plot_format,
+    info,
+)
+from .metrics import format_score
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``inspect`` to the ``numpynn`` command's subparsers; return its parser."""
+    parser = add_model_parser(
+        subparsers, "inspect", data=False,
+        help="show a model's architecture, parameters and weights",
+        description="Print a model file's architecture, parameter counts, preprocessing and "
+                    "the weights and biases of every layer.",
+    )
+    parser.add_argument("--diagram", metavar="NET.png",
+                        help="also draw the network (nodes and weighted connections)")
+    parser.add_argument("--no-weights", action="store_true",
+                        help="leave out the weight values")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Describe ``args.model`` on stdout (and draw it with ``--diagram``); exit status 0."""
+    from ..network import load
+
+    diagram = Path(args.diagram) if args.diagram else None
+    if diagram is not None:
+        check_output_path(diagram, "diagram file", protect=[(Path(args.model), "model file")])
+        check_plot_format(diagram)
+    net = load(args.model)
+    meta = net.metadata
+    if diagram is not None:  # first, so that `numpynn inspect ... | head` still draws it
+        from ..plots import draw_network
+
+        draw_network(net.sizes, net.weights, net.biases, diagram,
+                     title=f"{Path(args.model).name}: {arch(net)}")
+    info(f"model: {args.model}")
+    _print_layers(net)
+    feature_names = None
+    if meta.get("format") == METADATA_FORMAT:
+        feature_names = _describe_metadata(meta)
+    elif meta:
+        info(f"metadata keys: {', '.join(sorted(meta))}")
+    if not args.no_weights:
+        _print_weights(net, feature_names)
+    if diagram is not None:
+        info()
+        info(f"saved the diagram to {diagram}")
+    return 0
+
+
+def _print_layers(net) -> None:
+    """The architecture and the parameter count of every layer and of the whole network."""
+    info(f"network: {arch(net)} ({len(net.sizes) - 2} hidden layer"
+         f"{'s' if len(net.sizes) != 3 else ''}), output {net.output_activation}")
+    total_weights = 0
+    for i, (fan_in, fan_out) in enumerate(zip(net.sizes[:-1], net.sizes[1:], strict=True)):
+        source = "input" if i == 0 else f"hidden {i}"
+        dest = "output" if i == net.num_layers - 1 else f"hidden {i + 1}"
+        total_weights += fan_in * fan_out
+        info(f"  layer {i + 1}: {source} ({fan_in}) -> {dest} ({fan_out}), "
+             f"{net.activations[i]}: {fan_in} x {fan_out} weights + {fan_out} biases = "
+             f"{fan_in * fan_out + fan_out} parameters")
+    info(f"parameters: {net.num_weights} ({total_weights} weights, "
+         f"{net.num_weights - total_weights} biases), float32")
+
+
+def _print_weights(net, feature_names: list[str] | None) -> None:
+    """Every layer's weights, row by row (named by feature in the first layer), and biases."""
+    from ..display import show_vec
+
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        info()
+        info(f"layer {i + 1} weights ({w.shape[0]} x {w.shape[1]}; row = node it comes "
+             "from, column = node it goes to):")
+        per_line = min(w.shape[1], 8)
+        for r in range(w.shape[0]):
+            name = feature_names[r] if i == 0 and feature_names else None
+            if w.shape[1] > per_line or name:
+                info(f"  [{r}]" + (f" {name}" if name else ""))
+            show_vec(w[r], 9, 4, per_line)
+        info(f"layer {i + 1} biases ({b.shape[0]}):")
+        show_vec(b, 9, 4, min(b.shape[0], 8))
+
+
+def _describe_metadata(meta: Mapping[str, Any]) -> list[str] | None:
+    """Print what ``numpynn train`` stored; return the feature names."""
+    target = meta.get("target")
+    classes = meta.get("classes")
+    if meta.get("task") == "classification" and isinstance(classes, list):
+        info(f"task: classification of {target!r} into {len(classes)} classes: "
+             f"{', '.join(map(str, classes))}")
+    else:
+        info(f"task: regression of {target!r}")
+    _describe_columns(meta)
+    _describe_training_run(meta)
+    names = meta.get("feature_names")
+    return list(names) if isinstance(names, list) else None
+
+
+def _describe_columns(meta: Mapping[str, Any]) -> None:
+    """The input columns and how each is encoded."""
+    pre = meta.get("preprocessor", {})
+    columns = pre.get("columns", []) if isinstance(pre, Mapping) else []
+    info(f"inputs: {len(columns)} columns -> {len(meta.get('feature_names') or [])} features")
+    for col in columns:
+        if not isinstance(col, Mapping):
+            continue
+        if col.get("kind") == "numeric":
+            info(f"  {col.get('name')}: numeric, standardised with mean {col.get('mean'):.6g},"
+                 f" std {col.get('std'):.6g}")
+        else:
+            cats = col.get("categories") or []
+            shown = ", ".join(map(str, cats[:10])) + (", ..." if len(cats) > 10 else "")
+            info(f"  {col.get('name')}: text, one-hot over {len(cats)} categories ({shown})")
+
+
+def _describe_training_run(meta: Mapping[str, Any]) -> None:
+    """The data and options of the training run and the scores it reached."""
+    training = meta.get("training")
+    results = meta.get("results")
+    if isinstance(training, Mapping):
+        info(f"trained on: {training.get('data')} ({training.get('training_rows')} training "
+             f"rows, {training.get('validation_rows')} validation rows, seed "
+             f"{training.get('seed')}), {training.get('optimizer')}, learning rate "
+             f"{training.get('learning_rate')}, batch size {training.get('batch_size')}")
+    if isinstance(results, Mapping):
+        for part in ("training", "validation"):
+            scores = results.get(part)
+            if isinstance(scores, Mapping):
+                figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
+                                    if isinstance(v, (int, float)))
+                info(f"{part} after {results.get('epochs')} epochs: {figures}")

@@ -1,0 +1,84 @@
+"""Value types for command-line options: each turns the option's text into a checked value.
+
+A bad value raises :class:`argparse.ArgumentTypeError`, which argparse reports as one line
+``numpynn: error: argument --lr: expected ..., got '...'`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+__all__ = ["whole_number", "positive_int", "seed", "number", "hidden_sizes"]
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """A parser of whole numbers ``>= minimum``."""
+
+    def parse(text: str) -> int:
+        problem = f"expected a whole number >= {minimum}, got {text!r}"
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(problem) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return parse
+
+
+#: ``--epochs``, ``--batch-size``, ``--patience``: a whole number >= 1.
+positive_int = whole_number(1)
+#: ``--seed``: a whole number >= 0.
+seed = whole_number(0)
+
+
+def number(low: float, high: float | None, *, low_ok: bool, high_ok: bool = False,
+           ) -> Callable[[str], float]:
+    """A parser of finite floats in the interval (low or [low, high) or high]).
+
+    Parameters
+    ----------
+    low, high : float, float or None
+        The bounds; ``high=None`` means no upper bound.
+    low_ok, high_ok : bool
+        Whether the bound itself is allowed.
+    """
+    lo = "[" if low_ok else "("
+    if high is None:
+        wanted = f"a number {'>=' if low_ok else '>'} {low:g}"
+    else:
+        wanted = f"a number in {lo}{low:g}, {high:g}{']' if high_ok else ')'}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        ok = math.isfinite(value) and (value >= low if low_ok else value > low)
+        if high is not None:
+            ok = ok and (value <= high if high_ok else value < high)
+        if not ok:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """``"16,16"`` -> ``(16, 16)``; ``"none"`` or ``""`` -> ``()`` (no hidden layer)."""
+    stripped = text.strip()
+    if stripped.lower() in ("", "none"):
+        return ()
+    sizes = []
+    for part in stripped.split(","):
+        part = part.strip()
+        if not part.isdigit() or int(part) < 1:
+            raise argparse.ArgumentTypeError(
+                f"expected hidden layer sizes as whole numbers >= 1 separated by commas "
+                f"(e.g. 16,16), or 'none', got {text!r}"
+            )
+        sizes.append(int(part))
+    return tuple(sizes)

@@ -1,0 +1,43 @@
+"""``numpynn inspect``: architecture, parameter counts, preprocessing, weights, diagram."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("safetensors")
+
+from cli_helpers import HAS_MATPLOTLIB, PNG_MAGIC, ok, run  # noqa: E402
+
+import numpynn  # noqa: E402
+
+
+def test_inspect_shows_architecture_counts_and_weights(work):
+    diagram = ["--diagram", "net.png"] if HAS_MATPLOTLIB else []
+    proc = ok(run("inspect", "label.safetensors", *diagram, cwd=work))
+    text = proc.stdout
+    assert "network: 9-16-16-3" in text
+    assert "9 x 16 weights + 16 biases = 160 parameters" in text
+    assert "16 x 3 weights + 3 biases = 51 parameters" in text
+    assert "parameters: 483 (448 weights, 35 biases)" in text
+    assert "classification of 'label' into 3 classes: high, low, mid" in text
+    assert "color: text, one-hot over 3 categories (blue, green, red)" in text
+    # the weights as show_vec prints them: the last layer's biases, 4 decimals
+    net = numpynn.load(work / "label.safetensors")
+    from numpynn.display import format_vec
+
+    assert format_vec(net.biases[-1], 9, 4, 3) in text
+    assert format_vec(net.weights[0][0], 9, 4, 8) in text
+    if HAS_MATPLOTLIB:
+        assert (work / "net.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_inspect_a_library_model_without_preprocessing(tmp_path):
+    net = numpynn.NeuralNetwork(3, 4, 2)
+    net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
+    net.save(tmp_path / "plain.safetensors")
+    proc = ok(run("inspect", "plain.safetensors", cwd=tmp_path))
+    assert "network: 3-4-2" in proc.stdout and "0.2500" in proc.stdout
+    # predict needs the preprocessing that only `numpynn train` stores
+    bad = run("predict", "plain.safetensors", "x.csv", cwd=tmp_path)
+    assert bad.returncode == 1 and "not written by 'numpynn train'" in bad.stderr

@@ -1,0 +1,199 @@
+"""``numpynn train``: the report, the stored preprocessing, the bundled iris default, a run
+killed with SIGKILL and resumed from its checkpoint, Ctrl-C, early stopping."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("safetensors")
+
+from cli_helpers import PNG_MAGIC, make_rows, needs_matplotlib, ok, run, write_rows  # noqa: E402
+
+import numpynn  # noqa: E402
+from numpynn.tabular import Preprocessor, read_csv  # noqa: E402
+
+
+def test_train_reports_progress_metrics_and_saves_preprocessing(work):
+    out = (work / "train_label.out").read_text()
+    stdout, stderr = out.split("\n--stderr--\n")
+    assert "classification into 3 classes (high, low, mid)" in stdout
+    assert "9 from 3 numeric columns" in stdout  # 3 numeric, 2 text columns -> 3 + 3 + 3
+    assert "240 training rows, 60 validation rows" in stdout
+    val_accuracy = float(re.search(r"^validation\s+(\S+)", stdout, re.M).group(1))
+    assert val_accuracy > 0.8
+    # progress (plain lines, stderr is not a terminal here): epoch, losses, accuracies
+    assert re.search(r"epoch 40/40 loss \d\.\d{4} val_loss \d\.\d{4} acc \d\.\d{3} "
+                     r"val_acc \d\.\d{3} \[.* left\]", stderr), stderr
+
+    net = numpynn.load(work / "label.safetensors")
+    meta = net.metadata
+    assert net.sizes == (9, 16, 16, 3) and net.output_activation == "softmax"
+    assert meta["task"] == "classification" and meta["classes"] == ["high", "low", "mid"]
+    assert meta["feature_names"][:2] == ["age", "income"]
+    assert "color=red" in meta["feature_names"]
+    # the stored statistics are those of the 240 training rows, not all 300
+    pre = Preprocessor.from_dict(meta["preprocessor"])
+    table = read_csv(work / "data.csv")
+    ages = np.asarray(table.column("age"), dtype=np.float64)
+    age_state = next(c for c in meta["preprocessor"]["columns"] if c["name"] == "age")
+    assert age_state["mean"] != pytest.approx(ages.mean(), abs=1e-12)
+    assert pre.n_features == 9
+    assert meta["results"]["epochs"] == 40
+    assert net.theta.dtype == np.float32
+
+
+@needs_matplotlib
+def test_train_plot_is_a_png(work):
+    assert (work / "curves.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_default_iris_run_and_the_default_out_file_is_never_replaced(tmp_path):
+    proc = ok(run("train", cwd=tmp_path))
+    assert "iris" in proc.stdout and "target 'species'" in proc.stdout
+    val_accuracy = float(re.search(r"^validation\s+(\S+)", proc.stdout, re.M).group(1))
+    assert val_accuracy > 0.9
+    assert "epoch 100/100" in proc.stderr
+    model = tmp_path / "model.safetensors"
+    before = model.read_bytes()
+    assert numpynn.load(model).metadata["classes"] == ["setosa", "versicolor", "virginica"]
+
+    again = run("train", "--epochs", "1", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.startswith("numpynn: error: 'model.safetensors' already exists")
+    assert model.read_bytes() == before
+    # naming it is asking for it
+    ok(run("train", "--epochs", "1", "--out", "model.safetensors", "-q", cwd=tmp_path))
+    assert model.read_bytes() != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]
+
+
+def test_sigkill_then_resume_continues_and_matches_an_uninterrupted_run(tmp_path):
+    # many rows and small batches: one epoch takes a noticeable moment
+    write_rows(tmp_path / "big.csv", make_rows(3000, seed=6))
+    common = ["train", "big.csv", "--target", "label", "--hidden", "8", "--batch-size", "8",
+              "--seed", "3", "-q"]
+    checkpoints = tmp_path / "ckpt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "numpynn", *common, "--epochs", "100000", "--checkpoint-dir",
+         "ckpt", "--out", "resumed.safetensors"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (checkpoints / "latest").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no checkpoint within 60 s"
+            time.sleep(0.02)
+        time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert not (tmp_path / "resumed.safetensors").exists()
+
+    latest = (checkpoints / "latest").read_text().strip()
+    done = int(re.fullmatch(r"checkpoint-epoch(\d+)\.safetensors", latest).group(1)) + 1
+    assert done >= 1
+    epochs = str(done + 2)
+
+    # without --resume the old checkpoints are not thrown away
+    refused = run(*common, "--epochs", epochs, "--checkpoint-dir", "ckpt", "--out",
+                  "resumed.safetensors", cwd=tmp_path)
+    assert refused.returncode == 1 and "--resume" in refused.stderr
+    # a different seed would be a different split: refused too
+    other = run(*common[:-3], "--seed", "4", "-q", "--epochs", epochs, "--checkpoint-dir",
+                "ckpt", "--resume", "--out", "resumed.safetensors", cwd=tmp_path)
+    assert other.returncode == 1 and "--seed 3" in other.stderr, other.stderr
+
+    resumed = ok(run(*common, "--epochs", epochs, "--checkpoint-dir", "ckpt", "--resume",
+                     "--out", "resumed.safetensors", cwd=tmp_path))
+    match = re.search(r"resuming from epoch (\d+)", resumed.stdout)
+    assert match, resumed.stdout
+    k = int(match.group(1))
+    assert k >= 1
+    assert k == done
+    assert "trained 2 epochs" in resumed.stdout
+
+    model = numpynn.load(tmp_path / "resumed.safetensors")
+    assert model.metadata["results"]["epochs"] == done + 2
+    assert model.metadata["preprocessor"]["format"] == "numpynn.tabular.Preprocessor"
+    # the checkpoints carry the preprocessing too
+    last = numpynn.load(checkpoints / (checkpoints / "latest").read_text().strip())
+    assert last.metadata["preprocessor"] == model.metadata["preprocessor"]
+
+    # the same run without interruption gives the same weights, bit for bit
+    ok(run(*common, "--epochs", epochs, "--out", "straight.safetensors", cwd=tmp_path))
+    straight = numpynn.load(tmp_path / "straight.safetensors")
+    assert straight.theta.dtype == np.float32
+    np.testing.assert_array_equal(model.theta, straight.theta)
+
+
+def test_resume_with_an_empty_checkpoint_dir_starts_from_the_beginning(tmp_path):
+    proc = ok(run("train", "--epochs", "3", "--checkpoint-dir", "ck", "--resume", "-q",
+                  cwd=tmp_path))
+    assert "no checkpoint in ck yet; starting from epoch 1" in proc.stdout
+    assert (tmp_path / "ck" / "latest").read_text().strip() == \
+        "checkpoint-epoch000002.safetensors"
+    # resuming a finished run trains nothing more and says so
+    again = ok(run("train", "--epochs", "3", "--checkpoint-dir", "ck", "--resume", "-q",
+                   "--out", "model.safetensors", cwd=tmp_path))
+    assert "resuming from epoch 3" in again.stdout
+    assert "trained 0 epochs" in again.stdout
+    # a different network is not resumed from it
+    other = run("train", "--epochs", "5", "--hidden", "4", "--checkpoint-dir", "ck",
+                "--resume", "--out", "other.safetensors", cwd=tmp_path)
+    assert other.returncode == 1 and "--hidden" in other.stderr
+    assert not (tmp_path / "other.safetensors").exists()
+
+
+def test_ctrl_c_exits_130_with_a_short_message(tmp_path):
+    write_rows(tmp_path / "big.csv", make_rows(3000, seed=7))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "numpynn", "train", "big.csv", "--target", "label",
+         "--batch-size", "8", "--epochs", "100000", "--checkpoint-dir", "ck", "-q"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "ck" / "latest").exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no checkpoint within 60 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        stderr = proc.communicate(timeout=60)[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [
+        "numpynn: interrupted; continue with the same command and --resume"]
+    assert not (tmp_path / "model.safetensors").exists()
+    assert not list((tmp_path / "ck").glob(".*.tmp"))
+
+
+def test_early_stopping_and_training_without_validation(tmp_path):
+    proc = ok(run("train", "--patience", "3", "--epochs", "500", "-q", "--out", "es.safetensors",
+                  cwd=tmp_path))
+    match = re.search(r"stopped early: no lower validation loss for 3 epochs; kept the weights "
+                      r"of epoch (\d+)", proc.stdout)
+    assert match, proc.stdout
+    results = numpynn.load(tmp_path / "es.safetensors").metadata["results"]
+    assert results["stopped_early"] is True
+    assert results["best_epoch"] + 1 == int(match.group(1))
+    assert results["epochs"] == results["best_epoch"] + 1 + 3 < 500
+
+    proc = ok(run("train", "--validation-split", "0", "--epochs", "5", "-q", "--out",
+                  "all.safetensors", cwd=tmp_path))
+    assert "150 training rows, 0 validation rows" in proc.stdout
+    assert not re.search(r"^validation", proc.stdout, re.M)
+    assert "validation" not in numpynn.load(tmp_path / "all.safetensors").metadata["results"]
