@@ -15,7 +15,8 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 
 from ..core.lazy import register_adapter
 from .inference import DaskAdapter, predict
+from .tables import TableModel, predict_table
 
 register_adapter("dask", DaskAdapter())
 
-__all__ = ["DaskAdapter", "predict"]
+__all__ = ["DaskAdapter", "TableModel", "predict", "predict_table"]

@@ -57,8 +57,10 @@ class RowBlocks:
 
 
 def _check_numeric_columns(frame: Any, name: str) -> list[str]:
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
     for column, dtype in frame.dtypes.items():
-        if not (np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.bool_)):
+        if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype)):
             raise TypeError(f"{name} must have numeric columns; column {column!r} has dtype "
                             f"{dtype}")
     return [str(c) for c in frame.columns]
