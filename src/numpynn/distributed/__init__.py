@@ -14,9 +14,18 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError("numpynn.distributed needs Dask: pip install numpynn[dask]") from err
 
 from ..core.lazy import register_adapter
+from .fit import STRATEGIES, fit, loss_and_gradient
 from .inference import DaskAdapter, predict
 from .tables import TableModel, predict_table
 
 register_adapter("dask", DaskAdapter())
 
-__all__ = ["DaskAdapter", "TableModel", "predict", "predict_table"]
+__all__ = [
+    "DaskAdapter",
+    "STRATEGIES",
+    "TableModel",
+    "fit",
+    "loss_and_gradient",
+    "predict",
+    "predict_table",
+]
