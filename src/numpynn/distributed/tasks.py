@@ -17,7 +17,7 @@ from ..training import Trainer, check_training_data
 from ..training.data import TrainingData
 from .collections import as_float32_block, realigned
 
-__all__ = ["PartitionSums", "LocalSettings", "RoundJob", "ShardResult", "prepare_partition",
+__all__ = ["aligned", "PartitionSums", "LocalSettings", "RoundJob", "ShardResult", "prepare_partition",
            "partition_size", "concat_shard", "loss_gradient_sums", "sum_in_order",
            "train_shard"]
 
@@ -43,6 +43,17 @@ def prepare_partition(network: Any, x: Any, y: Any, w: Any = None) -> TrainingDa
     return check_training_data(network, X, target, weights)
 
 
+def aligned(data: TrainingData) -> TrainingData:
+    """``data``, or a realigned copy when it arrived from another worker: deserialised
+    buffers are often not aligned for float32, and NumPy's matmul then leaves BLAS for a
+    slow loop that also adds in another order (other bits on another worker)."""
+    arrays = (data.X, data.target, data.sample_weight)
+    if all(a is None or (a.flags.aligned and a.flags.c_contiguous) for a in arrays):
+        return data
+    X, target, weights = (None if a is None else realigned(a) for a in arrays)
+    return TrainingData(X, target, weights, data.rows)
+
+
 def partition_size(data: TrainingData | None) -> tuple[int, float]:
     """``(rows, total sample weight)`` of a prepared partition."""
     return (0, 0.0) if data is None else (data.n, data.total_weight())
@@ -51,7 +62,7 @@ def partition_size(data: TrainingData | None) -> tuple[int, float]:
 def concat_shard(*parts: TrainingData) -> TrainingData:
     """The prepared partitions of one shard as one set, in the given order."""
     if len(parts) == 1:
-        return parts[0]
+        return aligned(parts[0])
     weights = [p.sample_weight for p in parts]
     if any(w is None for w in weights) and not all(w is None for w in weights):
         weights = [np.ones(p.n, np.float32) if w is None else w for p, w in zip(parts, weights)]
@@ -95,6 +106,7 @@ def loss_gradient_sums(template: Any, theta: np.ndarray, data: TrainingData,
                        with_gradient: bool = True) -> PartitionSums:
     """The summed loss (and its gradient) of one prepared partition at ``theta``."""
     net = _network_at(template, theta)
+    data = aligned(data)
     weight = data.total_weight()
     if not with_gradient:
         from ..training import evaluate_loss
@@ -185,6 +197,7 @@ def train_shard(template: Any, settings: LocalSettings, job: RoundJob,
     bit for bit.
     """
     net = _network_at(template, job.theta)
+    shard = aligned(shard)
     rng = np.random.default_rng()
     rng.bit_generator.state = job.rng_state
     trainer = _make_trainer(net, settings, rng)
