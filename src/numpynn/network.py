@@ -21,9 +21,9 @@ from .core import kernels as _kernels
 from .core.backprop import Workspace
 from .core.checks import as_float32_matrix, as_generator, check_finite_rows, check_sizes
 from .core.initializers import get_initializer
-from .core.lazy import lazy_adapter
 from .core.kernels import threads as _parallel
 from .core.layout import Layout
+from .core.lazy import lazy_adapter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History

@@ -17,9 +17,9 @@ from ..training import Trainer, check_training_data
 from ..training.data import TrainingData
 from .collections import as_float32_block, realigned
 
-__all__ = ["aligned", "PartitionSums", "LocalSettings", "RoundJob", "ShardResult", "prepare_partition",
-           "partition_size", "concat_shard", "loss_gradient_sums", "sum_in_order",
-           "train_shard"]
+__all__ = ["aligned", "PartitionSums", "LocalSettings", "RoundJob", "ShardResult",
+           "prepare_partition", "partition_size", "concat_shard", "loss_gradient_sums",
+           "sum_in_order", "train_shard"]
 
 
 # ---------------------------------------------------------------------------- data
