@@ -73,6 +73,11 @@ def test_unaligned_partitions_are_realigned_once():
     data = prepare_partition(numpynn.NeuralNetwork(5, 3, 2), unaligned, np.zeros(8, int))
     assert data.X.flags.aligned and data.X.flags.c_contiguous
     np.testing.assert_array_equal(data.X, unaligned)
+    # and in one process too (fit, eval): core.checks.as_float32_matrix realigns
+    from numpynn.training import check_training_data
+
+    checked = check_training_data(numpynn.NeuralNetwork(5, 3, 2), unaligned, np.zeros(8, int))
+    assert checked.X.flags.aligned
 
 
 def _relative_error(a, b):

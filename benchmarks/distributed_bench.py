@@ -1,0 +1,122 @@
+"""What training on a Dask cluster costs: one epoch-equivalent, one process against a
+LocalCluster of worker processes, for both strategies of ``numpynn.distributed.fit``.
+
+    python benchmarks/distributed_bench.py                 # 1,000,000 rows, 2 workers
+    python benchmarks/distributed_bench.py --rows 100000   # a quick run
+
+The data are made on the workers (``dask.array`` random blocks, persisted), so the
+distributed figures include no transfer from the client; the one-process baseline gets
+the same rows in memory.  Reported, as medians over ``--repeats``:
+
+- local SGD: one epoch of Adam in one process (``net.fit(epochs=1)``) against one round
+  of one epoch on the workers (``sync_every=1``): each worker trains on its shard, the
+  client averages.  Also the one-off cost of checking and sharding the partitions.
+- L-BFGS: one full-batch loss and gradient in memory against one distributed evaluation
+  (per-partition float64 sums, reduced in a fixed order): one L-BFGS iteration costs
+  one or a few of these.
+
+On a machine with few cores the workers share them with each other and the client, so
+expect little speed-up: the point is what it costs and that it works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--features", type=int, default=20)
+    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=3)
+    return parser.parse_args()
+
+
+def _median_seconds(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _labels(block: np.ndarray) -> np.ndarray:
+    return (block[:, 0] * block[:, 1] + block[:, 2] > 0).astype(np.int64)
+
+
+def _cluster_data(client, args):
+    import dask.array as da
+
+    rows_per_block = -(-args.rows // args.partitions)
+    X = da.random.default_rng(0).standard_normal((args.rows, args.features),
+                                                 chunks=(rows_per_block, args.features),
+                                                 dtype=np.float32)
+    y = X.map_blocks(_labels, drop_axis=1, dtype=np.int64)
+    return client.persist(X), client.persist(y)
+
+
+def _report(name: str, one: float, cluster: float, args) -> None:
+    print(f"{name:<34} one process {one:8.3f} s   {args.workers} workers {cluster:8.3f} s   "
+          f"ratio {cluster / one:5.2f}x")
+
+
+def main() -> None:
+    args = _options()
+    from distributed import Client, LocalCluster
+
+    import numpynn
+    from numpynn import distributed as nd
+    from numpynn.distributed.cluster_data import ClusterData, template_future
+
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+    client = Client(cluster)
+    try:
+        X, y = _cluster_data(client, args)
+        X_mem, y_mem = client.compute([X, y], sync=True)  # the baseline's copy only
+        sizes = (args.features, args.hidden, args.hidden, 2)
+        print(f"{args.rows} rows x {args.features} features, network "
+              f"{'-'.join(map(str, sizes))}, {args.partitions} partitions, "
+              f"{args.workers} worker processes, {os.cpu_count()} cores")
+
+        def one_epoch():
+            numpynn.NeuralNetwork(*sizes, seed=0).fit(X_mem, y_mem, epochs=1, seed=0,
+                                                      batch_size=args.batch_size)
+
+        def one_round():
+            nd.fit(numpynn.NeuralNetwork(*sizes, seed=0), X, y, client=client, epochs=1,
+                   sync_every=1, batch_size=args.batch_size, seed=0)
+
+        net = numpynn.NeuralNetwork(*sizes, seed=0)
+        start = time.perf_counter()
+        data = ClusterData(client, net, X, y)
+        shards, _ = data.shards(args.workers)
+        client.gather(shards)
+        setup = time.perf_counter() - start
+        for future in shards:
+            future.release()
+        template = template_future(client, net)
+        _report("local SGD: one epoch (Adam)", _median_seconds(one_epoch, args.repeats),
+                _median_seconds(one_round, args.repeats), args)
+        print(f"{'':<34} of which checking + sharding the partitions: {setup:.3f} s "
+              "(once per fit)")
+        _report("L-BFGS: one loss + gradient",
+                _median_seconds(lambda: net.loss_and_gradient(X_mem, y_mem), args.repeats),
+                _median_seconds(lambda: data.sums(template, net.theta), args.repeats), args)
+    finally:
+        client.close()
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main()
