@@ -1,6 +1,6 @@
 """Training on a LocalCluster of two worker processes on 127.0.0.1: the distributed loss and
 gradient, local SGD, exact L-BFGS, predictions on the cluster and a worker killed
-mid-training.  Each test is bounded in time (SIGALRM)."""
+mid-training.  The cluster and the time limit are conftest.py's."""
 
 import os
 import signal
@@ -15,31 +15,6 @@ distributed = pytest.importorskip("distributed")
 import numpynn  # noqa: E402
 from numpynn import distributed as nd  # noqa: E402
 from numpynn.distributed.tasks import prepare_partition  # noqa: E402
-
-TEST_SECONDS = 60
-
-
-@pytest.fixture(autouse=True)
-def time_limit():
-    """Fail a test that runs past TEST_SECONDS instead of hanging the suite."""
-    def expire(signum, frame):
-        raise TimeoutError(f"the test ran past {TEST_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(TEST_SECONDS)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None,
-                                       silence_logs=40)
-    with distributed.Client(cluster, timeout=60) as c:
-        yield c
-    cluster.close()
 
 
 def _task(n, seed=0):
