@@ -11,7 +11,7 @@ from .core import lazy as _lazy
 from .core.activations import leaky, log_sig, logistic, relu, softmax
 from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
-from .network import LayerTrace, NeuralNet, NeuralNetwork, load
+from .network import LayerTrace, NeuralNet, NeuralNetwork, from_onnx, load
 from .training import (
     LBFGS,
     SGD,
@@ -31,11 +31,23 @@ _compat.install(__name__)
 # net.eval(dask_array) imports numpynn.distributed (and so Dask) only when it gets one.
 _lazy.register_provider("dask", "numpynn.distributed")
 
+
+def __getattr__(name: str):
+    # numpynn.to_onnx lives with the table preprocessing it can export; imported on first use
+    if name == "to_onnx":
+        from .tabular.onnx import to_onnx
+
+        return to_onnx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "NeuralNetwork",
     "NeuralNet",
     "LayerTrace",
     "load",
+    "to_onnx",
+    "from_onnx",
     "leaky",
     "relu",
     "log_sig",

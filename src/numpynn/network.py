@@ -28,7 +28,7 @@ from .core.lazy import lazy_adapter
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
 
-__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "Workspace"]
+__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
 
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
 # cache so the element-wise passes do not stream through main memory.
@@ -501,6 +501,37 @@ class NeuralNetwork:
             ),
         )
 
+    def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
+        """The network as an ONNX model (default-domain operators only; needs ``onnx``).
+
+        Input ``input``, float32 (N, sizes[0]); outputs ``probabilities`` (N, k) and
+        ``label`` for softmax and logistic, ``output`` (N, k) for identity and exp.  See
+        :mod:`numpynn.io.onnx_graph`; :func:`numpynn.to_onnx` also exports the preprocessing
+        of a model from ``numpynn train``.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Also write the model there, atomically.
+        opset : int, default 17
+            Any of 13 to 21.
+
+        Returns
+        -------
+        onnx.ModelProto
+        """
+        from .io.model_files import ModelContents
+        from .io.onnx_graph import network_to_onnx, save_model
+
+        model = network_to_onnx(
+            ModelContents(sizes=self.sizes, hidden_activations=self.hidden_activations,
+                          output_activation=self.output_activation, theta=self.theta,
+                          extra=dict(self.metadata)),
+            opset=opset)
+        if path is not None:
+            save_model(model, path)
+        return model
+
     def __repr__(self) -> str:
         hidden = self.hidden_activations
         hidden_repr = repr(hidden[0]) if len(set(hidden)) == 1 else repr(list(hidden))
@@ -536,6 +567,41 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     from .io.model_files import read_model_file
 
     contents = read_model_file(path)
+    net = NeuralNetwork(
+        *contents.sizes,
+        hidden_activation=list(contents.hidden_activations),
+        output_activation=contents.output_activation,
+    )
+    net.set_weights(contents.theta)
+    net.metadata = dict(contents.extra)
+    return net
+
+
+def from_onnx(source: Any) -> NeuralNetwork:
+    """Build a network from an ONNX graph that is a chain of dense layers.
+
+    Reads what :meth:`NeuralNetwork.to_onnx` writes (weights back bit for bit), what
+    skl2onnx writes for ``MLPClassifier`` / ``MLPRegressor``, and what ``torch.onnx.export``
+    writes for an ``nn.Sequential`` of ``Linear`` layers and activations; see
+    :mod:`numpynn.io.onnx_reader`.
+
+    Parameters
+    ----------
+    source : str, path-like, bytes or onnx.ModelProto
+
+    Returns
+    -------
+    NeuralNetwork
+        With ``.metadata``: numpynn's metadata when numpynn wrote the model, else ``{}``.
+
+    Raises
+    ------
+    ValueError
+        Not an ONNX model, or a node that does not map onto a numpynn network (named).
+    """
+    from .io.onnx_reader import read_onnx
+
+    contents = read_onnx(source)
     net = NeuralNetwork(
         *contents.sizes,
         hidden_activation=list(contents.hidden_activations),
