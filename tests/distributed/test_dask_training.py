@@ -101,7 +101,8 @@ def test_two_workers_local_sgd_matches_one_process(client, moons):
     one = numpynn.NeuralNetwork(6, 16, 2, seed=4)
     one.fit(X, y, epochs=8, optimizer="adam", learning_rate=0.01, seed=0)
     two = numpynn.NeuralNetwork(6, 16, 2, seed=4)
-    history = nd.fit(two, dx, dy, client=client, epochs=8, sync_every=2, learning_rate=0.01,
+    history = nd.fit(two, dx, dy, client=client, shards=2, epochs=8, sync_every=2,
+                     learning_rate=0.01,
                      seed=0)
     assert len(history.loss) == 4  # rounds
     accuracy_one = float((one.predict(X_test) == y_test).mean())
@@ -150,10 +151,12 @@ def _kill_a_worker_mid_round(client, killed):
     return thread
 
 
-def test_a_worker_killed_mid_training_is_survived(client, moons):
+def test_a_worker_killed_mid_training_is_survived(client, moons, tmp_path):
+    from numpynn.io.model_files import read_latest_checkpoint
+
     X, y, _, _ = moons
     dx, dy = _on_cluster(client, X, y, 1000)
-    options = dict(client=client, epochs=4, sync_every=2, batch_size=4, seed=1)
+    options = dict(client=client, shards=2, epochs=4, sync_every=2, batch_size=4, seed=1)
     reference = numpynn.NeuralNetwork(6, 16, 2, seed=8)
     nd.fit(reference, dx, dy, **options)
     net = numpynn.NeuralNetwork(6, 16, 2, seed=8)
@@ -163,9 +166,73 @@ def test_a_worker_killed_mid_training_is_survived(client, moons):
         if logs["epoch"] == 0:
             watchers.append(_kill_a_worker_mid_round(client, killed))
 
-    history = nd.fit(net, dx, dy, callbacks=[kill_during_the_next_round], **options)
+    history = nd.fit(net, dx, dy, callbacks=[kill_during_the_next_round],
+                     checkpoint_dir=tmp_path, **options)
     watchers[0].join(5)
     assert killed, "no worker was killed during the round"
     assert len(history.loss) == 2
     # The lost shard ran again from the same inputs: the weights of a run without the kill.
     np.testing.assert_array_equal(net.theta, reference.theta)
+    contents, _, state = read_latest_checkpoint(tmp_path)  # every round's, complete
+    assert state["epoch"] == 1
+    np.testing.assert_array_equal(contents.theta, net.theta)
+    client.wait_for_workers(2, timeout=30)  # the nanny starts a new worker
+
+
+def test_validation_early_stopping_and_resume(client, moons, tmp_path):
+    X, y, X_val, y_val = moons
+    dx, dy = _on_cluster(client, X[:2000], y[:2000], 500)
+    dxv, dyv = _on_cluster(client, X_val, y_val, 500)
+    options = dict(client=client, shards=2, sync_every=1, batch_size=64, learning_rate=0.01,
+                   seed=2)
+    straight = numpynn.NeuralNetwork(6, 8, 2, seed=9)
+    whole = nd.fit(straight, dx, dy, epochs=5, validation_data=(dxv, dyv), **options)
+    assert len(whole.val_loss) == len(whole.val_accuracy) == 5
+    first = numpynn.NeuralNetwork(6, 8, 2, seed=9)
+    nd.fit(first, dx, dy, epochs=3, validation_data=(X_val, y_val), checkpoint_dir=tmp_path,
+           **options)
+    resumed = numpynn.NeuralNetwork(6, 8, 2, seed=9)
+    history = nd.fit(resumed, dx, dy, epochs=5, validation_data=(X_val, y_val),
+                     checkpoint_dir=tmp_path, resume=True, **options)
+    # theta, the averaged optimizer state and every shard's generator come back exactly
+    np.testing.assert_array_equal(resumed.theta, straight.theta)
+    assert history.loss == whole.loss
+    np.testing.assert_allclose(history.val_loss, whole.val_loss, rtol=1e-6)
+    stopped = numpynn.NeuralNetwork(6, 8, 2, seed=9)
+    history = nd.fit(stopped, dx, dy, epochs=40, validation_data=(dxv, dyv),
+                     early_stopping=True, patience=1, **{**options, "learning_rate": 0.5})
+    assert history.stopped_early and len(history.loss) < 40
+    assert history.val_loss[history.best_epoch] == min(history.val_loss)
+
+
+def test_lost_scattered_data_is_a_clear_error(client, moons):
+    """Last in the module: it kills every worker (any copy of the data would rescue it)."""
+    X, y, _, _ = moons
+    x_future, y_future = client.scatter([X, y])
+    dx = da.from_delayed(_delayed(x_future), shape=X.shape, dtype=X.dtype)
+    dy = da.from_delayed(_delayed(y_future), shape=y.shape, dtype=y.dtype)
+    watcher = threading.Thread(target=_kill_every_worker_when_training,
+                               args=(client, client.run(os.getpid)), daemon=True)
+    net = numpynn.NeuralNetwork(6, 8, 2, seed=0)
+    watcher.start()
+    with pytest.raises(nd.WorkerLostError, match="cannot recompute"):
+        nd.fit(net, dx, dy, client=client, shards=1, epochs=50, batch_size=4, seed=0)
+    watcher.join(5)
+    assert np.isfinite(net.theta).all()  # the weights from before the failed round
+    client.wait_for_workers(2, timeout=30)
+
+
+def _delayed(future):
+    import dask
+
+    return dask.delayed(lambda value: value, pure=True)(future)
+
+
+def _kill_every_worker_when_training(client, pids):
+    for _ in range(5000):
+        if any(str(k).startswith("train_shard") for keys in client.processing().values()
+               for k in keys):
+            for pid in pids.values():
+                os.kill(pid, signal.SIGKILL)
+            return
+        threading.Event().wait(0.002)

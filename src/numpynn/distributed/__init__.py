@@ -14,6 +14,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError("numpynn.distributed needs Dask: pip install numpynn[dask]") from err
 
 from ..core.lazy import register_adapter
+from .cluster_data import WorkerLostError
 from .fit import STRATEGIES, fit, loss_and_gradient
 from .inference import DaskAdapter, predict
 from .tables import TableModel, predict_table
@@ -24,6 +25,7 @@ __all__ = [
     "DaskAdapter",
     "STRATEGIES",
     "TableModel",
+    "WorkerLostError",
     "fit",
     "loss_and_gradient",
     "predict",

@@ -211,6 +211,9 @@ def train_shard(template: Any, settings: LocalSettings, job: RoundJob,
     for rate in job.rates:
         trainer.learning_rate = rate
         loss, accuracy = trainer.train_epoch(shard)
-    arrays = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
+    # The vectors a checkpoint keeps (not scratch space), when the optimizer names them.
+    keep = getattr(trainer.optimizer, "persistent_arrays", None)
+    arrays = {k: v for k, v in state.items()
+              if isinstance(v, np.ndarray) and (keep is None or k in keep)}
     return ShardResult(net.theta, {"step": int(state.get("step", 0)), **arrays},
                        rng.bit_generator.state, shard.n, loss, accuracy)
