@@ -465,17 +465,68 @@ class NeuralNetwork:
         """``sum(w ** 2)`` over every weight (biases excluded): the L2 penalty's sum."""
         return sum(float(np.dot(w.ravel(), w.ravel())) for w in self.weights)
 
-    def fit(self, X: Any, y: Any, **options: Any) -> History:
-        """Train by back-propagation; see :func:`numpynn.training.fit` for the options.
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        epochs: int = 100,
+        batch_size: int = 32,
+        optimizer: Any = "adam",
+        learning_rate: float | None = None,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        callbacks: Sequence[Any] = (),
+        progress: bool = False,
+        early_stopping: bool = False,
+        patience: int = 10,
+        checkpoint_dir: str | os.PathLike | None = None,
+        resume: bool = False,
+    ) -> History:
+        """Train by back-propagation: :func:`numpynn.training.fit` on this network.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+        y : array_like
+            Labels (n,) or rows (n, k), as the output activation wants.
+        epochs, batch_size, optimizer, learning_rate, l2, dropout, shuffle, seed
+            The run; an optimizer object carries its own learning rate, schedule and
+            gradient clipping (``Adam(learning_rate=0.01, schedule="cosine",
+            clip_norm=1.0)``).
+        validation_data, validation_split, sample_weight, class_weight
+            The data.
+        callbacks, progress, early_stopping, patience, checkpoint_dir, resume
+            Callbacks (:class:`numpynn.EarlyStopping`, :class:`numpynn.Checkpoint`, ...,
+            or plain functions of the logs dict), and the keywords that stand for them.
 
         Returns
         -------
         History
             Per-epoch ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``, ``best_epoch``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            Bad input, or options the optimizer cannot honour: before any training.
+        TrainingDivergedError
+            The loss became NaN or inf; the network keeps its last finite weights.
         """
         from .training import fit
 
-        return fit(self, X, y, **options)
+        return fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                   learning_rate=learning_rate, l2=l2, dropout=dropout, shuffle=shuffle,
+                   seed=seed, validation_data=validation_data,
+                   validation_split=validation_split, sample_weight=sample_weight,
+                   class_weight=class_weight, callbacks=callbacks, progress=progress,
+                   early_stopping=early_stopping, patience=patience,
+                   checkpoint_dir=checkpoint_dir, resume=resume)
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:

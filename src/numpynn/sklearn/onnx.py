@@ -28,7 +28,8 @@ import numpy as np
 
 from ..io.model_files import ModelContents
 from ..io.onnx_graph import add_network, label_constant
-from .estimators import NeuralNetClassifier, NeuralNetRegressor
+from .classifier import NeuralNetClassifier
+from .regressor import NeuralNetRegressor
 
 __all__ = ["register_converters"]
 
