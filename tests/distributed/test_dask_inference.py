@@ -127,3 +127,12 @@ def test_table_model_predictions(tmp_path):
     np.testing.assert_allclose(proba, outputs, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="lacks the column"):
         predict_table(net, ddf[["size", "kind"]])
+
+
+def test_without_a_client_fit_says_so(data):
+    pytest.importorskip("distributed")
+    from numpynn.distributed import fit
+
+    X, y = data
+    with pytest.raises(ValueError, match="no Dask client"):
+        fit(numpynn.NeuralNetwork(5, 3, 3), da.from_array(X), da.from_array(y))

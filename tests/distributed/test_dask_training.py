@@ -133,6 +133,25 @@ def test_predictions_on_the_cluster_equal_in_memory(client, moons):
     np.testing.assert_array_equal(client.compute(lazy).result(), expected)
 
 
+def test_engine_callbacks_run_once_a_round(client, moons, tmp_path):
+    from numpynn.training import Checkpoint, CSVLogger, ReduceLROnPlateau
+
+    X, y, _, _ = moons
+    dx, dy = _on_cluster(client, X[:1000], y[:1000], 250)
+    net = numpynn.NeuralNetwork(6, 4, 2, seed=0)
+    log = tmp_path / "rounds.csv"
+    history = nd.fit(net, dx, dy, client=client, shards=2, epochs=6, sync_every=2,
+                     learning_rate=0.05, seed=0,
+                     callbacks=[ReduceLROnPlateau(patience=1, factor=0.5), CSVLogger(log)])
+    assert len(history.loss) == 3
+    assert len(log.read_text().splitlines()) == 4  # a header and a line per round
+    with pytest.raises(ValueError, match="Checkpoint"):
+        nd.fit(net, dx, dy, client=client, optimizer="lbfgs", epochs=2,
+               callbacks=[Checkpoint(tmp_path / "ckpt")])
+    with pytest.raises(ValueError, match="strategy"):
+        nd.fit(net, dx, dy, client=client, strategy="gossip")
+
+
 def _kill_a_worker_mid_round(client, killed):
     """In a thread: wait until a worker runs a shard's round, then SIGKILL it."""
     pids = client.run(os.getpid)

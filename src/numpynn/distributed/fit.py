@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 
 from ..core.checks import check_int, check_number
-from ..training import History, get_optimizer, get_schedule
-from ..training.optimizers import LBFGS
-from ..training.progress import EpochProgress
+from ..training import History, TerminateOnNaN, get_optimizer
+from ..training.fit import _option_callbacks
+from ..training.lbfgs import LBFGS
+from ..training.trainer import resolve_learning_rate
 from .cluster_data import ClusterData, get_client, template_future
-from .lbfgs import DistributedObjective, minimize_distributed
+from .lbfgs import DistributedObjective
 from .local_sgd import LocalSGDRounds
-from .rounds_run import RoundsRun
+from .loops import DistributedLBFGSRun, LocalSGDRun
 from .tasks import LocalSettings
 from .validation import Validation
 
@@ -66,16 +67,19 @@ def _check_strategy(strategy: str | None, solver: Any) -> str:
     if strategy == "local_sgd" and isinstance(solver, LBFGS):
         raise ValueError("strategy='local_sgd' needs a mini-batch optimizer (sgd, adam, "
                          "adamw), not lbfgs")
+    if strategy == "lbfgs" and not isinstance(solver, LBFGS):
+        raise ValueError(f"strategy='lbfgs' needs optimizer='lbfgs' (or an LBFGS), got "
+                         f"{solver!r}")
     return strategy
 
 
 def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: str | None = None,
         epochs: int = 100, sync_every: int = 1, shards: int | None = None,
-        optimizer: Any = "adam", learning_rate: float = 0.001, schedule: Any = None,
-        batch_size: int = 32, l2: float = 0.0, dropout: float = 0.0, shuffle: bool = True,
-        seed: Any = None, sample_weight: Any = None, validation_data: Any = None,
-        callbacks: Any = (), early_stopping: bool = False, patience: int = 10,
-        checkpoint_dir: Any = None, resume: bool = False, progress: bool = False) -> History:
+        optimizer: Any = "adam", learning_rate: float | None = None, batch_size: int = 32,
+        l2: float = 0.0, dropout: float = 0.0, shuffle: bool = True, seed: Any = None,
+        sample_weight: Any = None, validation_data: Any = None, callbacks: Any = (),
+        progress: bool = False, early_stopping: bool = False, patience: int = 10,
+        checkpoint_dir: Any = None, resume: bool = False) -> History:
     """Train ``network`` on data that lives on a Dask cluster.
 
     Parameters
@@ -105,27 +109,21 @@ def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: st
         Epochs per round.  More: fewer exchanges, shards drift further apart.
     shards : int, optional
         Shards trained side by side; default the number of workers.
-    optimizer, learning_rate, schedule, batch_size, l2, dropout, shuffle
-        As for :func:`numpynn.training.fit`; the schedule is asked once per epoch, with
-        the last round's monitored loss.
+    optimizer, learning_rate, batch_size, l2, dropout, shuffle
+        As for :func:`numpynn.training.fit` (the optimizer's schedule is asked once per
+        epoch, with the last round's monitored loss).
     seed : int or Generator, optional
         The first shard's shuffling and dropout follow it exactly; the others' are drawn
         from it.
     sample_weight : like ``y``, optional
     validation_data : (X_val, y_val), optional
-        In memory (evaluated on the client) or Dask collections (on the workers), once a
-        round (L-BFGS: once an iteration).
-    callbacks : list of callables
-        ``callback(logs)`` once a round, with the logs of ``fit`` (``epoch`` is the round)
-        plus ``epochs_done``; returning True stops.
-    early_stopping, patience : bool, int
-        Stop after ``patience`` rounds without a lower monitored loss (validation loss, else
-        training loss) and keep the best round's weights.  Local SGD only.
-    checkpoint_dir, resume
-        Local SGD: a checkpoint after every round, written on the client atomically (a
-        round lost with a worker never leaves half a checkpoint); ``resume=True``
-        continues from the newest.
-    progress : bool, default False
+        In memory (evaluated on the client) or Dask collections (summed on the workers),
+        once a round (L-BFGS: once an iteration).
+    callbacks, progress, early_stopping, patience, checkpoint_dir, resume
+        As for :func:`numpynn.training.fit`, on the client, once a round: callbacks see
+        one epoch per round (their logs also hold ``epochs_done``); checkpoints are
+        written after every complete round, atomically, so a round lost with a worker
+        leaves the last one intact.  Checkpoints need local SGD.
 
     Returns
     -------
@@ -139,82 +137,59 @@ def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: st
     numpynn.distributed.WorkerLostError
         A lost worker took data that Dask cannot recompute (scattered data), or workers
         kept dying; the network keeps its weights from before the failed round.
+    TrainingDivergedError
+        The loss became NaN or inf.
     """
     client = get_client(client)
     epochs = check_int("epochs", epochs, 1)
     solver = get_optimizer(optimizer)
     strategy = _check_strategy(strategy, solver)
-    patience = check_int("patience", patience, 0)
-    if resume and checkpoint_dir is None:
-        raise ValueError("resume=True needs checkpoint_dir")
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        if not callable(cb):
-            raise TypeError(f"callbacks must be callables, got {cb!r}")
+    callback_list = [TerminateOnNaN(), *_option_callbacks(
+        callbacks, progress, early_stopping, patience, checkpoint_dir, resume)]
     if strategy == "lbfgs":
-        if dropout or checkpoint_dir is not None or early_stopping:
-            raise ValueError("strategy='lbfgs' takes full-batch steps: it cannot honour "
-                             "dropout, checkpoint_dir or early_stopping")
-        return _fit_lbfgs(client, network, X, y, solver, epochs, l2, sample_weight,
-                          validation_data, callbacks, progress)
+        return _fit_lbfgs(client, network, X, y, solver, epochs, l2, dropout, sample_weight,
+                          validation_data, callback_list)
     sync_every = check_int("sync_every", sync_every, 1)
     n_shards = len(client.scheduler_info()["workers"]) if shards is None else \
         check_int("shards", shards, 1)
     settings = LocalSettings(solver, check_int("batch_size", batch_size, 1),
-                             check_number("l2", l2, 0.0), dropout, bool(shuffle))
+                             check_number("l2", l2, 0.0),
+                             check_number("dropout", dropout, 0.0, 1.0, high_inclusive=False),
+                             bool(shuffle))
+    rate = resolve_learning_rate(solver, learning_rate)
     data = ClusterData(client, network, X, y, sample_weight)
-    validation = None if validation_data is None else \
-        Validation(client, network, validation_data, settings.l2)
-    rounds = LocalSGDRounds(network, data, settings, shards=n_shards, seed=seed)
+    validation = None
+    rounds = None
     try:
-        rate = solver.learning_rate or check_number("learning_rate", learning_rate, 0.0,
-                                                    low_inclusive=False)
-        return RoundsRun(rounds, epochs=epochs, sync_every=sync_every, base_rate=rate,
-                         schedule=get_schedule(schedule, epochs), validation=validation,
-                         callbacks=callbacks, early_stopping=early_stopping,
-                         patience=patience, checkpoint_dir=checkpoint_dir, resume=resume,
-                         progress=progress).run()
+        if validation_data is not None:
+            validation = Validation(client, network, validation_data, settings.l2)
+        rounds = LocalSGDRounds(network, data, settings, shards=n_shards, seed=seed)
+        loop = LocalSGDRun(rounds, sync_every=sync_every, base_learning_rate=rate,
+                           callbacks=callback_list)
+        return loop.run(epochs=epochs, validation=validation)
     finally:
-        rounds.release()
-        if validation is not None:
-            validation.release()
+        for part in (rounds, validation):
+            if part is not None:
+                part.release()
+        data.release()
 
 
-def _fit_lbfgs(client, network, X, y, solver, epochs, l2, sample_weight, validation_data,
-               callbacks, progress) -> History:
-    """Distributed L-BFGS with a history, validation and callbacks once an iteration."""
-    solver = solver if isinstance(solver, LBFGS) else LBFGS()
+def _fit_lbfgs(client, network, X, y, solver, epochs, l2, dropout, sample_weight,
+               validation_data, callback_list) -> History:
+    """Distributed L-BFGS with validation and callbacks once an iteration."""
+    if dropout:
+        raise ValueError(f"strategy='lbfgs' cannot honour dropout={dropout!r}: it takes "
+                         "full-batch steps")
     l2 = check_number("l2", l2, 0.0)
     data = ClusterData(client, network, X, y, sample_weight)
-    validation = None if validation_data is None else \
-        Validation(client, network, validation_data, l2)
-    objective = DistributedObjective(network, data, l2)
-    history = History()
-    max_iter = solver.max_iter or epochs
-    bar = EpochProgress(max_iter, 0, enabled=bool(progress))
-
-    def after_iteration(loss: float) -> bool:
-        logs = {"epoch": len(history.loss), "loss": loss, "accuracy": None, "val_loss": None,
-                "val_accuracy": None, "learning_rate": None}
-        if validation is not None:
-            logs.update(validation.logs())
-            history.val_loss.append(logs["val_loss"])
-            if logs["val_accuracy"] is not None:
-                history.val_accuracy.append(logs["val_accuracy"])
-        history.loss.append(loss)
-        monitored = logs["val_loss"] if validation is not None else loss
-        best = history.val_loss if validation is not None else history.loss
-        if monitored <= min(best):
-            history.best_epoch = logs["epoch"]
-        bar(logs)
-        return any([cb(dict(logs)) is True for cb in callbacks])
-
+    validation = objective = None
     try:
-        minimize_distributed(objective, solver, max_iter, after_iteration)
+        if validation_data is not None:
+            validation = Validation(client, network, validation_data, l2)
+        objective = DistributedObjective(network, data, l2)
+        loop = DistributedLBFGSRun(objective, solver, callback_list)
+        return loop.run(epochs=epochs, validation=validation)
     finally:
-        bar.close()
-        objective.release()
-        data.release()
-        if validation is not None:
-            validation.release()
-    return history
+        for part in (objective, validation, data):
+            if part is not None:
+                part.release()

@@ -137,14 +137,14 @@ def sum_in_order(*parts: PartitionSums) -> PartitionSums:
 # ---------------------------------------------------------------------------- training
 @dataclass(frozen=True)
 class LocalSettings:
-    """How every shard trains, the same for the whole run."""
+    """How every shard trains, the same for the whole run (``fit``'s meanings).  The
+    learning rate's schedule and gradient clipping are the optimizer's."""
 
     optimizer: Any
     batch_size: int
     l2: float
     dropout: float
     shuffle: bool
-    clip_norm: float | None = None
 
 
 @dataclass
@@ -182,10 +182,11 @@ class ShardResult:
 
 
 def _make_trainer(network: Any, settings: LocalSettings, rng: np.random.Generator) -> Trainer:
-    """numpynn's own mini-batch engine, as ``fit`` builds it."""
-    return Trainer(network, copy.deepcopy(settings.optimizer),
-                   learning_rate=1.0, batch_size=settings.batch_size, l2=settings.l2,
-                   dropout=settings.dropout, clip_norm=settings.clip_norm,
+    """numpynn's own mini-batch engine, as ``fit`` builds it (with the divergence guard,
+    which raises TrainingDivergedError here and so on the client)."""
+    optimizer = copy.deepcopy(settings.optimizer)
+    return Trainer(network, optimizer, learning_rate=None if optimizer.learning_rate else 1.0,
+                   batch_size=settings.batch_size, l2=settings.l2, dropout=settings.dropout,
                    shuffle=settings.shuffle, seed=rng)
 
 
@@ -201,19 +202,15 @@ def train_shard(template: Any, settings: LocalSettings, job: RoundJob,
     rng = np.random.default_rng()
     rng.bit_generator.state = job.rng_state
     trainer = _make_trainer(net, settings, rng)
-    state = trainer.optimizer_state
-    for key, value in job.optimizer_state.items():
-        if isinstance(value, np.ndarray) and isinstance(state.get(key), np.ndarray):
-            state[key][:] = value
-        elif key == "step":
-            state[key] = int(value)
+    optimizer = trainer.optimizer
+    if job.optimizer_state:
+        arrays = {k: v for k, v in job.optimizer_state.items() if k != "step"}
+        optimizer.load_checkpoint_state(trainer.optimizer_state,
+                                        int(job.optimizer_state["step"]), arrays)
     loss, accuracy = float("nan"), None
     for rate in job.rates:
         trainer.learning_rate = rate
         loss, accuracy = trainer.train_epoch(shard)
-    # The vectors a checkpoint keeps (not scratch space), when the optimizer names them.
-    keep = getattr(trainer.optimizer, "persistent_arrays", None)
-    arrays = {k: v for k, v in state.items()
-              if isinstance(v, np.ndarray) and (keep is None or k in keep)}
-    return ShardResult(net.theta, {"step": int(state.get("step", 0)), **arrays},
-                       rng.bit_generator.state, shard.n, loss, accuracy)
+    step, arrays = optimizer.checkpoint_state(trainer.optimizer_state)
+    return ShardResult(net.theta, {"step": step, **arrays}, rng.bit_generator.state, shard.n,
+                       loss, accuracy)
