@@ -20,6 +20,8 @@ from ..errors import TrainingDivergedError
 from ..training.progress import EpochProgress, _duration
 from . import options
 from .checkpoints import check_checkpoint, refuse_old_checkpoints
+from .cluster_train import add_cluster_options, wants_cluster
+from .cluster_train import run as run_on_cluster
 from .common import (
     METADATA_FORMAT,
     METADATA_VERSION,
@@ -85,6 +87,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="write the model and optimizer state there after every epoch")
     output.add_argument("--resume", action="store_true",
                         help="continue from the last checkpoint in --checkpoint-dir")
+    add_cluster_options(parser)  # --scheduler, --workers: see cluster_train.py
     return parser
 
 
@@ -152,6 +155,8 @@ class _Features:
 
 def run(args: argparse.Namespace) -> int:
     """Train, report and save; exit status 0."""
+    if wants_cluster(args):
+        return run_on_cluster(args)
     source = _data_source(args)
     table = _read_data(source)
     outputs = _check_outputs(args, source)

@@ -65,7 +65,7 @@ def _as_table(partition: Any) -> Table:
     for name in partition.columns:
         column = partition[name]
         missing = column.isna().to_numpy()
-        data.append(["" if gone else str(value)
+        data.append(["" if gone else str(value).strip()
                      for value, gone in zip(column.tolist(), missing)])
     return Table(columns, data, source="<dask partition>")
 
