@@ -10,7 +10,8 @@ the same rows in memory.  Reported, as medians over ``--repeats``:
 
 - local SGD: one epoch of Adam in one process (``net.fit(epochs=1)``) against one round
   of one epoch on the workers (``sync_every=1``): each worker trains on its shard, the
-  client averages.  Also the one-off cost of checking and sharding the partitions.
+  client averages; that is the time per round.  Apart: the one-off cost (per ``fit``)
+  of checking and sharding the partitions.
 - L-BFGS: one full-batch loss and gradient in memory against one distributed evaluation
   (per-partition float64 sums, reduced in a fixed order): one L-BFGS iteration costs
   one or a few of these.
@@ -75,15 +76,18 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     import numpynn
-    from numpynn import distributed as nd
     from numpynn.distributed.cluster_data import ClusterData, template_future
+    from numpynn.distributed.local_sgd import LocalSGDRounds
+    from numpynn.distributed.tasks import LocalSettings
+    from numpynn.training import get_optimizer
 
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None, silence_logs=40)
     client = Client(cluster)
     try:
         X, y = _cluster_data(client, args)
-        X_mem, y_mem = client.compute([X, y], sync=True)  # the baseline's copy only
+        # The baseline's copy, realigned: arrays from the cluster arrive unaligned.
+        X_mem, y_mem = (np.array(a) for a in client.compute([X, y], sync=True))
         sizes = (args.features, args.hidden, args.hidden, 2)
         print(f"{args.rows} rows x {args.features} features, network "
               f"{'-'.join(map(str, sizes))}, {args.partitions} partitions, "
@@ -93,23 +97,20 @@ def main() -> None:
             numpynn.NeuralNetwork(*sizes, seed=0).fit(X_mem, y_mem, epochs=1, seed=0,
                                                       batch_size=args.batch_size)
 
-        def one_round():
-            nd.fit(numpynn.NeuralNetwork(*sizes, seed=0), X, y, client=client, epochs=1,
-                   sync_every=1, batch_size=args.batch_size, seed=0)
-
         net = numpynn.NeuralNetwork(*sizes, seed=0)
         start = time.perf_counter()
         data = ClusterData(client, net, X, y)
-        shards, _ = data.shards(args.workers)
-        client.gather(shards)
+        settings = LocalSettings(get_optimizer("adam"), args.batch_size, 0.0, 0.0, True)
+        rounds = LocalSGDRounds(net, data, settings, shards=args.workers, seed=0)
+        client.gather(rounds.shard_futures)
         setup = time.perf_counter() - start
-        for future in shards:
-            future.release()
+        one = _median_seconds(one_epoch, args.repeats)
+        _report("local SGD: one epoch (Adam)", one,
+                _median_seconds(lambda: rounds.run_round([0.001]), args.repeats), args)
+        print(f"{'':<34} once per fit: checking and sharding the partitions {setup:.3f} s")
+        rounds.release()
+        data = ClusterData(client, net, X, y)
         template = template_future(client, net)
-        _report("local SGD: one epoch (Adam)", _median_seconds(one_epoch, args.repeats),
-                _median_seconds(one_round, args.repeats), args)
-        print(f"{'':<34} of which checking + sharding the partitions: {setup:.3f} s "
-              "(once per fit)")
         _report("L-BFGS: one loss + gradient",
                 _median_seconds(lambda: net.loss_and_gradient(X_mem, y_mem), args.repeats),
                 _median_seconds(lambda: data.sums(template, net.theta), args.repeats), args)

@@ -129,10 +129,14 @@ def test_table_model_predictions(tmp_path):
         predict_table(net, ddf[["size", "kind"]])
 
 
-def test_without_a_client_fit_says_so(data):
-    pytest.importorskip("distributed")
+def test_without_a_client_fit_says_so(data, monkeypatch):
+    distributed = pytest.importorskip("distributed")
     from numpynn.distributed import fit
 
+    def no_client():
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(distributed, "get_client", no_client)  # whatever other tests started
     X, y = data
     with pytest.raises(ValueError, match="no Dask client"):
         fit(numpynn.NeuralNetwork(5, 3, 3), da.from_array(X), da.from_array(y))

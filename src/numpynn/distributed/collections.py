@@ -32,11 +32,6 @@ def _is_frame(x: Any) -> bool:
     return is_dask_collection(x) and hasattr(x, "columns") and hasattr(x, "to_delayed")
 
 
-def _is_series(x: Any) -> bool:
-    return is_dask_collection(x) and not _is_frame(x) and hasattr(x, "to_delayed") \
-        and not _is_array(x)
-
-
 @dataclass
 class RowBlocks:
     """A collection split into blocks of rows.

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..training import Trainer, check_training_data
+from ..training import Trainer, check_training_data, evaluate_loss
 from ..training.data import TrainingData
 from .collections import as_float32_block, realigned
 
@@ -109,8 +109,6 @@ def loss_gradient_sums(template: Any, theta: np.ndarray, data: TrainingData,
     data = aligned(data)
     weight = data.total_weight()
     if not with_gradient:
-        from ..training import evaluate_loss
-
         loss, accuracy = evaluate_loss(net, data)
         correct = 0.0 if accuracy is None else accuracy * weight
         return PartitionSums(loss * weight, None, weight, correct)
