@@ -8,20 +8,26 @@ weights, 4 hidden biases, 8 hidden-output weights and 2 output biases: 26 values
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .core import activations as act
-from .core import kernels as _kernels
-from .core.backprop import Workspace
-from .core.checks import as_float32_matrix, as_generator, check_finite_rows, check_sizes
+from .core import forward as _fw
+from .core.activations import HIDDEN_ACTIVATIONS
+from .core.architecture import check_architecture
+from .core.backprop import Workspace, full_loss_and_gradient
+from .core.checks import (
+    as_float32_matrix,
+    as_generator,
+    check_finite,
+    check_name,
+    check_number,
+    check_sizes,
+)
+from .core.forward import LayerTrace, eval_vector
 from .core.initializers import get_initializer
-from .core.kernels import threads as _parallel
 from .core.layout import Layout
 from .core.lazy import lazy_adapter
 
@@ -30,34 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
 
-# Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
-# cache so the element-wise passes do not stream through main memory.
-_TARGET_BLOCK_FLOATS = 1 << 18
 _FLOAT32 = np.dtype(np.float32)
-# eval splits inputs of at least this many rows x widest layer over two cores.
-_PARALLEL_MIN_VALUES = 1 << 24
-# Inputs up to this many values are checked for NaN/inf before the forward pass.
-_SMALL_INPUT = 1 << 16
-
-
-@dataclass(frozen=True)
-class LayerTrace:
-    """Intermediate values of one layer for one input.
-
-    Attributes
-    ----------
-    sums : ndarray, shape (n_out,), float32
-        Pre-activation sums (weights times inputs plus bias).
-    values : ndarray, shape (n_out,), float32
-        Post-activation values.
-    """
-
-    sums: np.ndarray
-    values: np.ndarray
-
-
-def _rows_per_block(widths: Sequence[int]) -> int:
-    return max(64, _TARGET_BLOCK_FLOATS // max(widths))
 
 
 class NeuralNetwork:
@@ -102,23 +81,16 @@ class NeuralNetwork:
         init: Any = "glorot_uniform",
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        self.layout = Layout(check_sizes(sizes))
-        self.sizes = self.layout.sizes
-        num_hidden = len(self.sizes) - 2
+        if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+            sizes = tuple(sizes[0])  # NeuralNetwork([3, 4, 2]) as well as (3, 4, 2)
+        sizes = check_sizes(sizes)
         if isinstance(hidden_activation, str) or not isinstance(hidden_activation, Sequence):
-            names = [hidden_activation] * num_hidden
-            act.check_hidden_activation(hidden_activation)
-        else:
-            names = list(hidden_activation)
-            if len(names) != num_hidden:
-                raise ValueError(
-                    f"hidden_activation has {len(names)} names but the network has "
-                    f"{num_hidden} hidden layers"
-                )
-        self.hidden_activations = tuple(
-            act.check_hidden_activation(n, f"hidden_activation[{i}]") for i, n in enumerate(names)
-        )
-        self.output_activation = act.check_output_activation(output_activation)
+            # one name for every hidden layer
+            check_name("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+            hidden_activation = [hidden_activation] * (len(sizes) - 2)
+        self.sizes, self.hidden_activations, self.output_activation = check_architecture(
+            sizes, hidden_activation, output_activation, hidden_name="hidden_activation")
+        self.layout = Layout(self.sizes)
         self.init = init
         fill = get_initializer(init)
 
@@ -152,10 +124,8 @@ class NeuralNetwork:
         """The per-layer views into ``theta`` and, for the one-sample path, each hidden
         layer's (weights, biases, in-place activation)."""
         self.weights, self.biases = self.views_of(self.theta)
-        self._hidden_layers = [
-            (w, b, act.hidden_kernel(name))
-            for w, b, name in zip(self.weights, self.biases, self.hidden_activations)
-        ]
+        self._hidden_layers = _fw.hidden_layers(self.weights, self.biases,
+                                                self.hidden_activations)
 
     # ------------------------------------------------------------------ layout
     @property
@@ -169,17 +139,8 @@ class NeuralNetwork:
         return self.hidden_activations + (self.output_activation,)
 
     def views_of(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per-layer weight and bias views into any vector laid out like ``theta``.
-
-        Parameters
-        ----------
-        flat : ndarray, shape (num_weights,)
-
-        Returns
-        -------
-        weights : list of ndarray, shapes (fan_in, fan_out), views of ``flat``
-        biases : list of ndarray, shapes (fan_out,), views of ``flat``
-        """
+        """Per-layer weight and bias views into any vector laid out like ``theta``, shape
+        (num_weights,): see :meth:`numpynn.core.layout.Layout.views_of`."""
         return self.layout.views_of(flat)
 
     def weight_mask(self) -> np.ndarray:
@@ -204,9 +165,9 @@ class NeuralNetwork:
             raise TypeError(f"weights must be numeric, got an array of dtype {arr.dtype}")
         if arr.ndim != 1 or arr.shape[0] != self.num_weights:
             got = arr.shape[0] if arr.ndim == 1 else f"shape {arr.shape}"
-            raise ValueError(f"expected {self.num_weights} values, got {got}")
-        if not np.isfinite(arr).all():
-            raise ValueError("weights contain NaN or inf")
+            raise ValueError(f"weights must have {self.num_weights} values (num_weights), "
+                             f"got {got}")
+        check_finite("weights", arr)
         self.theta[:] = arr  # one copy; the views stay valid
 
     def get_weights(self) -> np.ndarray:
@@ -229,111 +190,29 @@ class NeuralNetwork:
         if (
             type(x) is np.ndarray and x.ndim == 1 and x.dtype is _FLOAT32
             and x.shape[0] == self.sizes[0]
-        ):
-            return self._eval_vector(x)  # the single-sample fast path
+        ):  # the single-sample fast path
+            return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
+                               self.output_activation)
         if type(x) is not np.ndarray and (lazy := lazy_adapter(x)) is not None:
             return lazy.network_outputs(self, x, "eval")  # a Dask collection: lazy result
         arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
         if was_1d:
             return self._eval_vector(arr[0])
-        if arr.size <= _SMALL_INPUT:
-            # Cheap to check first, and no NumPy warning precedes the error.
-            check_finite_rows(arr, "X")
-            return self._forward(arr)
-        # Large inputs: NaN/inf in X shows up in the outputs; check X only then.
-        with np.errstate(invalid="ignore", over="ignore"):
-            out = self._forward(arr)
-        if not np.isfinite(out).all():
-            check_finite_rows(arr, "X")
-        return out
+        return _fw.eval_rows(arr, self.layout, self.weights, self.biases,
+                             self.hidden_activations, self.output_activation)
 
     def _eval_vector(self, x: np.ndarray) -> np.ndarray:
-        """One float32 input vector of the right length: as few NumPy calls as possible."""
-        # x @ x is NaN or inf when x holds NaN or inf (or overflows: then look closer).
-        # (ndarray.dot: the method skips the dispatch that np.dot pays on tiny vectors.)
-        if not math.isfinite(x.dot(x)) and not np.isfinite(x).all():
-            raise ValueError("x contains NaN or inf")
-        a = x
-        for w, b, kernel in self._hidden_layers:
-            a = a.dot(w)
-            a += b
-            kernel(a)
-        z = a.dot(self.weights[-1])
-        z += self.biases[-1]
-        if self.output_activation == "softmax":
-            # exp neither overflows nor underflows to all zeros while every |z_i| <= 60,
-            # which z @ z <= 3600 proves in one cheap call; else shift by the maximum.
-            if not z.dot(z) <= 3600.0:
-                top = z.max()
-                if not math.isfinite(top):
-                    raise ValueError("the network's sums overflowed float32 for this input")
-                z -= top
-            np.exp(z, out=z)
-            z /= z.sum()
-        else:
-            act.apply_output(self.output_activation, z)
-        return z
+        """One float32 input vector of the right length (see :func:`core.forward.eval_vector`)."""
+        return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
+                           self.output_activation)
 
     __call__ = eval
 
     def _forward(self, x: np.ndarray, apply_output: bool = True) -> np.ndarray:
-        """Forward pass over row blocks; every buffer is local to this call.
-
-        With ``apply_output=False`` the result holds the output layer's sums (logits).
-        Large inputs are split in two halves computed on two cores, each with
-        single-threaded BLAS: many small multi-threaded products would leave the cores
-        waiting on each other, and the element-wise steps would run on one core.
-        """
-        n = x.shape[0]
-        out = np.empty((n, self.sizes[-1]), dtype=np.float32)
-        if n * max(self.sizes) >= _PARALLEL_MIN_VALUES and _parallel.can_split_blas_work():
-            half = n // 2
-            with _parallel.single_threaded_blas():
-                other = _parallel.worker().submit(
-                    self._forward_rows, x[:half], out[:half], apply_output)
-                self._forward_rows(x[half:], out[half:], apply_output)
-                other.result()
-        else:
-            self._forward_rows(x, out, apply_output)
-        return out
-
-    def _forward_rows(self, x: np.ndarray, out: np.ndarray, apply_output: bool) -> None:
-        """Forward pass of ``x`` into ``out``, block by block, reusing the block buffers."""
-        n = x.shape[0]
-        weights, biases = self.weights, self.biases
-        last = self.num_layers - 1
-        block = max(1, n if n <= 64 else min(n, _rows_per_block(self.sizes)))
-        # Buffers reused by every block: no allocation (and page faults) per block.
-        hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
-        widest = max(self.sizes[1:-1], default=1)
-        scratch = np.empty(block * widest, dtype=np.float32)
-        # Numba's one-pass bias + activation when training has already loaded it (eval
-        # never imports it: that costs more than most evals).  Same bits either way.
-        compiled = _kernels.loaded()
-        zeros = (np.zeros(block * widest, dtype=np.float32)
-                 if compiled is None and "relu" in self.hidden_activations else None)
-        for start in range(0, n, block):
-            a = x[start : start + block]
-            rows = a.shape[0]
-            for layer in range(last + 1):
-                z = out[start : start + rows] if layer == last else hidden[layer][:rows]
-                np.matmul(a, weights[layer], out=z)
-                if layer == last:
-                    z += biases[layer]
-                    if apply_output:
-                        act.apply_output(self.output_activation, z)
-                    break
-                name, width = self.hidden_activations[layer], z.shape[1]
-                fused = compiled.HIDDEN_FORWARD.get(name) if compiled is not None else None
-                if fused is not None:
-                    fused(z, biases[layer])
-                elif name == "relu":  # against zeros filled once: see _relu_inplace
-                    z += biases[layer]
-                    np.maximum(z, zeros[: rows * width].reshape(rows, width), out=z)
-                else:
-                    z += biases[layer]
-                    act.apply_hidden(name, z, scratch[: rows * width].reshape(rows, width))
-                a = z
+        """Outputs (or, with ``apply_output=False``, the output layer's sums) of a float32
+        batch ``x`` of shape (n, sizes[0]); see :func:`numpynn.core.forward.forward`."""
+        return _fw.forward(x, self.layout, self.weights, self.biases, self.hidden_activations,
+                           self.output_activation, apply_output)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions: the class index for softmax, 0/1 per output for logistic, values
@@ -370,22 +249,8 @@ class NeuralNetwork:
         list of LayerTrace
             One record per weight layer (hidden layers, then the output layer).
         """
-        if np.ndim(x) != 1:
-            raise ValueError(f"trace takes one input (1-D), got shape {np.shape(x)}")
-        arr, _ = as_float32_matrix(x, self.sizes[0], "x")
-        check_finite_rows(arr, "x")
-        records = []
-        a = arr[0]
-        for layer in range(self.num_layers):
-            sums = a @ self.weights[layer] + self.biases[layer]
-            values = sums.copy()
-            if layer == self.num_layers - 1:
-                act.apply_output(self.output_activation, values)
-            else:
-                act.apply_hidden(self.hidden_activations[layer], values)
-            records.append(LayerTrace(sums=sums, values=values))
-            a = values
-        return records
+        return _fw.trace_vector(x, self.weights, self.biases, self.hidden_activations,
+                                self.output_activation)
 
     # ------------------------------------------------------------------ training
     def loss_and_gradient(
@@ -420,40 +285,15 @@ class NeuralNetwork:
         loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
         return self._add_l2(loss, grad, float(l2)), grad
 
-    def _loss_and_gradient_checked(
-        self,
-        X: np.ndarray,
-        target: np.ndarray,
-        sample_weight: np.ndarray | None,
-        grad: np.ndarray,
-        workspace: Workspace | None = None,
-    ) -> float:
-        """Full-data mean loss (without l2) and gradient into ``grad``, block by block."""
-        n = X.shape[0]
-        total_weight = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
-        scale = 1.0 / total_weight
-        block = min(n, max(256, _rows_per_block(self.sizes)))
-        ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
-            self, block, precise=True
-        )
-        block_grad = grad if n <= block else np.empty_like(grad)
-        loss_sum = 0.0
-        for start in range(0, n, block):
-            stop = min(n, start + block)
-            sw = None if sample_weight is None else sample_weight[start:stop]
-            loss_sum += ws.forward_backward(
-                X[start:stop], target[start:stop], sw, scale, block_grad
-            )
-            if block_grad is not grad:
-                if start == 0:
-                    grad[:] = block_grad
-                else:
-                    grad += block_grad
-        return loss_sum * scale
+    def _loss_and_gradient_checked(self, X: np.ndarray, target: np.ndarray,
+                                   sample_weight: np.ndarray | None, grad: np.ndarray,
+                                   workspace: Workspace | None = None) -> float:
+        """Full-data mean loss (without l2) and gradient into ``grad``, block by block
+        (see :func:`numpynn.core.backprop.full_loss_and_gradient`)."""
+        return full_loss_and_gradient(self, X, target, sample_weight, grad, workspace)
 
     def _add_l2(self, loss: float, grad: np.ndarray, l2: float) -> float:
-        if l2 < 0 or not np.isfinite(l2):
-            raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
+        l2 = check_number("l2", l2, 0.0)
         if l2 == 0.0:
             return loss
         grad_weights, _ = self.views_of(grad)
@@ -541,16 +381,9 @@ class NeuralNetwork:
         """
         from .io.model_files import ModelContents, write_model_file
 
-        write_model_file(
-            path,
-            ModelContents(
-                sizes=self.sizes,
-                hidden_activations=self.hidden_activations,
-                output_activation=self.output_activation,
-                theta=self.theta,
-                extra=dict(self.metadata if metadata is None else metadata),
-            ),
-        )
+        extra = dict(self.metadata if metadata is None else metadata)
+        write_model_file(path, ModelContents(self.sizes, self.hidden_activations,
+                                             self.output_activation, self.theta, extra))
 
     def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
         """The network as an ONNX model (default-domain operators only; needs ``onnx``).

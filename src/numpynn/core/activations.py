@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .checks import check_name
+
 __all__ = [
     "HIDDEN_ACTIVATIONS",
     "OUTPUT_ACTIVATIONS",
@@ -210,29 +212,12 @@ OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(_OUTPUT_FORWARD)
 
 def check_hidden_activation(name: object, what: str = "hidden_activation") -> str:
     """Return ``name`` if it is a valid hidden activation, else raise ValueError/TypeError."""
-    if not isinstance(name, str):
-        raise TypeError(
-            f"{what} must be a str among {sorted(HIDDEN_ACTIVATIONS)}, got {type(name).__name__}"
-        )
-    if name not in _HIDDEN_FORWARD:
-        raise ValueError(
-            f"{what} must be one of {sorted(HIDDEN_ACTIVATIONS)}, got {name!r}"
-        )
-    return name
+    return check_name(what, name, HIDDEN_ACTIVATIONS)
 
 
 def check_output_activation(name: object) -> str:
     """Return ``name`` if it is a valid output activation, else raise ValueError/TypeError."""
-    if not isinstance(name, str):
-        raise TypeError(
-            f"output_activation must be a str among {sorted(OUTPUT_ACTIVATIONS)}, "
-            f"got {type(name).__name__}"
-        )
-    if name not in _OUTPUT_FORWARD:
-        raise ValueError(
-            f"output_activation must be one of {sorted(OUTPUT_ACTIVATIONS)}, got {name!r}"
-        )
-    return name
+    return check_name("output_activation", name, OUTPUT_ACTIVATIONS)
 
 
 def hidden_kernel(name: str) -> Callable[..., None]:

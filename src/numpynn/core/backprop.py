@@ -12,9 +12,10 @@ import numpy as np
 
 from . import activations as act
 from . import kernels as _kernels
+from .forward import rows_per_block
 from .losses import class_indices, delta_in_place, label_positions, output_and_loss
 
-__all__ = ["Workspace"]
+__all__ = ["Workspace", "full_loss_and_gradient"]
 
 
 class Workspace:
@@ -113,30 +114,40 @@ class Workspace:
         float
             ``sum_i w_i loss_i`` over the batch (not scaled).
         """
+        n = X.shape[0]
+        grad_w, grad_b = self._views_of_grad(grad)
+        last = len(self.network.weights) - 1
+        inputs = self._forward_hidden(X)
+
+        # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
+        delta = self.values[last][:n]
+        np.matmul(inputs[last], self.network.weights[last], out=delta)
+        loss_sum = self._output_layer(delta, self.network.biases[last], target, sample_weight,
+                                      scale, grad_b[last], count_correct)
+        self._backward(inputs, delta, grad_w, grad_b)
+        return loss_sum
+
+    def _forward_hidden(self, X: np.ndarray) -> list[np.ndarray]:
+        """Hidden layers' values into ``self.values``; every layer's input, X first.
+
+        A layer's input is the (possibly dropped-out) values of the layer before.
+        """
         net = self.network
         n = X.shape[0]
-        weights, biases = net.weights, net.biases
         hidden = net.hidden_activations
-        grad_w, grad_b = self._views_of_grad(grad)
-        last = len(weights) - 1
-        dropping = self.dropout > 0
         compiled = self.kernels
-
-        # Forward: layer inputs are the (possibly dropped-out) values of the layer before.
         inputs = [X]
         a = X
-        for layer in range(last + 1):
+        for layer in range(len(net.weights) - 1):
             z = self.values[layer][:n]
-            np.matmul(a, weights[layer], out=z)
-            if layer == last:
-                break
+            np.matmul(a, net.weights[layer], out=z)
             fused = compiled.HIDDEN_FORWARD.get(hidden[layer]) if compiled else None
             if fused is not None:
-                fused(z, biases[layer])
+                fused(z, net.biases[layer])
             else:
-                z += biases[layer]
+                z += net.biases[layer]
                 act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
-            if dropping:
+            if self.dropout > 0:
                 mask = self.masks[layer][:n]
                 self.rng.random(out=mask, dtype=np.float32)
                 np.greater_equal(mask, np.float32(self.dropout), out=mask)
@@ -145,20 +156,23 @@ class Workspace:
             else:
                 a = z
             inputs.append(a)
+        return inputs
 
-        # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
-        delta = self.values[last][:n]
-        loss_sum = self._output_layer(delta, biases[last], target, sample_weight, scale,
-                                      grad_b[last], count_correct)
-
-        # Backward: delta of layer l is dLoss/dz_l.
-        for layer in range(last, -1, -1):
+    def _backward(self, inputs: list[np.ndarray], delta: np.ndarray, grad_w: list,
+                  grad_b: list) -> None:
+        """Weight gradients of every layer and bias gradients below the output layer, from
+        the output delta; the delta of layer l is dLoss/dz_l."""
+        net = self.network
+        n = delta.shape[0]
+        hidden = net.hidden_activations
+        compiled = self.kernels
+        for layer in range(len(net.weights) - 1, -1, -1):
             np.matmul(inputs[layer].T, delta, out=grad_w[layer])
             if layer == 0:
                 break
             below = self.deltas[layer - 1][:n]
-            np.matmul(delta, weights[layer].T, out=below)
-            if dropping:
+            np.matmul(delta, net.weights[layer].T, out=below)
+            if self.dropout > 0:
                 below *= self.masks[layer - 1][:n]
             values = self.values[layer - 1][:n]
             if compiled is not None:
@@ -171,7 +185,6 @@ class Workspace:
                 )
                 np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
             delta = below
-        return loss_sum
 
     def _output_layer(self, z, bias, target, sample_weight, scale, grad_bias,
                       count_correct) -> float:
@@ -205,3 +218,53 @@ class Workspace:
         else:
             np.matmul(self.ones[:z.shape[0]], z, out=grad_bias)
         return loss_sum
+
+
+def full_loss_and_gradient(
+    network: Any,
+    X: np.ndarray,
+    target: np.ndarray,
+    sample_weight: np.ndarray | None,
+    grad: np.ndarray,
+    workspace: Workspace | None = None,
+) -> float:
+    """Full-data mean loss (without l2) and its gradient into ``grad``, block by block.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    X : ndarray, shape (n, sizes[0]), float32
+    target : ndarray
+        Checked by :func:`numpynn.core.losses.prepare_target`.
+    sample_weight : ndarray, shape (n,), float32, optional
+    grad : ndarray, shape (num_weights,), float32
+        Overwritten with the gradient of the mean loss.
+    workspace : Workspace, optional
+        Reused when it has room for a block; else one is made (full precision).
+
+    Returns
+    -------
+    float
+        The mean loss ``sum_i w_i loss_i / sum_i w_i``.
+    """
+    n = X.shape[0]
+    total_weight = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
+    scale = 1.0 / total_weight
+    block = min(n, max(256, rows_per_block(network.sizes)))
+    ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
+        network, block, precise=True
+    )
+    block_grad = grad if n <= block else np.empty_like(grad)
+    loss_sum = 0.0
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        sw = None if sample_weight is None else sample_weight[start:stop]
+        loss_sum += ws.forward_backward(
+            X[start:stop], target[start:stop], sw, scale, block_grad
+        )
+        if block_grad is not grad:
+            if start == 0:
+                grad[:] = block_grad
+            else:
+                grad += block_grad
+    return loss_sum * scale

@@ -7,6 +7,8 @@ wherever it comes from.
 from __future__ import annotations
 
 import math
+import reprlib
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,10 +17,20 @@ __all__ = [
     "check_number",
     "check_int",
     "check_sizes",
+    "check_name",
+    "check_names",
+    "check_finite",
     "as_generator",
     "as_float32_matrix",
     "check_finite_rows",
 ]
+
+
+# Values quoted in messages are shortened: a damaged file may hold a huge one.
+_repr = reprlib.Repr()  # (keyword arguments to Repr need Python 3.12)
+_repr.maxstring = _repr.maxother = 60
+_repr.maxlist = _repr.maxtuple = 8
+_short = _repr.repr
 
 
 def check_number(name: str, value: Any, low: float, high: float = math.inf,
@@ -44,13 +56,16 @@ def check_int(name: str, value: Any, low: int = 0) -> int:
     return int(value)
 
 
-def check_sizes(sizes: tuple) -> tuple[int, ...]:
+def check_sizes(sizes: Any) -> tuple[int, ...]:
     """Layer sizes (inputs, hidden..., outputs) as a tuple of positive ints.
 
-    Accepts ``(3, 4, 2)`` or ``((3, 4, 2),)`` (a single sequence argument).
+    Parameters
+    ----------
+    sizes : sequence of int
+        At least two entries, each an int >= 1 (bools refused).
     """
-    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
-        sizes = tuple(sizes[0])
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+        raise TypeError(f"sizes must be a sequence of ints, got {_short(sizes)}")
     if len(sizes) < 2:
         raise ValueError(
             f"a network needs at least two sizes (inputs and outputs), got {len(sizes)}"
@@ -58,11 +73,48 @@ def check_sizes(sizes: tuple) -> tuple[int, ...]:
     checked = []
     for i, s in enumerate(sizes):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"size {i} must be an int, got {s!r} ({type(s).__name__})")
+            raise TypeError(f"size {i} must be an int, got {_short(s)} ({type(s).__name__})")
         if s < 1:
             raise ValueError(f"every size must be at least 1, size {i} is {s}")
         checked.append(int(s))
     return tuple(checked)
+
+
+def check_name(name: str, value: Any, choices: Collection[str]) -> str:
+    """``value`` if it is one of the str ``choices``; TypeError/ValueError naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str among {sorted(choices)}, got {_short(value)} "
+            f"({type(value).__name__})"
+        )
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {_short(value)}")
+    return value
+
+
+def check_names(name: str, values: Any, choices: Collection[str], count: int,
+                what: str = "one per hidden layer") -> tuple[str, ...]:
+    """A sequence of exactly ``count`` names, each one of ``choices``, as a tuple.
+
+    Messages name the entry: ``hidden_activations[1] must be one of [...], got 'x'``.
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of str ({what}), got {_short(values)}")
+    if len(values) != count:
+        plural = "" if count == 1 else "s"
+        raise ValueError(f"{name} must hold {count} name{plural} ({what}), got {len(values)}")
+    return tuple(check_name(f"{name}[{i}]", v, choices) for i, v in enumerate(values))
+
+
+def check_finite(name: str, values: np.ndarray) -> None:
+    """ValueError naming ``name`` and the first NaN or inf of ``values`` (any shape)."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        first = np.unravel_index(int(np.argmin(finite.ravel())), values.shape)
+        where = int(first[0]) if values.ndim == 1 else tuple(int(i) for i in first)
+        raise ValueError(
+            f"{name} holds non-finite values (NaN or inf): {values[first]} at index {where}"
+        )
 
 
 def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
