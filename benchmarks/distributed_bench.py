@@ -17,7 +17,8 @@ the same rows in memory.  Reported, as medians over ``--repeats``:
   one or a few of these.
 
 On a machine with few cores the workers share them with each other and the client, so
-expect little speed-up: the point is what it costs and that it works.
+expect little speed-up: the point is what it costs and that it works.  Each worker runs
+one BLAS thread; the lines "one process on 1 thread" compare per core.
 """
 
 from __future__ import annotations
@@ -43,12 +44,27 @@ def _options() -> argparse.Namespace:
 
 
 def _median_seconds(function, repeats: int) -> float:
+    """Median of ``repeats`` timed calls after one untimed call (Numba compiles its kernels
+    once per process: in this process and on each worker)."""
+    function()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _one_thread(measure):
+    """``measure()`` with BLAS and OpenMP held to one thread, as on each worker (None
+    without threadpoolctl).  On a loaded machine many BLAS threads can cost more than
+    they give; this line shows how much of a ratio is that."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    with threadpool_limits(1):
+        return measure()
 
 
 def _labels(block: np.ndarray) -> np.ndarray:
@@ -105,15 +121,23 @@ def main() -> None:
         client.gather(rounds.shard_futures)
         setup = time.perf_counter() - start
         one = _median_seconds(one_epoch, args.repeats)
-        _report("local SGD: one epoch (Adam)", one,
-                _median_seconds(lambda: rounds.run_round([0.001]), args.repeats), args)
+        per_round = _median_seconds(lambda: rounds.run_round([0.001]), args.repeats)
+        _report("local SGD: one epoch (Adam)", one, per_round, args)
+        one_thread = _one_thread(lambda: _median_seconds(one_epoch, args.repeats))
+        if one_thread is not None:  # each worker has one BLAS thread: the per-core view
+            _report("  same, one process on 1 thread", one_thread, per_round, args)
         print(f"{'':<34} once per fit: checking and sharding the partitions {setup:.3f} s")
         rounds.release()
         data = ClusterData(client, net, X, y)
         template = template_future(client, net)
+        evaluation = _median_seconds(lambda: data.sums(template, net.theta), args.repeats)
         _report("L-BFGS: one loss + gradient",
                 _median_seconds(lambda: net.loss_and_gradient(X_mem, y_mem), args.repeats),
-                _median_seconds(lambda: data.sums(template, net.theta), args.repeats), args)
+                evaluation, args)
+        one_thread = _one_thread(lambda: _median_seconds(
+            lambda: net.loss_and_gradient(X_mem, y_mem), args.repeats))
+        if one_thread is not None:
+            _report("  same, one process on 1 thread", one_thread, evaluation, args)
     finally:
         client.close()
         cluster.close()
