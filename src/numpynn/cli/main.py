@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import ModelFileError, TrainingDivergedError
 from . import demo, evaluate, inspect, predict, train
-from .common import PROG, CommandError, error_message, one_line, show_warning
+from .common import CLI_INSTALL, PROG, CommandError, error_message, one_line, show_warning
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
@@ -31,6 +31,25 @@ SUBCOMMANDS = (demo, train, predict, evaluate, inspect)
 #: Exceptions that are the user's input, not a bug: one line on stderr, exit status 1.
 _USER_ERRORS = (CommandError, ModelFileError, ValueError, TypeError, OSError,
                 TrainingDivergedError, ImportError, MemoryError)
+
+#: Optional packages the command uses, and what installs each (the ``cli`` extra holds all
+#: but Numba's and scikit-learn's).
+_INSTALL = {"safetensors": CLI_INSTALL, "matplotlib": CLI_INSTALL, "tqdm": CLI_INSTALL,
+            "scipy": CLI_INSTALL, "pyarrow": CLI_INSTALL, "pandas": CLI_INSTALL,
+            "numba": 'pip install "numpynn[fast]"', "sklearn": 'pip install "numpynn[sklearn]"'}
+
+
+def import_error_message(exc: ImportError) -> str:
+    """The one-line message for a missing optional package: what is missing and the
+    ``pip install "numpynn[cli]"`` (or other extra) that brings it."""
+    missing = None
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, ImportError) and error.name:
+            missing = error.name.partition(".")[0]
+            break
+    if missing not in _INSTALL:
+        return error_message(exc)
+    return f"{missing} is not installed, and this needs it: {_INSTALL[missing]}"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except _USER_ERRORS as exc:
             if os.environ.get("NUMPYNN_TRACEBACK"):
                 raise
-            print(f"{PROG}: error: {error_message(exc)}", file=sys.stderr, flush=True)
+            message = (import_error_message(exc) if isinstance(exc, ImportError)
+                       else error_message(exc))
+            print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
             return 1
 
 
