@@ -10,29 +10,48 @@ from ._version import __version__
 from .core.activations import leaky, log_sig, logistic, relu, softmax
 from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
-from .network import LayerTrace, NeuralNet, NeuralNetwork, load
+from .network import LayerTrace, NeuralNet, NeuralNetwork, from_onnx, load
 from .training import (
     LBFGS,
     SGD,
     Adam,
     AdamW,
+    Callback,
+    Checkpoint,
     ConstantSchedule,
     CosineSchedule,
+    CSVLogger,
+    EarlyStopping,
     History,
     Optimizer,
+    ProgressBar,
+    ReduceLROnPlateau,
     ReduceOnPlateau,
     StepSchedule,
+    TerminateOnNaN,
     Trainer,
     gradcheck,
 )
 
 _compat.install(__name__)
 
+
+def __getattr__(name: str):
+    # numpynn.to_onnx lives with the table preprocessing it can export; imported on first use
+    if name == "to_onnx":
+        from .tabular.onnx import to_onnx
+
+        return to_onnx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "NeuralNetwork",
     "NeuralNet",
     "LayerTrace",
     "load",
+    "to_onnx",
+    "from_onnx",
     "leaky",
     "relu",
     "log_sig",
@@ -53,5 +72,12 @@ __all__ = [
     "StepSchedule",
     "CosineSchedule",
     "ReduceOnPlateau",
+    "Callback",
+    "EarlyStopping",
+    "Checkpoint",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "CSVLogger",
+    "TerminateOnNaN",
     "__version__",
 ]

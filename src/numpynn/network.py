@@ -27,7 +27,7 @@ from .core.layout import Layout
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
 
-__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "Workspace"]
+__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
 
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
 # cache so the element-wise passes do not stream through main memory.
@@ -460,17 +460,68 @@ class NeuralNetwork:
         """``sum(w ** 2)`` over every weight (biases excluded): the L2 penalty's sum."""
         return sum(float(np.dot(w.ravel(), w.ravel())) for w in self.weights)
 
-    def fit(self, X: Any, y: Any, **options: Any) -> History:
-        """Train by back-propagation; see :func:`numpynn.training.fit` for the options.
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        epochs: int = 100,
+        batch_size: int = 32,
+        optimizer: Any = "adam",
+        learning_rate: float | None = None,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        sample_weight: Any = None,
+        class_weight: Any = None,
+        callbacks: Sequence[Any] = (),
+        progress: bool = False,
+        early_stopping: bool = False,
+        patience: int = 10,
+        checkpoint_dir: str | os.PathLike | None = None,
+        resume: bool = False,
+    ) -> History:
+        """Train by back-propagation: :func:`numpynn.training.fit` on this network.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, sizes[0])
+        y : array_like
+            Labels (n,) or rows (n, k), as the output activation wants.
+        epochs, batch_size, optimizer, learning_rate, l2, dropout, shuffle, seed
+            The run; an optimizer object carries its own learning rate, schedule and
+            gradient clipping (``Adam(learning_rate=0.01, schedule="cosine",
+            clip_norm=1.0)``).
+        validation_data, validation_split, sample_weight, class_weight
+            The data.
+        callbacks, progress, early_stopping, patience, checkpoint_dir, resume
+            Callbacks (:class:`numpynn.EarlyStopping`, :class:`numpynn.Checkpoint`, ...,
+            or plain functions of the logs dict), and the keywords that stand for them.
 
         Returns
         -------
         History
             Per-epoch ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``, ``best_epoch``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            Bad input, or options the optimizer cannot honour: before any training.
+        TrainingDivergedError
+            The loss became NaN or inf; the network keeps its last finite weights.
         """
         from .training import fit
 
-        return fit(self, X, y, **options)
+        return fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                   learning_rate=learning_rate, l2=l2, dropout=dropout, shuffle=shuffle,
+                   seed=seed, validation_data=validation_data,
+                   validation_split=validation_split, sample_weight=sample_weight,
+                   class_weight=class_weight, callbacks=callbacks, progress=progress,
+                   early_stopping=early_stopping, patience=patience,
+                   checkpoint_dir=checkpoint_dir, resume=resume)
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:
@@ -495,6 +546,37 @@ class NeuralNetwork:
                 extra=dict(self.metadata if metadata is None else metadata),
             ),
         )
+
+    def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
+        """The network as an ONNX model (default-domain operators only; needs ``onnx``).
+
+        Input ``input``, float32 (N, sizes[0]); outputs ``probabilities`` (N, k) and
+        ``label`` for softmax and logistic, ``output`` (N, k) for identity and exp.  See
+        :mod:`numpynn.io.onnx_graph`; :func:`numpynn.to_onnx` also exports the preprocessing
+        of a model from ``numpynn train``.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Also write the model there, atomically.
+        opset : int, default 17
+            Any of 13 to 21.
+
+        Returns
+        -------
+        onnx.ModelProto
+        """
+        from .io.model_files import ModelContents
+        from .io.onnx_graph import network_to_onnx, save_model
+
+        model = network_to_onnx(
+            ModelContents(sizes=self.sizes, hidden_activations=self.hidden_activations,
+                          output_activation=self.output_activation, theta=self.theta,
+                          extra=dict(self.metadata)),
+            opset=opset)
+        if path is not None:
+            save_model(model, path)
+        return model
 
     def __repr__(self) -> str:
         hidden = self.hidden_activations
@@ -531,6 +613,41 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     from .io.model_files import read_model_file
 
     contents = read_model_file(path)
+    net = NeuralNetwork(
+        *contents.sizes,
+        hidden_activation=list(contents.hidden_activations),
+        output_activation=contents.output_activation,
+    )
+    net.set_weights(contents.theta)
+    net.metadata = dict(contents.extra)
+    return net
+
+
+def from_onnx(source: Any) -> NeuralNetwork:
+    """Build a network from an ONNX graph that is a chain of dense layers.
+
+    Reads what :meth:`NeuralNetwork.to_onnx` writes (weights back bit for bit), what
+    skl2onnx writes for ``MLPClassifier`` / ``MLPRegressor``, and what ``torch.onnx.export``
+    writes for an ``nn.Sequential`` of ``Linear`` layers and activations; see
+    :mod:`numpynn.io.onnx_reader`.
+
+    Parameters
+    ----------
+    source : str, path-like, bytes or onnx.ModelProto
+
+    Returns
+    -------
+    NeuralNetwork
+        With ``.metadata``: numpynn's metadata when numpynn wrote the model, else ``{}``.
+
+    Raises
+    ------
+    ValueError
+        Not an ONNX model, or a node that does not map onto a numpynn network (named).
+    """
+    from .io.onnx_reader import read_onnx
+
+    contents = read_onnx(source)
     net = NeuralNetwork(
         *contents.sizes,
         hidden_activation=list(contents.hidden_activations),

@@ -143,11 +143,11 @@ def test_the_entry_points_and_every_subcommand_module():
     module = cli_main_module()
     assert numpynn.cli.main is module.main and numpynn.cli.build_parser is module.build_parser
     names = [command.__name__.rsplit(".", 1)[1] for command in module.SUBCOMMANDS]
-    assert names == ["demo", "train", "predict", "evaluate", "inspect"]
+    assert names == ["demo", "train", "predict", "evaluate", "inspect", "export"]
     for command in module.SUBCOMMANDS:
         assert callable(command.add_parser) and callable(command.run), command.__name__
     args = module.build_parser().parse_args(["inspect", "m.safetensors"])
-    assert args.handler is module.SUBCOMMANDS[-1].run
+    assert args.handler is module.SUBCOMMANDS[names.index("inspect")].run
     assert args.parser.prog == "numpynn inspect"
 
 

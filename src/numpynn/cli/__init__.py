@@ -1,4 +1,4 @@
-"""The ``numpynn`` command: demo, train, predict, evaluate, inspect.
+"""The ``numpynn`` command: demo, train, predict, evaluate, inspect, export.
 
 A thin adapter over the library: :mod:`numpynn.tabular` turns CSV columns into float32
 features, :class:`numpynn.network.NeuralNetwork` trains on them, and the preprocessing state

@@ -19,14 +19,14 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import ModelFileError, TrainingDivergedError
-from . import demo, evaluate, inspect, predict, train
+from . import demo, evaluate, export, inspect, predict, train
 from .common import CLI_INSTALL, PROG, CommandError, error_message, one_line, show_warning
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
 #: The subcommands, in the order ``numpynn --help`` lists them; each module has
 #: ``add_parser(subparsers) -> ArgumentParser`` and ``run(args) -> int`` (see numpynn.cli).
-SUBCOMMANDS = (demo, train, predict, evaluate, inspect)
+SUBCOMMANDS = (demo, train, predict, evaluate, inspect, export)
 
 #: Exceptions that are the user's input, not a bug: one line on stderr, exit status 1.
 _USER_ERRORS = (CommandError, ModelFileError, ValueError, TypeError, OSError,

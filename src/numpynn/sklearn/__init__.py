@@ -1,5 +1,31 @@
-"""scikit-learn estimators: drop-in replacements for MLPClassifier and MLPRegressor."""
+"""scikit-learn estimators: :class:`NeuralNetClassifier` and :class:`NeuralNetRegressor`.
 
-from .estimators import NeuralNetClassifier, NeuralNetRegressor
+Drop-in replacements for :class:`sklearn.neural_network.MLPClassifier` and
+:class:`~sklearn.neural_network.MLPRegressor`: every parameter of scikit-learn's
+estimators with the same name, meaning and default, the same fitted attributes, and the
+same training semantics (initialisation, loss scaling, ``tol`` / ``n_iter_no_change``
+stopping, the ``adaptive`` and ``invscaling`` learning rates, early stopping) -- run in
+float32 on numpynn's flat parameter vector.  On top of scikit-learn's estimators:
+
+- ``activation="leaky_relu"`` and a list with one activation per hidden layer;
+- ``solver="adamw"`` (``alpha`` becomes the decoupled weight decay);
+- ``dropout``, ``init`` and (for the classifier) ``class_weight``;
+- ``fit(X, y, sample_weight=None, X_val=None, y_val=None)``: a validation set of your own;
+- ``monitor="loss"``: early stopping on the validation loss instead of the score;
+- ``validation_loss_curve_``;
+- scikit-learn's callback API (``sklearn.callback``, 1.9 and later): one task per epoch.
+
+Both train with numpynn's one engine (``numpynn.training.Trainer``) and its one L-BFGS
+bridge.  The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and
+``intercepts_`` are views of its flat vector ``theta``.
+
+Modules: :mod:`.classifier`, :mod:`.regressor`, their shared parts in :mod:`.base` and
+:mod:`.docs`, the solvers in :mod:`.stochastic` and :mod:`.lbfgs`, the skl2onnx
+converters in :mod:`.onnx`.
+"""
+
+from . import onnx as _onnx  # noqa: F401 - registers the skl2onnx converters (cheaply)
+from .classifier import NeuralNetClassifier
+from .regressor import NeuralNetRegressor
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]

@@ -1,16 +1,30 @@
-"""Training: checked data, optimizers, schedules, the history, the engine (``Trainer``,
-``fit``), the L-BFGS bridge, metrics and the gradient check.
+"""Training: checked data, optimizers and their schedules, the one engine (``Trainer``),
+``fit``, the L-BFGS bridge, callbacks, metrics and the gradient check.
 
 Nothing here imports :mod:`numpynn.network`: the engine works on any object with the
 network's ``theta``, views and forward / backward methods.
 """
 
+from .callbacks import (
+    Callback,
+    Checkpoint,
+    CSVLogger,
+    EarlyStopping,
+    FunctionCallback,
+    ProgressBar,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from .data import CLASSIFYING_OUTPUTS, TrainingData, check_training_data
-from .engine import Trainer, _split_validation, fit  # noqa: F401 - tests use the split
+from .epoch_parts import MeanLoss, ShuffledOrder
+from .fit import _split_validation, fit  # noqa: F401 - tests use the split
 from .gradcheck import gradcheck
 from .history import History
+from .lbfgs import LBFGS, minimize_lbfgs
 from .metrics import accuracy_of, evaluate_loss
-from .optimizers import LBFGS, OPTIMIZERS, SGD, Adam, AdamW, Optimizer, get_optimizer
+from .optimizers import OPTIMIZERS, SGD, Adam, AdamW, Optimizer, get_optimizer
+from .penalty import BatchScaledL2Penalty, L2Penalty
+from .plateau import Plateau
 from .schedules import (
     ConstantSchedule,
     CosineSchedule,
@@ -19,6 +33,7 @@ from .schedules import (
     StepSchedule,
     get_schedule,
 )
+from .trainer import Trainer
 
 __all__ = [
     "History",
@@ -26,6 +41,14 @@ __all__ = [
     "Trainer",
     "fit",
     "check_training_data",
+    "Callback",
+    "FunctionCallback",
+    "EarlyStopping",
+    "Checkpoint",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "CSVLogger",
+    "TerminateOnNaN",
     "Schedule",
     "ConstantSchedule",
     "StepSchedule",
@@ -42,5 +65,11 @@ __all__ = [
     "LBFGS",
     "OPTIMIZERS",
     "get_optimizer",
+    "minimize_lbfgs",
+    "L2Penalty",
+    "BatchScaledL2Penalty",
+    "Plateau",
+    "MeanLoss",
+    "ShuffledOrder",
     "CLASSIFYING_OUTPUTS",
 ]

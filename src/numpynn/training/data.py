@@ -121,39 +121,46 @@ def check_training_data(
         if weights.sum() <= 0:
             raise ValueError("sample_weight sums to 0")
     if class_weight is not None:
-        if network.output_activation in ("identity", "exp"):
-            raise ValueError(f"class_weight applies to classification, not "
-                             f"{network.output_activation} outputs")
-        if network.output_activation == "logistic" and network.sizes[-1] > 1:
-            raise ValueError("class_weight needs single-label targets (one logistic output "
-                             "or softmax)")
-        classes = class_indices(target)
-        num_classes = max(2, network.sizes[-1])
-        per_class = np.ones(num_classes, dtype=np.float32)
-        if isinstance(class_weight, str):
-            if class_weight != "balanced":
-                raise ValueError(f"class_weight must be 'balanced' or a dict, "
-                                 f"got {class_weight!r}")
-            counts = np.bincount(classes, minlength=num_classes).astype(np.float64)
-            present = counts > 0
-            per_class[present] = (classes.size / (present.sum() * counts[present])).astype(
-                np.float32
-            )
-        elif isinstance(class_weight, Mapping):
-            for key, value in class_weight.items():
-                if not isinstance(key, (int, np.integer)) or not 0 <= key < num_classes:
-                    raise ValueError(f"class_weight key {key!r} is not a class index "
-                                     f"0..{num_classes - 1}")
-                v = float(value)
-                if not math.isfinite(v) or v < 0:
-                    raise ValueError(f"class_weight for class {key} must be finite and >= 0, "
-                                     f"got {value!r}")
-                per_class[key] = v
-        else:
-            raise TypeError(f"class_weight must be 'balanced' or a dict, "
-                            f"got {type(class_weight).__name__}")
-        cw = per_class[classes]
-        weights = cw if weights is None else weights * cw
+        per_sample = _class_weights(network, target, class_weight)
+        weights = per_sample if weights is None else weights * per_sample
         if weights.sum() <= 0:
             raise ValueError("class_weight and sample_weight leave every sample at weight 0")
     return TrainingData(Xc, target, weights)
+
+
+def _class_weights(network: NeuralNetwork, target: np.ndarray, class_weight: Any
+                   ) -> np.ndarray:
+    """Per-sample float32 weights, shape (n,), from ``class_weight`` ("balanced" or a dict
+    {class index: weight})."""
+    if network.output_activation in ("identity", "exp"):
+        raise ValueError(f"class_weight applies to classification, not "
+                         f"{network.output_activation} outputs")
+    if network.output_activation == "logistic" and network.sizes[-1] > 1:
+        raise ValueError("class_weight needs single-label targets (one logistic output "
+                         "or softmax)")
+    classes = class_indices(target)
+    num_classes = max(2, network.sizes[-1])
+    per_class = np.ones(num_classes, dtype=np.float32)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be 'balanced' or a dict, "
+                             f"got {class_weight!r}")
+        counts = np.bincount(classes, minlength=num_classes).astype(np.float64)
+        present = counts > 0
+        per_class[present] = (classes.size / (present.sum() * counts[present])).astype(
+            np.float32
+        )
+    elif isinstance(class_weight, Mapping):
+        for key, value in class_weight.items():
+            if not isinstance(key, (int, np.integer)) or not 0 <= key < num_classes:
+                raise ValueError(f"class_weight key {key!r} is not a class index "
+                                 f"0..{num_classes - 1}")
+            v = float(value)
+            if not math.isfinite(v) or v < 0:
+                raise ValueError(f"class_weight for class {key} must be finite and >= 0, "
+                                 f"got {value!r}")
+            per_class[key] = v
+    else:
+        raise TypeError(f"class_weight must be 'balanced' or a dict, "
+                        f"got {type(class_weight).__name__}")
+    return per_class[classes]

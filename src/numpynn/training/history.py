@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,25 @@ class History:
     def epochs(self) -> int:
         """Number of epochs run."""
         return len(self.loss)
+
+    def record(self, logs: Mapping[str, Any]) -> None:
+        """Append one epoch's figures (the ``logs`` callbacks get) and follow the best epoch.
+
+        ``loss`` is required; ``accuracy``, ``val_loss`` and ``val_accuracy`` are appended
+        when not None, ``learning_rate`` as NaN when None (L-BFGS has none).  The best
+        epoch is the first with the lowest validation loss, or training loss without
+        validation data.
+        """
+        epoch = len(self.loss)
+        self.loss.append(float(logs["loss"]))
+        rate = logs.get("learning_rate")
+        self.learning_rate.append(math.nan if rate is None else float(rate))
+        for name in ("accuracy", "val_loss", "val_accuracy"):
+            if logs.get(name) is not None:
+                getattr(self, name).append(float(logs[name]))
+        monitored = self.val_loss if logs.get("val_loss") is not None else self.loss
+        if self.best_epoch is None or monitored[-1] < monitored[self.best_epoch]:
+            self.best_epoch = epoch
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)

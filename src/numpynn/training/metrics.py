@@ -1,4 +1,5 @@
-"""Loss and accuracy of a network on checked data (validation figures, L-BFGS iterations)."""
+"""Loss and accuracy of a network on checked data: the validation figures (of ``fit`` and
+of the scikit-learn estimators) and the per-iteration figures of L-BFGS."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import numpy as np
 
 from ..core.losses import class_indices, output_and_loss
 from .data import CLASSIFYING_OUTPUTS, TrainingData
+from .penalty import L2Penalty, make_l2_penalty
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network import NeuralNetwork
 
-__all__ = ["accuracy_of", "evaluate_loss"]
+__all__ = ["accuracy_of", "evaluate_loss", "outputs_and_loss"]
 
 
 def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray) -> float:
@@ -23,26 +25,50 @@ def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray)
     return float((predicted == class_indices(target)).mean())
 
 
-def evaluate_loss(
-    network: NeuralNetwork, data: TrainingData, l2: float = 0.0
-) -> tuple[float, float | None]:
-    """Mean loss (with the l2 term) and accuracy (None for regression outputs) on data."""
+def outputs_and_loss(network: NeuralNetwork, data: TrainingData) -> tuple[np.ndarray, float]:
+    """The outputs on a data set and its mean loss (without any penalty).
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    data : TrainingData
+
+    Returns
+    -------
+    outputs : ndarray, shape (data.n, sizes[-1]), float32
+    loss : float
+        ``sum_i w_i loss_i / sum_i w_i``.
+    """
     if data.rows is None:
-        logits = network._forward(data.X, apply_output=False)
+        outputs = network._forward(data.X, apply_output=False)
     else:  # gather the set's rows block by block rather than copying them all
-        logits = np.empty((data.n, network.sizes[-1]), dtype=np.float32)
+        outputs = np.empty((data.n, network.sizes[-1]), dtype=np.float32)
         block = 1 << 14
         for start in range(0, data.n, block):
             part = np.take(data.X, data.rows[start : start + block], axis=0)
-            logits[start : start + block] = network._forward(part, apply_output=False)
-    target = data.targets()
-    loss_sum = output_and_loss(network.output_activation, logits, target, data.weights())
-    loss = loss_sum / data.total_weight() + _l2_term(network, l2)
+            outputs[start : start + block] = network._forward(part, apply_output=False)
+    loss_sum = output_and_loss(network.output_activation, outputs, data.targets(),
+                               data.weights())
+    return outputs, loss_sum / data.total_weight()
+
+
+def evaluate_loss(
+    network: NeuralNetwork, data: TrainingData, l2: float | L2Penalty | None = 0.0
+) -> tuple[float, float | None]:
+    """Mean loss (with the L2 term) and accuracy (None for regression outputs) on data.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    data : TrainingData
+    l2 : float or L2Penalty, default 0.0
+        The L2 strength, or the penalty object of a training run.
+    """
+    outputs, loss = outputs_and_loss(network, data)
+    penalty = l2 if isinstance(l2, L2Penalty) or l2 is None else make_l2_penalty(l2, network)
+    if penalty is not None:
+        loss += penalty.loss(network.theta)
     accuracy = None
     if network.output_activation in CLASSIFYING_OUTPUTS:
-        accuracy = accuracy_of(network.output_activation, logits, target)
+        accuracy = accuracy_of(network.output_activation, outputs, data.targets())
     return loss, accuracy
-
-
-def _l2_term(network: NeuralNetwork, l2: float) -> float:
-    return 0.5 * l2 * network.sum_of_squared_weights() if l2 else 0.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ import numpy as np
 from ..core import kernels as _kernels
 from ..core.checks import check_number as _check_number
 from ..core.kernels import threads as _parallel
+from .lbfgs import LBFGS
+from .schedules import Schedule, get_schedule
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
 # one update find their data in the L2 cache instead of streaming it from memory.
@@ -64,21 +66,43 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIM
 
 
 class Optimizer:
-    """Base class: ``init(theta) -> state`` and in-place ``update``.
+    """Base class of the mini-batch optimizers: ``init(theta) -> state``, in-place
+    ``update``, and the learning rate, its schedule and gradient clipping.
 
     Parameters
     ----------
-    learning_rate : float, optional
-        Overrides the learning rate that ``fit`` passes when given here.
+    learning_rate : float > 0, optional
+        The base rate.  None: the ``learning_rate`` that ``fit`` or ``Trainer`` is given,
+        else 0.001.
+    schedule : {"constant", "step", "cosine", "plateau"} or Schedule, optional
+        How the rate changes from epoch to epoch (:mod:`numpynn.training.schedules`);
+        asked once per epoch.  "cosine" decays over the epochs of the run.
+    clip_norm : float > 0, optional
+        Rescale every gradient whose global L2 norm exceeds this before the step.
+
+    Notes
+    -----
+    The optimizer object holds settings only; everything that changes while training
+    (moments, step count) lives in the ``state`` dict from :meth:`init`, so one optimizer
+    can serve several networks.  :meth:`checkpoint_state` is the part of that state that
+    a checkpoint needs.
     """
 
     name = "optimizer"
+    #: Arrays of the state that carry information from step to step (the rest is scratch).
+    persistent_arrays: tuple[str, ...] = ()
 
-    def __init__(self, learning_rate: float | None = None) -> None:
+    def __init__(self, learning_rate: float | None = None, *, schedule: Any = None,
+                 clip_norm: float | None = None) -> None:
         self.learning_rate = (
             None if learning_rate is None else _check_number("learning_rate", learning_rate, 0,
                                                              low_inclusive=False)
         )
+        if schedule is not None:
+            get_schedule(schedule, 1)  # a bad name fails here, not at the first epoch
+        self.schedule = schedule
+        self.clip_norm = None if clip_norm is None else _check_number(
+            "clip_norm", clip_norm, 0.0, low_inclusive=False)
 
     def init(self, theta: np.ndarray, weight_mask: np.ndarray | None = None) -> dict[str, Any]:
         """State for a parameter vector of shape ``theta.shape``: flat float32 vectors.
@@ -93,10 +117,41 @@ class Optimizer:
         """
         return {"step": 0, "scratch": np.zeros_like(theta)}
 
+    def make_schedule(self, epochs: int) -> Schedule:
+        """The schedule object for a run of ``epochs`` epochs."""
+        return get_schedule(self.schedule, epochs)
+
     def update(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                learning_rate: float) -> None:  # pragma: no cover - abstract
-        """Apply one step to ``theta`` in place."""
+        """Apply one step to ``theta`` in place (no clipping: see :meth:`step`)."""
         raise NotImplementedError
+
+    def step(self, theta: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+             learning_rate: float) -> None:
+        """Clip ``grad`` in place (with ``clip_norm``), then :meth:`update`."""
+        if self.clip_norm is not None:
+            norm = math.sqrt(float(np.dot(grad, grad)))
+            if norm > self.clip_norm:
+                grad *= np.float32(self.clip_norm / norm)
+        self.update(theta, grad, state, learning_rate)
+
+    def checkpoint_state(self, state: dict[str, Any]) -> tuple[int, dict[str, np.ndarray]]:
+        """``(step, arrays)``: what a checkpoint keeps of ``state`` (no scratch, no masks)."""
+        return int(state["step"]), {k: state[k] for k in self.persistent_arrays if k in state}
+
+    def load_checkpoint_state(self, state: dict[str, Any], step: int,
+                              arrays: Mapping[str, np.ndarray]) -> None:
+        """Put a checkpoint's ``(step, arrays)`` back into ``state``, in place."""
+        for key in self.persistent_arrays:
+            if key not in state:
+                continue
+            if key not in arrays:
+                raise ValueError(f"the checkpoint lacks the optimizer's {key!r} array")
+            if np.shape(arrays[key]) != state[key].shape:
+                raise ValueError(f"optimizer state {key!r} has shape {np.shape(arrays[key])}, "
+                                 f"expected {state[key].shape}")
+            state[key][:] = arrays[key]
+        state["step"] = int(step)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -108,15 +163,19 @@ class SGD(Optimizer):
 
     Parameters
     ----------
+    learning_rate, schedule, clip_norm
+        See :class:`Optimizer`.
     momentum : float in [0, 1), default 0.0
     nesterov : bool, default False
     """
 
     name = "sgd"
+    persistent_arrays = ("velocity",)
 
     def __init__(self, learning_rate: float | None = None, momentum: float = 0.0,
-                 nesterov: bool = False) -> None:
-        super().__init__(learning_rate)
+                 nesterov: bool = False, *, schedule: Any = None,
+                 clip_norm: float | None = None) -> None:
+        super().__init__(learning_rate, schedule=schedule, clip_norm=clip_norm)
         self.momentum = _check_number("momentum", momentum, 0.0, 1.0, high_inclusive=False)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0.0:
@@ -170,15 +229,19 @@ class Adam(Optimizer):
 
     Parameters
     ----------
+    learning_rate, schedule, clip_norm
+        See :class:`Optimizer`.
     beta_1, beta_2 : float in [0, 1)
     epsilon : float > 0
     """
 
     name = "adam"
+    persistent_arrays = ("m", "v")
 
     def __init__(self, learning_rate: float | None = None, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-8) -> None:
-        super().__init__(learning_rate)
+                 beta_2: float = 0.999, epsilon: float = 1e-8, *, schedule: Any = None,
+                 clip_norm: float | None = None) -> None:
+        super().__init__(learning_rate, schedule=schedule, clip_norm=clip_norm)
         self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, high_inclusive=False)
         self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
         self.epsilon = _check_number("epsilon", epsilon, 0.0, low_inclusive=False)
@@ -242,8 +305,10 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate: float | None = None, beta_1: float = 0.9,
                  beta_2: float = 0.999, epsilon: float = 1e-8,
-                 weight_decay: float = 0.01) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+                 weight_decay: float = 0.01, *, schedule: Any = None,
+                 clip_norm: float | None = None) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, schedule=schedule,
+                         clip_norm=clip_norm)
         self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
 
     def init(self, theta, weight_mask=None):
@@ -273,45 +338,20 @@ class AdamW(Adam):
         self._adam_step(theta, grad, state, learning_rate)
 
 
-class LBFGS(Optimizer):
-    """Full-batch L-BFGS through :func:`scipy.optimize.minimize` on the flat vector.
-
-    Parameters
-    ----------
-    max_iter : int, default None
-        Iterations; ``fit`` passes its ``epochs`` when None.
-    max_fun : int, default 15000
-        Most loss evaluations.
-    tol : float, default 1e-7
-        ``gtol`` and ``ftol`` of L-BFGS-B.
-    memory : int, default 10
-        Number of correction pairs kept.
-    """
-
-    name = "lbfgs"
-
-    def __init__(self, max_iter: int | None = None, max_fun: int = 15000, tol: float = 1e-7,
-                 memory: int = 10) -> None:
-        super().__init__(None)
-        self.max_iter = max_iter
-        self.max_fun = int(max_fun)
-        self.tol = _check_number("tol", tol, 0.0)
-        self.memory = int(memory)
-
-
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "lbfgs": LBFGS}
 
 
-def get_optimizer(optimizer: Any, **settings: Any) -> Optimizer:
-    """An optimizer object from a name or an instance.
+def get_optimizer(optimizer: Any, **settings: Any) -> Optimizer | LBFGS:
+    """An optimizer object (or the L-BFGS solver) from a name or an instance.
 
     Parameters
     ----------
-    optimizer : {"sgd", "adam", "adamw", "lbfgs"} or Optimizer
+    optimizer : {"sgd", "adam", "adamw", "lbfgs"}, Optimizer or LBFGS
     **settings
-        Passed to the class when ``optimizer`` is a name (``momentum``, ``beta_1``, ...).
+        Passed to the class when ``optimizer`` is a name (``learning_rate``,
+        ``momentum``, ``beta_1``, ...).
     """
-    if isinstance(optimizer, Optimizer):
+    if isinstance(optimizer, (Optimizer, LBFGS)):
         return optimizer
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(

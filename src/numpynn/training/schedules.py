@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.checks import check_int
 from ..core.checks import check_number as _check_number
+from .plateau import Plateau
 
 __all__ = ["Schedule", "ConstantSchedule", "StepSchedule", "CosineSchedule",
            "ReduceOnPlateau", "get_schedule"]
@@ -60,40 +62,37 @@ class CosineSchedule(Schedule):
 
 class ReduceOnPlateau(Schedule):
     """Multiply the rate by ``factor`` when the monitored loss has not improved by
-    ``threshold`` (relative) for ``patience`` epochs."""
+    ``threshold`` (relative) for more than ``patience`` epochs.
+
+    The callback :class:`numpynn.training.ReduceLROnPlateau` does the same with a choice
+    of the monitored figure; this schedule sees the loss ``fit`` monitors (the validation
+    loss when there is validation data).
+    """
 
     def __init__(self, factor: float = 0.5, patience: int = 5, min_rate: float = 0.0,
                  threshold: float = 1e-4) -> None:
         self.factor = _check_number("factor", factor, 0.0, 1.0, low_inclusive=False,
                                     high_inclusive=False)
-        self.patience = int(patience)
+        self.patience = check_int("patience", patience, 0)
         self.min_rate = _check_number("min_rate", min_rate, 0.0)
         self.threshold = _check_number("threshold", threshold, 0.0)
+        self._plateau = Plateau("min", self.threshold, relative=True)
         self._scale = 1.0
-        self._best = math.inf
-        self._bad_epochs = 0
 
     def rate(self, epoch, base_rate, last_loss):
         if last_loss is not None:
-            if last_loss < self._best * (1 - self.threshold):
-                self._best = last_loss
-                self._bad_epochs = 0
-            else:
-                self._bad_epochs += 1
-                if self._bad_epochs > self.patience:
-                    self._scale *= self.factor
-                    self._bad_epochs = 0
+            self._plateau.update(last_loss)
+            if self._plateau.bad_epochs > self.patience:
+                self._scale *= self.factor
+                self._plateau.bad_epochs = 0
         return max(self.min_rate, base_rate * self._scale)
 
     def state(self):
-        return {"scale": self._scale, "best": self._best if math.isfinite(self._best) else None,
-                "bad_epochs": self._bad_epochs}
+        return {"scale": self._scale, **self._plateau.state()}
 
     def load_state(self, state):
         self._scale = float(state.get("scale", 1.0))
-        best = state.get("best")
-        self._best = math.inf if best is None else float(best)
-        self._bad_epochs = int(state.get("bad_epochs", 0))
+        self._plateau.load_state(state)
 
 
 _SCHEDULES = {"constant": ConstantSchedule, "step": StepSchedule, "cosine": CosineSchedule,

@@ -116,7 +116,8 @@ def test_float32_throughout(optimizer, hidden):
     X = rng.normal(size=(64, 3)).astype(np.float32)
     y = rng.integers(0, 2, 64)
     net = NeuralNetwork(3, 5, 2, hidden_activation=hidden, seed=0)
-    net.fit(X, y, epochs=2, optimizer=optimizer, l2=0.01, batch_size=16, seed=0)
+    batches = {} if optimizer == "lbfgs" else {"batch_size": 16}  # lbfgs: full batch
+    net.fit(X, y, epochs=2, optimizer=optimizer, l2=0.01, seed=0, **batches)
     assert net.theta.dtype == np.float32
     assert all(w.dtype == np.float32 for w in net.weights)
     assert net.eval(X).dtype == np.float32
@@ -225,11 +226,11 @@ def test_schedules():
     assert rates == [1.0, 1.0, 1.0, 0.5, 0.5]
     X, y = spirals(100)
     net = NeuralNetwork(2, 8, 2, seed=0)
-    history = net.fit(X, y, epochs=6, schedule="step", learning_rate=0.01)
+    history = net.fit(X, y, epochs=6, optimizer=Adam(schedule="step"), learning_rate=0.01)
     assert history.learning_rate == [0.01] * 6
-    history = net.fit(X, y, epochs=4, schedule=StepSchedule(2, 0.1), learning_rate=0.01)
+    history = net.fit(X, y, epochs=4, optimizer=Adam(0.01, schedule=StepSchedule(2, 0.1)))
     np.testing.assert_allclose(history.learning_rate, [0.01, 0.01, 0.001, 0.001])
-    history = net.fit(X, y, epochs=5, schedule="cosine", learning_rate=0.01)
+    history = net.fit(X, y, epochs=5, optimizer=Adam(schedule="cosine"), learning_rate=0.01)
     assert history.learning_rate[0] == 0.01 and history.learning_rate[-1] < 0.002
 
 
@@ -272,7 +273,7 @@ def test_clip_norm_limits_the_step():
     X = np.array([[100.0, 100.0]], dtype=np.float32)
     y = np.array([[1e4]], dtype=np.float32)
     before = net.theta.copy()
-    trainer = Trainer(net, "sgd", learning_rate=1.0, batch_size=1, clip_norm=0.5)
+    trainer = Trainer(net, SGD(learning_rate=1.0, clip_norm=0.5), batch_size=1)
     trainer.train_epoch(check_training_data(net, X, y))
     assert np.linalg.norm(net.theta - before) == pytest.approx(0.5, rel=1e-4)
 
@@ -315,7 +316,6 @@ def test_bad_training_input_leaves_weights_untouched(X, y, match):
     ({"learning_rate": math.nan}, "learning_rate"),
     ({"dropout": 1.0}, "dropout"),
     ({"optimizer": "adagrad"}, "optimizer must be one of"),
-    ({"schedule": "linear"}, "schedule must be one of"),
     ({"validation_split": 1.5}, "validation_split"),
     ({"class_weight": "auto"}, "balanced"),
     ({"sample_weight": [1, 2]}, "sample_weight must have shape"),
@@ -328,6 +328,15 @@ def test_bad_options(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         net.fit(np.ones((4, 2)), [0, 1, 0, 1], **kwargs)
     assert np.array_equal(net.theta, before)
+
+
+def test_bad_optimizer_settings():
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        Adam(schedule="linear")
+    with pytest.raises(ValueError, match="clip_norm"):
+        SGD(clip_norm=0.0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        AdamW(learning_rate=-1.0)
 
 
 def test_validation_data_and_history_fields():

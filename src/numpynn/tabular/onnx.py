@@ -1,0 +1,268 @@
+"""ONNX out for models trained on a table: the raw columns in, the original labels out.
+
+A model from ``numpynn train`` carries its :class:`~numpynn.tabular.Preprocessor` and
+:class:`~numpynn.tabular.TargetEncoder` state in its metadata.  :func:`to_onnx` turns it
+into one graph that does what ``numpynn predict`` does:
+
+- one input per column, shape (N, 1): ``tensor(double)`` for a numeric column (NaN for a
+  missing value; ``numeric_type="float32"`` for float inputs), ``tensor(string)`` for a text
+  column (the cell as written; a missing or unseen value encodes as all zeros);
+- the stored imputation, standardisation and one-hot encoding, then the network;
+- classification: ``probabilities`` float32 (N, k) and ``label`` (N,), the original class
+  labels (string, or int64 / double for numeric labels); regression: ``output`` float32
+  (N, 1) in the target's units.
+
+Numeric columns are standardised in double precision, as ``numpynn predict`` does, so the
+features are the same bits.  Text columns use ``Equal`` on strings from opset 19 on, and the
+``ai.onnx.ml`` ``LabelEncoder`` below it (the default domain has no string comparison there).
+
+Each column kind is one function in :data:`COLUMN_KINDS`, keyed by the ``kind`` of the
+column in the preprocessor's JSON state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..io.model_files import ModelContents
+from ..io.onnx_graph import (
+    BATCH,
+    DEFAULT_OPSET,
+    GraphBuilder,
+    add_network,
+    check_opset,
+    import_onnx,
+    label_constant,
+    make_model,
+    numpynn_metadata,
+    save_model,
+    tensor_info,
+)
+from ..network import NeuralNetwork, load
+from .features import Preprocessor
+from .target import TargetEncoder
+
+__all__ = ["COLUMN_KINDS", "to_onnx", "table_model_to_onnx"]
+
+_OUTPUT_NAMES = ("probabilities", "label", "output")
+_NUMERIC_TYPES = ("float64", "float32")
+
+
+# --------------------------------------------------------------------------------------------
+# One function per column kind: (graph, column state, input name) -> float32 (N, w) or None
+# --------------------------------------------------------------------------------------------
+
+
+def numeric_column_features(g: GraphBuilder, column: Mapping[str, Any], x: str) -> str:
+    """``(x - mean) / std`` in double, a missing value (NaN) imputed with the mean first."""
+    onnx = import_onnx()
+    x = g.node("Cast", [x], to=onnx.TensorProto.DOUBLE)[0]  # float32 inputs; else a no-op
+    name = column["name"]
+    mean = g.constant(f"{name}.mean", np.array([column["mean"]], dtype=np.float64))
+    std = g.constant(f"{name}.std", np.array([column["std"]], dtype=np.float64))
+    missing = g.node("IsNaN", [x])[0]
+    filled = g.node("Where", [missing, mean, x])[0]
+    centred = g.node("Sub", [filled, mean])[0]
+    scaled = g.node("Div", [centred, std])[0]
+    return g.node("Cast", [scaled], to=onnx.TensorProto.FLOAT)[0]
+
+
+def categorical_column_features(g: GraphBuilder, column: Mapping[str, Any], x: str
+                                ) -> str | None:
+    """One 0/1 float32 feature per category; anything else (missing, unseen) all zeros."""
+    onnx = import_onnx()
+    categories = list(column["categories"])
+    if not categories:
+        return None
+    name = column["name"]
+    if g.opset >= 19:
+        known = g.constant(f"{name}.categories", np.array(categories, dtype=object))
+        hits = g.node("Equal", [x, known])[0]
+    else:
+        codes = g.node("LabelEncoder", [x], domain="ai.onnx.ml", keys_strings=categories,
+                       values_int64s=list(range(len(categories))), default_int64=-1)[0]
+        positions = g.constant(f"{name}.codes", np.arange(len(categories), dtype=np.int64))
+        hits = g.node("Equal", [codes, positions])[0]
+    return g.node("Cast", [hits], to=onnx.TensorProto.FLOAT)[0]
+
+
+#: Column kind (``Preprocessor.to_dict()["columns"][j]["kind"]``) -> (input type, features).
+COLUMN_KINDS: dict[str, tuple[str, Callable[..., str | None]]] = {
+    "numeric": ("numeric", numeric_column_features),
+    "categorical": ("string", categorical_column_features),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The graph
+# --------------------------------------------------------------------------------------------
+
+
+def _column_inputs(pre: Preprocessor, numeric_type: str) -> tuple[list[Any], list[str]]:
+    onnx = import_onnx()
+    types = {"numeric": onnx.TensorProto.DOUBLE if numeric_type == "float64"
+             else onnx.TensorProto.FLOAT, "string": onnx.TensorProto.STRING}
+    inputs, names = [], []
+    for column in pre.to_dict()["columns"]:
+        name, kind = column["name"], column["kind"]
+        if name in _OUTPUT_NAMES:
+            raise ValueError(f"the input column {name!r} has the name of an ONNX output "
+                             f"({', '.join(_OUTPUT_NAMES)}); rename the column")
+        elem = types[COLUMN_KINDS[kind][0]]
+        doc = ("numeric column, NaN for a missing value" if kind == "numeric" else
+               "text column; a missing or unseen value encodes as all zeros")
+        inputs.append(tensor_info(name, elem, [BATCH, 1], doc))
+        names.append(name)
+    return inputs, names
+
+
+def _features(g: GraphBuilder, pre: Preprocessor) -> str:
+    """Every column's features, concatenated in the preprocessor's order: (N, n_features)."""
+    blocks = []
+    for column in pre.to_dict()["columns"]:
+        block = COLUMN_KINDS[column["kind"]][1](g, column, column["name"])
+        if block is not None:
+            blocks.append(block)
+    return g.node("Concat", blocks, [g.unique("features")], axis=1)[0]
+
+
+def _outputs(g: GraphBuilder, contents: ModelContents, enc: TargetEncoder, features: str
+             ) -> tuple[list[Any], str]:
+    """The network on ``features`` and the outputs in the CSV's terms; and the name of the
+    network's own output."""
+    onnx = import_onnx()
+    k = contents.sizes[-1]
+    if enc.classes is None:
+        standardised = add_network(g, contents, features, g.unique("network_output"))
+        std = g.constant("target.std", np.array(enc.std, dtype=np.float32))
+        mean = g.constant("target.mean", np.array(enc.mean, dtype=np.float32))
+        scaled = g.node("Mul", [standardised, std])[0]
+        g.node("Add", [scaled, mean], ["output"])
+        return [tensor_info("output", onnx.TensorProto.FLOAT, [BATCH, k], enc.name)], \
+            standardised
+    add_network(g, contents, features, "probabilities")
+    labels = _class_labels(enc)
+    index = g.node("ArgMax", ["probabilities"], axis=1, keepdims=0)[0]
+    values = g.constant("classes", labels)
+    g.node("Gather", [values, index], ["label"], axis=0)
+    elem = onnx.helper.np_dtype_to_tensor_dtype(labels.dtype) if labels.dtype != object \
+        else onnx.TensorProto.STRING
+    return [tensor_info("probabilities", onnx.TensorProto.FLOAT, [BATCH, k]),
+            tensor_info("label", elem, [BATCH], enc.name)], "probabilities"
+
+
+def _class_labels(enc: TargetEncoder) -> np.ndarray:
+    """The class labels as written in the CSV: strings, or numbers for numeric labels."""
+    if not enc.numeric_labels:
+        return label_constant(list(enc.classes))
+    values = [float(c) for c in enc.classes]
+    if all(v.is_integer() and abs(v) < 2**63 for v in values):
+        return np.array(values, dtype=np.int64)
+    return np.array(values, dtype=np.float64)
+
+
+def _check_match(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder) -> None:
+    if enc.classes is not None:
+        consistent = net.output_activation == "softmax" and net.sizes[-1] == len(enc.classes)
+    else:
+        consistent = net.output_activation == "identity" and net.sizes[-1] == 1
+    if not consistent or net.sizes[0] != pre.n_features:
+        raise ValueError(f"the preprocessing metadata ({pre.n_features} features, "
+                         f"{enc.n_outputs} outputs) does not match the network "
+                         f"{'-'.join(map(str, net.sizes))}")
+
+
+def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder, *,
+                        opset: int = DEFAULT_OPSET, numeric_type: str = "float64") -> Any:
+    """The ONNX model of a network with its table preprocessing (module docstring).
+
+    Parameters
+    ----------
+    net : NeuralNetwork
+    pre : Preprocessor
+    enc : TargetEncoder
+    opset : int, default 17
+    numeric_type : {"float64", "float32"}, default "float64"
+        Element type of the numeric column inputs.
+
+    Returns
+    -------
+    onnx.ModelProto
+    """
+    if numeric_type not in _NUMERIC_TYPES:
+        raise ValueError(f"numeric_type must be one of {_NUMERIC_TYPES}, got {numeric_type!r}")
+    _check_match(net, pre, enc)
+    inputs, names = _column_inputs(pre, numeric_type)
+    g = GraphBuilder(check_opset(opset), reserved=[*names, *_OUTPUT_NAMES])
+    features = _features(g, pre)
+    contents = ModelContents(net.sizes, net.hidden_activations, net.output_activation,
+                             net.theta, dict(net.metadata))
+    outputs, network_output = _outputs(g, contents, enc, features)
+    meta = numpynn_metadata(contents, enc.classes, input=features, target=enc.name,
+                            network_output=network_output)
+    doc = (f"numpynn network {'-'.join(map(str, net.sizes))} with the preprocessing of "
+           f"{len(inputs)} table columns; predicts {enc.name!r}")
+    return make_model(g, inputs, outputs, meta, doc)
+
+
+def _table_state(meta: Mapping[str, Any]) -> tuple[Preprocessor, TargetEncoder] | None:
+    """The preprocessing ``numpynn train`` stored, or None when there is none."""
+    if "preprocessor" not in meta or "target_encoder" not in meta:
+        return None
+    try:
+        return (Preprocessor.from_dict(meta["preprocessor"]),
+                TargetEncoder.from_dict(meta["target_encoder"]))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"the model's preprocessing metadata is damaged: {exc}") from None
+
+
+def to_onnx(model: NeuralNetwork | str | os.PathLike, path: str | os.PathLike | None = None,
+            *, opset: int = DEFAULT_OPSET, preprocessing: bool | None = None,
+            numeric_type: str = "float64") -> Any:
+    """Export a network to ONNX, with its table preprocessing when it has one.
+
+    Parameters
+    ----------
+    model : NeuralNetwork, or the path of a numpynn model file
+    path : str or path-like, optional
+        Also write the ONNX model there, atomically.
+    opset : int, default 17
+        Any of 13 to 21.
+    preprocessing : bool, optional
+        Default: include the preprocessing a ``numpynn train`` model carries (raw columns
+        in), else export the network alone (features in).  True requires it; False leaves
+        it out.
+    numeric_type : {"float64", "float32"}, default "float64"
+        With preprocessing: the element type of the numeric column inputs.
+
+    Returns
+    -------
+    onnx.ModelProto
+        Passes ``onnx.checker.check_model(full_check=True)``.
+
+    Raises
+    ------
+    ValueError
+        Unsupported opset, ``preprocessing=True`` without preprocessing metadata, damaged
+        metadata, or a column named like an output.
+    """
+    if isinstance(model, (str, os.PathLike)):
+        model = load(model)
+    if not isinstance(model, NeuralNetwork):
+        raise TypeError(f"model must be a NeuralNetwork or a model file path, got "
+                        f"{type(model).__name__}")
+    check_opset(opset)
+    state = _table_state(model.metadata) if preprocessing is not False else None
+    if preprocessing and state is None:
+        raise ValueError("preprocessing=True, but the model carries no table preprocessing "
+                         "(it was not written by 'numpynn train')")
+    if state is None:
+        return model.to_onnx(path, opset=opset)
+    onnx_model = table_model_to_onnx(model, *state, opset=opset, numeric_type=numeric_type)
+    if path is not None:
+        save_model(onnx_model, path)
+    return onnx_model

@@ -1,0 +1,169 @@
+"""L-BFGS: the solver's settings and the one bridge to :func:`scipy.optimize.minimize`.
+
+Full-batch training of ``NeuralNetwork.fit(optimizer="lbfgs")`` and of the scikit-learn
+estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: float32 loss and gradient
+on the flat vector ``theta``, float64 only at SciPy's side of the call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.backprop import Workspace
+from ..core.checks import check_int, check_number
+from .data import TrainingData
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .penalty import L2Penalty
+
+__all__ = ["LBFGS", "LBFGSResult", "minimize_lbfgs", "full_batch_objective"]
+
+
+class LBFGS:
+    """Settings of full-batch L-BFGS-B (SciPy) on the flat parameter vector.
+
+    Not an :class:`~numpynn.training.Optimizer`: it takes no steps of its own, has no
+    learning rate and runs over the whole data at once, so ``fit`` refuses the options
+    that only mini-batch optimizers honour (batch size, dropout, checkpoints, ...).
+
+    Parameters
+    ----------
+    max_iter : int >= 1, optional
+        Iterations; ``fit`` uses its ``epochs`` when None.
+    max_fun : int >= 1, default 15000
+        Most loss evaluations.
+    tol : float >= 0, default 1e-7
+        ``gtol`` of L-BFGS-B, and its ``ftol`` unless ``ftol`` is given.
+    memory : int >= 1, default 10
+        Number of correction pairs kept (``maxcor``).
+    ftol : float >= 0, optional
+        Relative reduction of the loss below which L-BFGS-B stops.
+    """
+
+    name = "lbfgs"
+    learning_rate = None  # no step size: L-BFGS-B searches along its own directions
+
+    def __init__(self, max_iter: int | None = None, max_fun: int = 15000, tol: float = 1e-7,
+                 memory: int = 10, *, ftol: float | None = None) -> None:
+        self.max_iter = None if max_iter is None else check_int("max_iter", max_iter, 1)
+        self.max_fun = check_int("max_fun", max_fun, 1)
+        self.tol = check_number("tol", tol, 0.0)
+        self.memory = check_int("memory", memory, 1)
+        self.ftol = self.tol if ftol is None else check_number("ftol", ftol, 0.0)
+
+    def __repr__(self) -> str:
+        return (f"LBFGS(max_iter={self.max_iter!r}, max_fun={self.max_fun!r}, "
+                f"tol={self.tol!r}, memory={self.memory!r}, ftol={self.ftol!r})")
+
+
+@dataclass
+class LBFGSResult:
+    """What :func:`minimize_lbfgs` did.
+
+    Attributes
+    ----------
+    iterations, evaluations : int
+        Over all restarts.
+    status : int
+        SciPy's status of the last run (0: converged).
+    message : str
+    stopped : bool
+        ``after_iteration`` asked to stop.
+    loss : float
+        The objective (data loss plus penalty) at the final ``theta``.
+    """
+
+    iterations: int
+    evaluations: int
+    status: int
+    message: str
+    stopped: bool
+    loss: float
+
+
+def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | None
+               ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``."""
+    theta = network.theta
+    grad = np.empty_like(theta)
+    n = data.X.shape[0]
+    total = data.total_weight()
+    block = min(n, max(256, (1 << 18) // max(network.sizes)))
+    workspace = Workspace(network, block, precise=True)  # allocated once, not per call
+
+    def loss_and_grad(x64: np.ndarray) -> tuple[float, np.ndarray]:
+        theta[:] = x64  # float32 parameters; float64 only at SciPy's boundary
+        loss = network._loss_and_gradient_checked(data.X, data.target, data.sample_weight,
+                                                  grad, workspace)
+        if penalty is not None:
+            loss += penalty.add(theta, grad, total, with_loss=True)
+        if not math.isfinite(loss):
+            return math.inf, np.zeros_like(x64)  # L-BFGS-B backs off from inf
+        return loss, grad.astype(np.float64)
+
+    return loss_and_grad
+
+
+def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter: int,
+                   penalty: L2Penalty | None = None,
+                   after_iteration: Callable[[float], bool] | None = None) -> LBFGSResult:
+    """Minimise the full-batch loss of ``network`` over ``data`` in place.
+
+    In float32 the loss stops changing on a plateau long before the gradient is small,
+    and L-BFGS-B then reports convergence on its relative reduction of the loss:
+    restarting from there (a fresh curvature memory) goes on while that makes progress
+    and the budgets last.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+        ``network.theta`` is the starting point and holds the result.
+    data : TrainingData
+        With its own contiguous rows (:meth:`TrainingData.materialized`).
+    solver : LBFGS
+    max_iter : int
+        Most iterations, over all restarts.
+    penalty : L2Penalty, optional
+    after_iteration : callable, optional
+        ``after_iteration(loss) -> bool`` after every iteration, with ``network.theta``
+        at the iterate and ``loss`` the objective there; True stops.
+    """
+    try:
+        from scipy.optimize import minimize
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("L-BFGS needs SciPy: pip install numpynn[lbfgs]") from err
+    loss_and_grad = full_batch_objective(network, data, penalty)
+    stopped = []
+
+    def callback(intermediate_result) -> None:
+        network.theta[:] = intermediate_result.x
+        if after_iteration is not None and after_iteration(float(intermediate_result.fun)):
+            stopped.append(True)
+            raise StopIteration
+
+    x = network.theta.astype(np.float64)
+    iterations = evaluations = 0
+    while True:
+        result = minimize(
+            loss_and_grad, x, method="L-BFGS-B", jac=True, callback=callback,
+            options={"maxfun": solver.max_fun - evaluations, "maxiter": max_iter - iterations,
+                     "gtol": solver.tol, "ftol": solver.ftol, "maxcor": solver.memory},
+        )
+        iterations += int(result.nit)
+        evaluations += int(result.nfev)
+        stalled = (result.status == 0 and not stopped
+                   and float(np.abs(result.jac).max()) > solver.tol)
+        progressed = result.fun < loss_and_grad(x)[0]
+        x = result.x
+        if not (stalled and progressed and iterations < max_iter
+                and evaluations < solver.max_fun):
+            break
+    loss = loss_and_grad(result.x)[0]  # also leaves theta at the result
+    return LBFGSResult(iterations=iterations, evaluations=evaluations,
+                       status=int(result.status), message=str(result.message),
+                       stopped=bool(stopped), loss=float(loss))

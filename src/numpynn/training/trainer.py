@@ -1,0 +1,328 @@
+"""The training engine: epochs of mini-batch gradient steps on the flat vector ``theta``.
+
+One :class:`Trainer` serves ``NeuralNetwork.fit`` and the scikit-learn estimators alike;
+what differs between them is passed in, not written again: the batch order, how the L2
+penalty scales, what loss an epoch reports, and the callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.backprop import Workspace
+from ..core.checks import as_generator, check_int, check_number
+from .callbacks import TerminateOnNaN
+from .data import CLASSIFYING_OUTPUTS, TrainingData
+from .epoch_parts import MeanLoss, ShuffledOrder
+from .history import History
+from .lbfgs import LBFGS
+from .loop import TrainingLoop, Validation
+from .metrics import evaluate_loss
+from .optimizers import Optimizer, get_optimizer
+from .penalty import L2Penalty, make_l2_penalty
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..network import NeuralNetwork
+
+__all__ = ["Trainer", "resolve_learning_rate"]
+
+DEFAULT_LEARNING_RATE = 0.001
+
+
+def resolve_learning_rate(optimizer: Optimizer, learning_rate: float | None) -> float:
+    """The base rate: given here or set on the optimizer (not both), else 0.001."""
+    if learning_rate is None:
+        return optimizer.learning_rate or DEFAULT_LEARNING_RATE
+    rate = check_number("learning_rate", learning_rate, 0.0, low_inclusive=False)
+    if optimizer.learning_rate is not None and optimizer.learning_rate != rate:
+        raise ValueError(f"learning_rate={learning_rate!r} and {type(optimizer).__name__}("
+                         f"learning_rate={optimizer.learning_rate!r}) give two learning "
+                         "rates: set it in one place")
+    return rate
+
+
+class Trainer(TrainingLoop):
+    """Mini-batch training of one network with one optimizer state.
+
+    The workspace (activations, deltas, gradient, batch buffers) is allocated once and
+    reused for every batch; the parameters are updated in place in ``network.theta``.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    optimizer : {"adam", "adamw", "sgd"} or Optimizer, default "adam"
+        Its learning rate, schedule and gradient clipping apply.
+    learning_rate : float > 0, optional
+        The base rate, when the optimizer does not set one (default 0.001).
+    batch_size : int >= 1, default 32
+    l2 : float >= 0, default 0.0
+        Adds ``l2 * w`` to the gradient of every weight (biases excluded).
+    dropout : float in [0, 1), default 0.0
+        Inverted dropout on every hidden layer, during training only.
+    shuffle : bool, default True
+    seed : int or numpy.random.Generator, optional
+        Drives shuffling and dropout; the same seed gives bit-identical training.
+    callbacks : list of Callback or callables, optional
+        Default: the divergence guard (:class:`TerminateOnNaN`) alone.
+    penalty : L2Penalty, optional
+        Instead of ``l2``: an L2 penalty that scales otherwise (scikit-learn's).
+    batch_order : callable, optional
+        ``batch_order(n) -> rows`` each shuffled epoch; default a fresh permutation from
+        the seed's generator.
+    loss_report : MeanLoss, optional
+        What loss (and accuracy) an epoch reports; default :class:`MeanLoss`.
+    optimizer_state : dict, optional
+        Continue from this state of ``optimizer`` (updated in place).
+
+    Attributes
+    ----------
+    learning_rate : float
+        The rate of the current epoch.
+    optimizer_state : dict
+    grad : ndarray, shape (num_weights,), float32
+    epochs_done : int
+    """
+
+    capabilities = frozenset({"learning_rate", "checkpoints"})
+    solver_name = "this optimizer"
+
+    def __init__(self, network: NeuralNetwork, optimizer: Any = "adam", *,
+                 learning_rate: float | None = None, batch_size: int = 32, l2: float = 0.0,
+                 dropout: float = 0.0, shuffle: bool = True,
+                 seed: int | np.random.Generator | None = None,
+                 callbacks: Iterable[Any] | None = None, penalty: L2Penalty | None = None,
+                 batch_order: Any = None, loss_report: MeanLoss | None = None,
+                 optimizer_state: dict[str, Any] | None = None) -> None:
+        super().__init__(network, [TerminateOnNaN()] if callbacks is None else callbacks)
+        self.optimizer = get_optimizer(optimizer)
+        if isinstance(self.optimizer, LBFGS):
+            raise ValueError("lbfgs is a full-batch method: use fit(..., optimizer='lbfgs')")
+        self.base_learning_rate = resolve_learning_rate(self.optimizer, learning_rate)
+        self.learning_rate = self.base_learning_rate
+        self.batch_size = check_int("batch_size", batch_size, 1)
+        self.dropout = check_number("dropout", dropout, 0.0, 1.0, high_inclusive=False)
+        if penalty is not None and l2:
+            raise ValueError("give l2 or penalty, not both")
+        self.penalty = penalty if penalty is not None else make_l2_penalty(l2, network)
+        self.l2 = 0.0 if self.penalty is None else self.penalty.strength
+        self.shuffle = bool(shuffle)
+        self.rng = as_generator(seed)
+        self.batch_order = ShuffledOrder(self.rng) if batch_order is None else batch_order
+        self.loss_report = MeanLoss() if loss_report is None else loss_report
+        self.optimizer_state = optimizer_state if optimizer_state is not None else \
+            self.optimizer.init(network.theta, weight_mask=network.weight_mask())
+        self.schedule = self.optimizer.make_schedule(1)
+        self.grad = np.zeros(network.num_weights, dtype=np.float32)
+        self._workspace: Workspace | None = None
+        self._started = False
+        self.epochs_done = 0
+
+    # ------------------------------------------------------------------ the run
+    def run(self, data: TrainingData, *, epochs: int, validation: Validation = None
+            ) -> History:
+        """Train for ``epochs`` epochs (fewer when a callback stops), with every hook.
+
+        Parameters
+        ----------
+        data : TrainingData
+        epochs : int >= 1
+            The last epoch is ``epochs - 1`` (a resumed run starts later).
+        validation : TrainingData or callable, optional
+            Validation data (``val_loss``, ``val_accuracy`` in the logs), or a function
+            returning the validation entries of the logs.
+
+        Returns
+        -------
+        History
+        """
+        self._check_data(data)
+        self.epochs = check_int("epochs", epochs, 1)
+        self.has_validation = validation is not None
+        self.schedule = self.optimizer.make_schedule(self.epochs)
+        self.check_callbacks()
+        self._begin()
+        logs: dict[str, Any] = {}
+        try:
+            for epoch in range(self.initial_epoch, self.epochs):
+                self.learning_rate = self.schedule.rate(epoch, self.base_learning_rate,
+                                                        self._monitored())
+                loss, accuracy = self.train_epoch(data)
+                logs = {"epoch": epoch, "loss": loss, "accuracy": accuracy, "val_loss": None,
+                        "val_accuracy": None, "learning_rate": self.learning_rate}
+                logs.update(self._validation_logs(validation, self.penalty))
+                if self._epoch_end(epoch, logs):
+                    break
+            self._end(logs)
+        finally:
+            self._close()
+        return self.history
+
+    def _begin(self) -> None:
+        super()._begin()
+        self._started = True
+
+    @staticmethod
+    def _check_data(data: Any) -> None:
+        if not isinstance(data, TrainingData):
+            raise TypeError("the Trainer takes the TrainingData of "
+                            "numpynn.training.check_training_data(network, X, y), "
+                            f"got {type(data).__name__}")
+
+    # ------------------------------------------------------------------ one epoch
+    def _workspace_for(self, rows: int) -> Workspace:
+        ws = self._workspace
+        if ws is None or ws.rows < rows:
+            ws = Workspace(self.network, rows, self.dropout, self.rng)
+            self._workspace = ws
+            self._X_batch = np.empty((rows, self.network.sizes[0]), dtype=np.float32)
+        return ws
+
+    def _batch(self, data: TrainingData, order: np.ndarray | None, start: int, stop: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Rows ``start:stop`` of the epoch's order: X, targets and sample weights."""
+        sw = data.sample_weight
+        if order is None:
+            return (data.X[start:stop], data.target[start:stop],
+                    None if sw is None else sw[start:stop])
+        rows = order[start:stop]
+        Xb = np.take(data.X, rows, axis=0, out=self._X_batch[: stop - start])
+        return Xb, data.target[rows], None if sw is None else sw[rows]
+
+    def _epoch_order(self, data: TrainingData) -> np.ndarray | None:
+        """Absolute row numbers in batch order (None: all rows, in order, sliced directly)."""
+        order = self.batch_order(data.n) if self.shuffle else None
+        if data.rows is not None:
+            order = data.rows if order is None else data.rows[order]
+        return order
+
+    def train_epoch(self, data: TrainingData) -> tuple[float, float | None]:
+        """One pass over the data in mini-batches, updating the network in place.
+
+        Runs the callbacks' ``on_epoch_begin`` and ``on_batch_end`` hooks (the epoch-end
+        hooks are :meth:`run`'s).
+
+        Returns
+        -------
+        loss : float
+            As ``loss_report`` defines it (by default the weighted mean training loss
+            over the epoch's batches, plus the L2 term).
+        accuracy : float or None
+            Fraction right over the epoch's batches (before each batch's update); None
+            for regression outputs, or when the report does not track it.
+
+        Raises
+        ------
+        TrainingDivergedError
+            With the divergence guard: the loss became NaN or inf; the weights are those
+            from the epoch's start.
+        """
+        self._check_data(data)
+        if not self._started:  # used on its own, without run()
+            self._begin()
+        net, n, report = self.network, data.n, self.loss_report
+        batch = min(self.batch_size, n)
+        ws = self._workspace_for(batch)
+        self._epoch_begin(self.epochs_done)
+        order = self._epoch_order(data)
+        multilabel = net.output_activation == "logistic" and net.sizes[-1] > 1
+        count = report.tracks_accuracy and net.output_activation in CLASSIFYING_OUTPUTS \
+            and not multilabel
+        theta, grad, penalty = net.theta, self.grad, self.penalty
+        report.begin_epoch()
+        correct = 0
+        # Overflow is the divergence guard's to report, with a clear error.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for index, start in enumerate(range(0, n, batch)):
+                stop = min(n, start + batch)
+                Xb, tb, swb = self._batch(data, order, start, stop)
+                batch_weight = float(stop - start) if swb is None else \
+                    float(swb.sum(dtype=np.float64))
+                if batch_weight <= 0:
+                    continue
+                loss_sum = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, grad,
+                                               count_correct=count)
+                for hook in self._batch_hooks:
+                    hook(index, loss_sum)
+                term = 0.0 if penalty is None else penalty.add(
+                    theta, grad, batch_weight, with_loss=report.penalty_per_batch)
+                report.add_batch(loss_sum, batch_weight, stop - start, term)
+                if count:
+                    correct += ws.last_correct
+                self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
+        self.epochs_done += 1
+        loss = report.epoch_loss(n, penalty, theta)
+        accuracy = None
+        if report.tracks_accuracy and net.output_activation in CLASSIFYING_OUTPUTS:
+            accuracy = evaluate_loss(net, data)[1] if multilabel else correct / n
+        return loss, accuracy
+
+    # ------------------------------------------------------------------ checkpoints
+    def _named_callbacks(self) -> list[tuple[str, Any]]:
+        """Callbacks with a state name, made unique in list order (early_stopping,
+        early_stopping_2, ...)."""
+        named, seen = [], {}
+        for cb in self.callbacks:
+            if cb.state_name:
+                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
+                count = seen[cb.state_name]
+                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
+        return named
+
+    def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """``(training_state, arrays)`` after ``epoch``, for
+        :func:`numpynn.io.write_checkpoint`: JSON values, and float32 arrays under dotted
+        names (``optimizer.m``, ``early_stopping.best_theta``)."""
+        step, optimizer_arrays = self.optimizer.checkpoint_state(self.optimizer_state)
+        arrays = {f"optimizer.{k}": v for k, v in optimizer_arrays.items()}
+        callbacks: dict[str, Any] = {}
+        for name, cb in self._named_callbacks():
+            values = {}
+            for key, value in cb.state().items():
+                if isinstance(value, np.ndarray):
+                    arrays[f"{name}.{key}"] = value
+                else:
+                    values[key] = value
+            callbacks[name] = values
+        training_state = {
+            "epoch": int(epoch),
+            "history": self.history.as_dict(),
+            "trainer": {"rng": self.rng.bit_generator.state, "epochs_done": self.epochs_done},
+            "optimizer": {"step": step, "schedule": self.schedule.state()},
+            "callbacks": callbacks,
+        }
+        return training_state, arrays
+
+    def load_checkpoint_state(self, training_state: Mapping[str, Any],
+                              arrays: Mapping[str, np.ndarray],
+                              theta: np.ndarray | None = None) -> None:
+        """Continue from :meth:`checkpoint_state`'s output (after ``on_train_begin``):
+        ``theta`` (the checkpoint's weights), the optimizer, the generator, the history,
+        every callback's state; the run then starts after the checkpoint's epoch."""
+        for key in ("optimizer", "trainer", "history", "callbacks"):
+            if not isinstance(training_state.get(key), Mapping):
+                raise ValueError(f"the checkpoint has no {key!r} state: it was written by "
+                                 "another version of numpynn; start a new run")
+        optimizer_arrays = {k[len("optimizer."):]: v for k, v in arrays.items()
+                            if k.startswith("optimizer.")}
+        self.optimizer.load_checkpoint_state(self.optimizer_state,
+                                             training_state["optimizer"]["step"],
+                                             optimizer_arrays)
+        for name, cb in self._named_callbacks():
+            state = dict(training_state["callbacks"].get(name, {}))
+            state.update({k[len(name) + 1:]: v for k, v in arrays.items()
+                          if k.startswith(name + ".")})
+            if state:
+                cb.load_state(state)
+        if theta is not None:
+            self.network.set_weights(theta)
+        self.schedule.load_state(training_state["optimizer"].get("schedule", {}))
+        self.rng.bit_generator.state = training_state["trainer"]["rng"]
+        self.epochs_done = int(training_state["trainer"]["epochs_done"])
+        restored = History.from_dict(training_state["history"])
+        for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
+            getattr(self.history, name)[:] = getattr(restored, name)
+        self.history.best_epoch = restored.best_epoch
+        self.initial_epoch = int(training_state["epoch"]) + 1
