@@ -61,8 +61,11 @@ def files(tmp_path_factory, work) -> Path:
 
 @pytest.mark.parametrize("command", [["predict", "data.csv", "data.csv"],
                                      ["evaluate", "data.csv", "data.csv"],
-                                     ["inspect", "data.csv"]])
+                                     ["inspect", "data.csv"],
+                                     ["export", "data.csv", "out.onnx"]])
 def test_a_csv_file_where_a_model_belongs(files, command):
+    if command[0] == "export":
+        pytest.importorskip("onnx")
     line = _one_error_line(run(*command, cwd=files))
     assert "data.csv: this is a CSV file, not a model" in line
 

@@ -36,7 +36,8 @@ _USER_ERRORS = (CommandError, ModelFileError, ValueError, TypeError, OSError,
 #: but Numba's and scikit-learn's).
 _INSTALL = {"safetensors": CLI_INSTALL, "matplotlib": CLI_INSTALL, "tqdm": CLI_INSTALL,
             "scipy": CLI_INSTALL, "pyarrow": CLI_INSTALL, "pandas": CLI_INSTALL,
-            "numba": 'pip install "numpynn[fast]"', "sklearn": 'pip install "numpynn[sklearn]"'}
+            "numba": 'pip install "numpynn[fast]"', "sklearn": 'pip install "numpynn[sklearn]"',
+            "onnx": 'pip install "numpynn[onnx]"'}
 
 
 def import_error_message(exc: ImportError) -> str:
