@@ -181,6 +181,8 @@ def rows_with_values(table, name: str) -> np.ndarray:
     """Indices (int64) of the rows whose cell in column ``name`` is not missing."""
     from ..tabular import is_missing
 
+    if hasattr(table, "typed_column"):  # typed columns know their gaps
+        return np.flatnonzero(~table.typed_column(name).missing).astype(np.int64)
     values = table.column(name)
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         return np.flatnonzero(~np.isnan(values)).astype(np.int64)

@@ -135,6 +135,8 @@ def _id_columns(model: TrainedModel, table, args: argparse.Namespace) -> list[st
 
 def _text_column(table, name: str) -> list[str]:
     """The cells of column ``name`` as text, missing cells empty."""
+    if hasattr(table, "strings"):  # typed columns write themselves out
+        return table.strings(name)
     values = table.column(name)
     if isinstance(values, np.ndarray):
         text = values.astype(str)
