@@ -13,7 +13,7 @@ pytest.importorskip("safetensors")
 
 from cli_helpers import make_rows, run, write_rows  # noqa: E402
 
-from numpynn.cli.common import did_you_mean, file_kind  # noqa: E402
+from numpynn.cli.common import did_you_mean, error_message, file_kind  # noqa: E402
 from numpynn.cli.main import import_error_message  # noqa: E402
 
 
@@ -120,5 +120,9 @@ def test_import_error_messages():
     assert import_error_message(wrapped) == \
         'scipy is not installed, and this needs it: pip install "numpynn[cli]"'
     numba = ModuleNotFoundError("No module named 'numba.core'", name="numba.core")
-    assert import_error_message(numba).endswith('pip install "numpynn[fast]"')
+    assert import_error_message(numba) == \
+        'No module named \'numba.core\'; pip install "numpynn[fast]"'
+    onnx = ImportError("ONNX export needs the 'onnx' package: pip install 'numpynn[onnx]'")
+    onnx.__cause__ = ModuleNotFoundError("No module named 'onnx'", name="onnx")
+    assert import_error_message(onnx) == error_message(onnx)  # it says so already
 

@@ -244,8 +244,8 @@ def check_model_file(path: Path) -> None:
     clearly something else (a data table, an image, ...), before the loader reads it."""
     kind = file_kind(path)
     if kind is not None:
-        raise ModelFileError(f"{path}: this is {kind}, not a model (a .safetensors file "
-                             "written by numpynn)")
+        raise ModelFileError(f"{path}: this is {kind}, not a model (it is not a safetensors "
+                             "file)")
 
 
 

@@ -32,12 +32,12 @@ SUBCOMMANDS = (demo, train, predict, evaluate, inspect, export)
 _USER_ERRORS = (CommandError, ModelFileError, ValueError, TypeError, OSError,
                 TrainingDivergedError, ImportError, MemoryError)
 
-#: Optional packages the command uses, and what installs each (the ``cli`` extra holds all
-#: but Numba's and scikit-learn's).
-_INSTALL = {"safetensors": CLI_INSTALL, "matplotlib": CLI_INSTALL, "tqdm": CLI_INSTALL,
-            "scipy": CLI_INSTALL, "pyarrow": CLI_INSTALL, "pandas": CLI_INSTALL,
-            "numba": 'pip install "numpynn[fast]"', "sklearn": 'pip install "numpynn[sklearn]"',
-            "onnx": 'pip install "numpynn[onnx]"'}
+#: Optional packages of the ``cli`` extra: a missing one is reported with its install command.
+_CLI_EXTRA = ("safetensors", "matplotlib", "tqdm", "scipy", "pyarrow", "pandas")
+#: Other optional packages and the extra that brings each.
+_OTHER_EXTRAS = {"numba": 'pip install "numpynn[fast]"',
+                 "sklearn": 'pip install "numpynn[sklearn]"',
+                 "onnx": 'pip install "numpynn[onnx]"'}
 
 
 def import_error_message(exc: ImportError) -> str:
@@ -48,9 +48,12 @@ def import_error_message(exc: ImportError) -> str:
         if isinstance(error, ImportError) and error.name:
             missing = error.name.partition(".")[0]
             break
-    if missing not in _INSTALL:
-        return error_message(exc)
-    return f"{missing} is not installed, and this needs it: {_INSTALL[missing]}"
+    message = error_message(exc)
+    if missing in _CLI_EXTRA:  # the library's messages name its small extras (files, plot)
+        return f"{missing} is not installed, and this needs it: {CLI_INSTALL}"
+    if missing in _OTHER_EXTRAS and "pip install" not in message:
+        return f"{message}; {_OTHER_EXTRAS[missing]}"
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
