@@ -13,6 +13,7 @@ import numpy as np
 
 import numpynn
 from numpynn.plots import draw_network
+from numpynn.tabular.datasets import load_iris
 
 # %%
 # The article's 3-4-2 network with its weights 0.01 ... 0.26, and the input of the demo:
@@ -25,8 +26,6 @@ draw_network(net.sizes, net.weights, net.biases, "article.png",
 # %%
 # A network trained on the iris data: too many connections for numbers, so the colour
 # and width of each line show its weight's sign and size.
-
-from numpynn.tabular.datasets import load_iris
 
 X, y, feature_names, class_names = load_iris()
 X = (X - X.mean(axis=0)) / X.std(axis=0)

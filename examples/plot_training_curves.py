@@ -8,8 +8,6 @@ per epoch with :func:`numpynn.plots.plot_history`. The dotted line marks the bes
 whose weights :class:`~numpynn.training.EarlyStopping` put back at the end.
 """
 
-import numpy as np
-
 import numpynn
 from numpynn.plots import plot_history
 from numpynn.tabular.datasets import load_iris

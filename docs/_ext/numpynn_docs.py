@@ -48,7 +48,7 @@ def _help_text(args: list[str]) -> str:
             main([*args, "--help"])
         except SystemExit as stop:  # argparse exits after printing the help
             if stop.code not in (0, None):
-                raise RuntimeError(f"numpynn {' '.join(args)} --help exited {stop.code}")
+                raise RuntimeError(f"numpynn {' '.join(args)} --help exited {stop.code}") from None
     return out.getvalue()
 
 
