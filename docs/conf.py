@@ -37,8 +37,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
+    "numpynn_docs",  # before the gallery: its Figure 2 is the article demo's thumbnail
     "sphinx_gallery.gen_gallery",
-    "numpynn_docs",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -76,7 +76,7 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "abort_on_example_error": True,
     "default_thumb_file": None,
-    "capture_repr": ("_repr_html_", "__repr__"),
+    "capture_repr": (),  # what an example prints is shown, not its last value's repr
     "reference_url": {},
     "backreferences_dir": None,
     "doc_module": (),
@@ -85,7 +85,8 @@ sphinx_gallery_conf = {
 # -- no network at build time: no intersphinx, no remote images, no analytics
 html_theme = "pydata_sphinx_theme"
 html_title = f"numpynn {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["numpynn.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,

@@ -7,6 +7,7 @@ NumPy" (``neural_io.py``), written against numpynn: the network class and the ut
 come from the library, and the output is the article's, digit for digit. The guide walks
 through it step by step: :doc:`/guide/article`.
 """
+# sphinx_gallery_thumbnail_path = "_generated/figure2.png"
 import numpy as np
 
 import numpynn as U

@@ -4,16 +4,18 @@ A table model, end to end
 
 Train on a CSV file, predict and evaluate, with the ``numpynn`` command run from Python
 (:func:`numpynn.cli.main` takes the command's arguments as a list; in a shell, the same
-lines are ``numpynn train ...``). The file is the iris CSV bundled with numpynn;
-:func:`numpynn.tabular.datasets.iris_path` says where it is. See
+lines are ``numpynn train ...``). The file is a copy of the iris CSV bundled with numpynn
+(:func:`numpynn.tabular.datasets.iris_path` says where it is). See
 :doc:`/guide/command_line` for a table with ID columns and missing values.
 """
+
+import shutil
 
 from numpynn.cli import main
 from numpynn.tabular import read_csv
 from numpynn.tabular.datasets import iris_path
 
-iris = str(iris_path())
+iris = shutil.copy(iris_path(), "iris.csv")
 table = read_csv(iris)
 print(f"{table.n_rows} rows, columns {table.columns}")
 

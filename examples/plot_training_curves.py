@@ -4,8 +4,8 @@ Training curves
 
 Train a network on the iris data bundled with numpynn, with a validation split, early
 stopping and a learning rate that halves on plateaus, then draw the loss and accuracy
-per epoch with :func:`numpynn.plots.plot_history`. The dotted line marks the best epoch,
-whose weights :class:`~numpynn.training.EarlyStopping` put back at the end.
+per epoch with :func:`numpynn.plots.plot_history`. The dashed line and the star mark the
+best epoch, whose weights :class:`~numpynn.training.EarlyStopping` put back at the end.
 """
 
 import numpynn

@@ -36,7 +36,7 @@ PUBLIC_MODULES = (
     "numpynn.cli",
 )
 #: Width of the generated help texts (argparse reads COLUMNS).
-HELP_COLUMNS = "88"
+HELP_COLUMNS = "78"
 
 
 def _help_text(args: list[str]) -> str:
