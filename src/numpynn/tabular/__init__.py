@@ -21,6 +21,7 @@ Modules: :mod:`.table` (Table), :mod:`.csv_files` (read_csv, write_csv), :mod:`.
 
 from .columns import UnseenCategoryWarning
 from .csv_files import read_csv, write_csv
+from .reading import read_table
 from .features import Preprocessor
 from .split import train_validation_split
 from .table import Table
@@ -36,6 +37,7 @@ __all__ = [
     "UnseenCategoryWarning",
     "is_missing",
     "read_csv",
+    "read_table",
     "train_validation_split",
     "write_csv",
 ]
