@@ -23,20 +23,21 @@ def test_mixed_columns_layout_and_values(tmp_path: Path) -> None:
     assert pre.input_columns == ["age", "color", "height"]
     assert pre.numeric_columns == ["age", "height"]
     assert pre.categorical_columns == ["color"]
-    assert pre.feature_names == ["age", "color=blue", "color=green", "color=red", "height"]
+    assert pre.feature_names == ["age", "color=blue", "color=green", "color=red", "height",
+                                 "height (missing)"]
     X = pre.transform(t)
-    assert X.dtype == np.float32 and X.shape == (4, 5) and X.flags.c_contiguous
+    assert X.dtype == np.float32 and X.shape == (4, 6) and X.flags.c_contiguous
     age = np.array([20, 30, 40, 50], dtype=np.float64)
     np.testing.assert_allclose(X[:, 0], (age - age.mean()) / age.std(), rtol=1e-6)
     np.testing.assert_array_equal(
         X[:, 1:4], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
     )
     h = np.array([1.5, 1.7, 1.9])
-    # NA imputed with the training mean -> exactly 0 after standardising
-    expected_h = [(1.5 - h.mean()) / h.std(), (1.7 - h.mean()) / h.std(), 0.0,
-                  (1.9 - h.mean()) / h.std()]
+    # NA filled with the training median (1.7), and flagged in the indicator feature
+    expected_h = [(1.5 - h.mean()) / h.std(), (1.7 - h.mean()) / h.std(),
+                  (1.7 - h.mean()) / h.std(), (1.9 - h.mean()) / h.std()]
     np.testing.assert_allclose(X[:, 4], expected_h, rtol=1e-6, atol=1e-7)
-    assert X[2, 4] == 0.0
+    np.testing.assert_array_equal(X[:, 5], [0, 0, 1, 0])
 
 
 def test_statistics_come_from_training_rows_only() -> None:
@@ -44,7 +45,8 @@ def test_statistics_come_from_training_rows_only() -> None:
     train = full.take([0, 1])
     pre = Preprocessor.fit(train, "y")
     state = pre.to_dict()["columns"]
-    assert state[0] == {"name": "x", "kind": "numeric", "mean": 1.0, "std": 1.0}
+    assert state[0] == {"name": "x", "kind": "numeric", "mean": 1.0, "std": 1.0, "fill": 1.0,
+                        "indicator": False}
     assert state[1]["categories"] == ["a", "b"]
     with pytest.warns(UnseenCategoryWarning):
         X = pre.transform(full)
@@ -109,14 +111,20 @@ def test_unseen_warning_lists_at_most_five_values() -> None:
         pre.transform(test)
 
 
-def test_missing_text_value_is_not_a_category_and_does_not_warn() -> None:
+def test_missing_text_value_is_a_category_of_its_own_and_does_not_warn() -> None:
     t = table(["c"], ["a"], [""], ["NA"], ["b"])
     pre = Preprocessor.fit(t, None)
-    assert pre.feature_names == ["c=a", "c=b"]
+    assert pre.feature_names == ["c=a", "c=b", "c=(missing)"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         X = pre.transform(t)
-    np.testing.assert_array_equal(X, [[1, 0], [0, 0], [0, 0], [0, 1]])
+    np.testing.assert_array_equal(X, [[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0]])
+    # without gaps in the training rows, a gap later is all zeros, silently
+    pre = Preprocessor.fit(table(["c"], ["a"], ["b"]), None)
+    assert pre.feature_names == ["c=a", "c=b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(pre.transform(t), [[1, 0], [0, 0], [0, 0], [0, 1]])
 
 
 def test_non_numeric_value_in_numeric_column_names_column_row_value(tmp_path: Path) -> None:

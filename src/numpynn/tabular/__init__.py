@@ -21,8 +21,8 @@ Modules: :mod:`.table` (Table), :mod:`.csv_files` (read_csv, write_csv), :mod:`.
 
 from .columns import UnseenCategoryWarning
 from .csv_files import read_csv, write_csv
-from .reading import read_table
 from .features import Preprocessor
+from .reading import read_table
 from .split import train_validation_split
 from .table import Table
 from .target import MAX_AUTO_CLASSES, TargetEncoder
