@@ -46,6 +46,7 @@ class NumberColumn:
     """
 
     values: np.ndarray
+    _cache: dict = field(default_factory=dict, repr=False)  # n_missing, is_integral
 
     def __post_init__(self) -> None:
         v = self.values
@@ -69,19 +70,33 @@ class NumberColumn:
 
     @property
     def n_missing(self) -> int:
-        return 0 if self.values.dtype == np.int64 else int(np.count_nonzero(self.missing))
+        if "n_missing" not in self._cache:
+            self._cache["n_missing"] = 0 if self.values.dtype == np.int64 else \
+                int(np.count_nonzero(np.isnan(self.values)))
+        return self._cache["n_missing"]
 
-    def as_float64(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """The values (at ``rows``) as a new float64 array, NaN where missing."""
+    def as_float64(self, rows: np.ndarray | slice | None = None) -> np.ndarray:
+        """The values (at ``rows``: indices or a slice) as a new float64 array (never a
+        view of the column), NaN where missing."""
         v = self.values if rows is None else self.values[rows]
-        return v.astype(np.float64, copy=rows is None)
+        # indexing with an array has copied already; a slice is a view
+        return v.astype(np.float64, copy=not isinstance(rows, np.ndarray))
 
     def is_integral(self) -> bool:
-        """Whether every present value is a whole number."""
+        """Whether every present value is a whole number (the first 1000 are looked at
+        first: a column of measurements is rejected at once)."""
         if self.values.dtype == np.int64:
             return True
-        present = self.values[~np.isnan(self.values)]
-        return bool(np.isfinite(present).all() and np.array_equal(present, np.round(present)))
+        if "integral" not in self._cache:
+            integral = True
+            for part in (self.values[:1000], self.values):
+                present = part[~np.isnan(part)]
+                integral = bool(np.isfinite(present).all()
+                                and np.array_equal(present, np.round(present)))
+                if not integral:
+                    break
+            self._cache["integral"] = integral
+        return self._cache["integral"]
 
     def take(self, rows: np.ndarray) -> NumberColumn:
         return NumberColumn(self.values[rows])
@@ -111,7 +126,7 @@ class TextColumn:
 
     codes: np.ndarray
     categories: np.ndarray
-    _counts: list = field(default_factory=list, repr=False)  # cache of counts()
+    _cache: dict = field(default_factory=dict, repr=False)  # counts, n_missing
 
     kind = "text"
 
@@ -132,14 +147,14 @@ class TextColumn:
 
     @property
     def n_missing(self) -> int:
-        return int(np.count_nonzero(self.codes < 0))
+        return len(self) - int(self.counts().sum())
 
     def counts(self) -> np.ndarray:
         """int64 (k,): how many rows hold each category."""
-        if not self._counts:
-            present = self.codes[self.codes >= 0]
-            self._counts.append(np.bincount(present, minlength=len(self.categories)))
-        return self._counts[0]
+        if "counts" not in self._cache:
+            self._cache["counts"] = np.bincount(self.codes + 1,
+                                                minlength=len(self.categories) + 1)[1:]
+        return self._cache["counts"]
 
     def take(self, rows: np.ndarray) -> TextColumn:
         return TextColumn(self.codes[rows], self.categories)

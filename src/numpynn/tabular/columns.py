@@ -42,8 +42,15 @@ class UnseenCategoryWarning(UserWarning):
     """A text column held values that the training rows did not; they encode as all zeros."""
 
 
-def _row_of(rows: np.ndarray | None, i: int) -> int:
-    return int(i) if rows is None else int(rows[i])
+Rows = np.ndarray | slice  # the rows a block of features is made of
+
+
+def _row_of(rows: Rows | None, i: int) -> int:
+    if rows is None:
+        return int(i)
+    if isinstance(rows, slice):
+        return int(rows.start or 0) + int(i)
+    return int(rows[i])
 
 
 @dataclass(frozen=True)
@@ -60,19 +67,17 @@ class NumericColumn:
     def feature_names(self) -> list[str]:
         return [self.name] + ([self.name + MISSING_SUFFIX] if self.indicator else [])
 
-    def encode(self, col, table: Table, block: np.ndarray, rows: np.ndarray | None) -> None:
-        """Write the standardised values (and the gap indicator) into ``block``.
-
-        Parameters
-        ----------
-        col : NumberColumn or TextColumn
-            The table's column; text is an error naming the first value that is no number.
-        block : ndarray of float32, shape (m, 1 or 2)
-        rows : ndarray of int64, shape (m,), or None for every row
-        """
+    def prepare(self, col, table: Table, rows: np.ndarray | None) -> NumberColumn:
+        """Check the table's column once per transform: text is an error naming the first
+        value that is not a number."""
         if isinstance(col, TextColumn):
             _not_a_number(col, table, self.name, rows)
-        x = col.as_float64(rows)  # one column at a time; the result is written as float32
+        return col
+
+    def encode(self, col: NumberColumn, table: Table, block: np.ndarray, rows: Rows) -> None:
+        """Write the standardised values (and the gap indicator) of ``rows`` into ``block``
+        (float32, shape (m, 1 or 2))."""
+        x = col.as_float64(rows)  # a block of rows at a time; written as float32
         infinite = np.isinf(x)
         if infinite.any():
             i = int(np.flatnonzero(infinite)[0])
@@ -133,34 +138,38 @@ class CategoricalColumn:
         gap = len(self.categories) if self.missing_category else -1
         return np.array([index.get(k, -1) for k in keys] + [gap], dtype=np.int64)
 
-    def encode(self, col, table: Table, block: np.ndarray, rows: np.ndarray | None) -> None:
-        """Write the one-hot codes into ``block`` (float32 zeros, shape (m, n_features)).
+    def prepare(self, col, table: Table, rows: np.ndarray | None
+                ) -> tuple[TextColumn, np.ndarray]:
+        """The column as categories and their feature indices, once per transform.
 
-        An unseen category leaves its row all zeros and gives one
+        A category the training rows did not have encodes as all zeros and gives one
         :class:`UnseenCategoryWarning` that points at the caller of
         ``Preprocessor.transform``. A gap, when the training rows had none, is all zeros
         too, without a warning.
         """
-        if isinstance(col, NumberColumn):
-            col = numbers_as_text(col, rows)
-            rows = None
-        codes = col.codes if rows is None else col.codes[rows]
-        lookup = self._lookup(col)
-        features = lookup[codes]
-        known = np.flatnonzero(features >= 0)
-        block[known, features[known]] = 1.0
-        if known.size == codes.size:
-            return
-        seen = np.bincount(codes[codes >= 0], minlength=len(col.categories)) > 0
-        unseen = sorted(col.categories[seen & (lookup[:-1] < 0)].tolist())
+        text = numbers_as_text(col) if isinstance(col, NumberColumn) else col
+        lookup = self._lookup(text)
+        codes = text.codes if rows is None else text.codes[rows]
+        seen = np.bincount(codes + 1, minlength=len(text.categories) + 1)[1:] > 0
+        unseen = sorted(text.categories[seen & (lookup[:-1] < 0)].tolist())
         if unseen:
             warnings.warn(
                 f"{table.source}: text column {self.name!r} has {len(unseen)} categor"
                 f"{'y' if len(unseen) == 1 else 'ies'} not seen in training, encoded as all "
                 f"zeros: {listing(unseen, len(unseen))}",
                 UnseenCategoryWarning,
-                stacklevel=3,  # encode <- Preprocessor.transform <- the user's call
+                stacklevel=4,  # prepare <- _encode_all <- Preprocessor.transform <- caller
             )
+        return text, lookup
+
+    def encode(self, prepared: tuple[TextColumn, np.ndarray], table: Table,
+               block: np.ndarray, rows: Rows) -> None:
+        """Write the one-hot codes of ``rows`` into ``block`` (float32 zeros, shape
+        (m, n_features))."""
+        text, lookup = prepared
+        features = lookup[text.codes[rows]]
+        known = np.flatnonzero(features >= 0)
+        block[known, features[known]] = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "kind": "categorical", "categories": list(self.categories),

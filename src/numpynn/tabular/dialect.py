@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Dialect", "sniff_dialect", "check_delimiter", "encoding_hint"]
+__all__ = ["Dialect", "sniff_dialect", "check_delimiter", "encoding_hint", "sample_records"]
 
 SAMPLE_BYTES = 1 << 18
 _CANDIDATES = (",", ";", "\t", "|")
@@ -184,3 +184,23 @@ def sniff_dialect(path: Path, name: str, *, delimiter: str | None = None,
     if decimal == ",":
         notes.append(f"{name}: numbers with a decimal comma (1,5) read as numbers")
     return Dialect(delimiter, encoding or "utf-8", decimal), notes
+
+
+def sample_records(path: Path, dialect: Dialect, most: int = 2000) -> list[list[str]]:
+    """The first complete records of the file (header first), at most ``most``, as
+    :mod:`csv` reads them from the first 256 KiB; ``[]`` when that cannot be decoded."""
+    sample, complete = _read_sample(path)
+    codec = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
+    try:
+        text = _decode(sample, complete, codec, str(path))
+    except ValueError:
+        return []
+    lines = text.splitlines(keepends=True)
+    if not complete and lines:
+        lines = lines[:-1]
+    try:
+        records = [r for r in csv.reader(io.StringIO("".join(lines)),
+                                         delimiter=dialect.delimiter) if r]
+    except csv.Error:
+        return []
+    return records[: most + 1] if complete else records[:-1][: most + 1]

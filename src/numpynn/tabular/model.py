@@ -163,9 +163,9 @@ class TableModel:
         validation = (X[n:], y[n:]) if val_rows.size else None
         self.preprocessor_, self.target_encoder_ = pre, enc
         self.network_ = self._network(pre, enc)
+        record = self._training_record(table, target, rows, n, roles)
         self.metadata_ = build_metadata(pre, enc, id_columns=roles.id_columns,
-                                        na_values=na_values,
-                                        training=self._training_record(table, target, rows, n, roles))
+                                        na_values=na_values, training=record)
         self.network_.metadata = self.metadata_  # checkpoints carry the preprocessing too
         return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n], validation, roles)
 

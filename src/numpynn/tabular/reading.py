@@ -17,7 +17,7 @@ import numpy as np
 
 from .column_data import Column
 from .csv_files import LazyLines, read_with_stdlib
-from .dialect import Dialect, check_delimiter, sniff_dialect
+from .dialect import Dialect, check_delimiter, sample_records, sniff_dialect
 from .frames import from_pandas, is_dataframe
 from .inference import infer_column, recode, text_column
 from .table import Table, check_column_names
@@ -151,14 +151,13 @@ def read_csv_file(path: str | PathLike[str], *, delimiter: str | None,
     delimiter = check_delimiter(delimiter, "read_csv" if not detect else "read_table")
     missing = _na_values(na_values)
     dialect, notes = sniff_dialect(p, name, delimiter=delimiter, encoding=encoding)
-    arrow_table = _try_arrow(p, name, dialect, missing, text_columns)
-    if arrow_table is not None:
+    holder = _try_arrow(p, name, dialect, missing, text_columns)
+    if holder is not None:
         from .arrow_files import from_arrow
 
-        names = [str(n) for n in arrow_table.column_names]
-        found = from_arrow(arrow_table, na_values=missing, decimal=dialect.decimal,
-                           text_columns=_all(text_columns, names))
-        del arrow_table
+        names = [str(n) for n in holder[0].column_names]
+        found = from_arrow(holder, na_values=missing, decimal=dialect.decimal,
+                           text_columns=_all(text_columns, names), infer_dictionaries=True)
         rows = np.arange(len(found[1][0]) if found[1] else 0)
         lines = LazyLines(p, name, dialect, rows)
         return build_table(found[0], found[1], name, lines, notes + found[2], index=True)
@@ -179,24 +178,29 @@ def read_csv_file(path: str | PathLike[str], *, delimiter: str | None,
 
 
 def _try_arrow(path: Path, name: str, dialect: Dialect, missing: frozenset[str],
-               text_columns: Collection[str] | bool) -> Any:
-    """The file read by pyarrow, or None: no pyarrow, or a file only :mod:`csv` explains."""
+               text_columns: Collection[str] | bool) -> list | None:
+    """The file read by pyarrow (in a one-element list, for :func:`from_arrow` to empty),
+    or None: no pyarrow, or a file only :mod:`csv` explains."""
     try:
         import pyarrow
     except ImportError:
         return None
-    from .arrow_files import read_csv_arrow
+    from .arrow_files import read_csv_arrow, sample_types
 
+    records = sample_records(path, dialect)
     if text_columns is True:
-        header, _, _ = read_with_stdlib_header(path, name, dialect)
-        text_columns = header or ()
+        text_columns = [c.strip() for c in records[0]] if records else ()
     elif text_columns is False:
         text_columns = ()
-    try:
-        table = read_csv_arrow(path, name, dialect, missing, text_columns)
-    except pyarrow.ArrowException:  # malformed: csv names the line, or copes (blank lines)
-        return None
-    return None if _open_quote_at_end(table) else table
+    guessed = sample_types(records, missing, text_columns, pyarrow)
+    fallback = {c: t for c, t in guessed.items() if c.strip() in text_columns}
+    for types in [guessed] + ([fallback] if fallback != guessed else []):
+        try:
+            table = read_csv_arrow(path, name, dialect, missing, types)
+        except pyarrow.ArrowException:  # a wrong guess; or malformed: csv names the line
+            continue
+        return None if _open_quote_at_end(table) else [table]
+    return None
 
 
 def _open_quote_at_end(table: Any) -> bool:
@@ -206,20 +210,6 @@ def _open_quote_at_end(table: Any) -> bool:
         return False
     last = table.slice(table.num_rows - 1).to_pylist()[0]
     return any(isinstance(v, str) and v.endswith(("\n", "\r")) for v in last.values())
-
-
-def read_with_stdlib_header(path: Path, name: str, dialect: Dialect):
-    """The raw header of the file (for ``text_columns=True``), as a 3-tuple like
-    :func:`read_with_stdlib` with no data."""
-    import csv
-
-    from .csv_files import open_text
-
-    with open_text(path, dialect.encoding) as fh:
-        for record in csv.reader(fh, delimiter=dialect.delimiter):
-            if record and any(c.strip() for c in record):
-                return record, [], []
-    return None, [], []
 
 
 def build_table(names: list[str], columns: list[Column], source: str, lines: Any,

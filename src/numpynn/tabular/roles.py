@@ -181,7 +181,7 @@ def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int 
           *, automatic: bool) -> str | None:
     """The note of the rule that leaves column ``name`` out, or None to use it."""
     col = table.typed_column(name)
-    training = col if rows is None else col.take(rows)
+    training = col if rows is None or not col.n_missing else col.take(rows)
     if training.n_missing == len(training):
         return f"column {name!r} is empty (no value in the training rows): left out"
     if not automatic:
@@ -191,6 +191,8 @@ def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int 
         return (f"column {name!r} looks like an identifier ({reason}): left out; to use it "
                 f"as a feature: --keep {_shell(name)} (keep=[{name!r}] in Python)")
     if isinstance(col, TextColumn) and max_categories is not None:
+        if rows is not None and len(col.categories) > max_categories:
+            training = col.take(rows)
         distinct = int(np.count_nonzero(training.counts()))
         if distinct > max_categories:
             return (f"column {name!r} has {distinct} distinct text values (free text or "
@@ -215,6 +217,8 @@ def missing_report(table: Table, columns: Sequence[str], rows: np.ndarray | None
     n = table.n_rows if rows is None else rows.size
     for name in columns:
         col = table.typed_column(name)
+        if not col.n_missing:
+            continue
         missing = int(np.count_nonzero(col.missing if rows is None else col.missing[rows]))
         if missing:
             found.append(f"{name} {missing} ({100 * missing / max(n, 1):.1f}%)")
