@@ -125,14 +125,16 @@ def read_arrow_file(path: Path, kind: str) -> Any:
 
 
 def from_arrow(source: Any, *, na_values: Collection[str] = (), decimal: str = ".",
-               text_columns: Collection[str] = (), infer_dictionaries: bool = False
+               text_columns: Collection[str] = (), from_csv: bool = False
                ) -> tuple[list[str], list[Column], list[str]]:
     """Names, typed columns and notes of a ``pyarrow.Table`` (or RecordBatch).
 
     ``source`` may be a one-element list holding the table: the list is emptied, so that
     each Arrow column is freed once converted and the peak memory is the Arrow table plus
-    one column. ``infer_dictionaries``: dictionary columns are text read from a file
-    (numbers among them are found as in any text column), not a DataFrame's categories.
+    one column. ``from_csv``: the table was read from a CSV file, where every column is
+    text until typed (dictionary columns included); otherwise the writer's types stand,
+    except that a text column of numbers with a marker or thousands separators becomes
+    numbers, and dictionary columns are categories as they are.
     """
     import pyarrow as pa
 
@@ -145,7 +147,7 @@ def from_arrow(source: Any, *, na_values: Collection[str] = (), decimal: str = "
     for name in names:
         arr = arrays.pop(0)
         col, found = _typed(arr, name, na_values, decimal, name.strip() in text_columns,
-                            infer_dictionaries)
+                            from_csv)
         del arr
         columns.append(col)
         notes.extend(found)
@@ -158,7 +160,7 @@ def _chunks(arr: Any) -> list[Any]:
 
 
 def _typed(arr: Any, name: str, na_values: Collection[str], decimal: str, as_text: bool,
-           infer_dictionaries: bool) -> tuple[Column, list[str]]:
+           from_csv: bool) -> tuple[Column, list[str]]:
     import pyarrow as pa
     import pyarrow.types as pt
 
@@ -167,13 +169,14 @@ def _typed(arr: Any, name: str, na_values: Collection[str], decimal: str, as_tex
         return NumberColumn(np.full(len(arr), np.nan)), []
     if (pt.is_integer(kind) or pt.is_floating(kind) or pt.is_decimal(kind)) and not as_text:
         return NumberColumn(_numbers(arr, pa)), []
-    if pt.is_dictionary(kind) and not infer_dictionaries:
+    if pt.is_dictionary(kind) and not from_csv:
         return recode(_dictionary_codes(arr, pa), na_values), []
     if pt.is_dictionary(kind) or pt.is_string(kind) or pt.is_large_string(kind):
         col = _dictionary_codes(arr if pt.is_dictionary(kind) else arr.dictionary_encode(), pa)
         if as_text:
             return recode(col, na_values), []
-        return infer_column(col, name, missing=na_values, decimal=decimal)
+        return infer_column(col, name, missing=na_values, decimal=decimal,
+                            typed_source=not from_csv)
     if (pt.is_boolean(kind) or pt.is_temporal(kind) or pt.is_integer(kind)
             or pt.is_floating(kind) or pt.is_decimal(kind)):
         return recode(_dictionary_codes(arr.cast(pa.string()).dictionary_encode(), pa),

@@ -58,7 +58,7 @@ def _convert(series: Any, name: str, na_values: Collection[str], as_text: bool
     col = _codes_column(codes, uniques)
     if as_text or not (pdt.is_object_dtype(dtype) or pdt.is_string_dtype(dtype)):
         return recode(col, na_values), []
-    return infer_column(col, name, missing=na_values)
+    return infer_column(col, name, missing=na_values, typed_source=True)
 
 
 def from_pandas(df: Any, *, na_values: Collection[str] = (),

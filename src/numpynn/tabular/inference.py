@@ -85,7 +85,8 @@ def parse_categories(categories: list[str], decimal: str) -> tuple[np.ndarray, n
 
 
 def infer_column(
-    col: TextColumn, name: str, *, missing: Collection[str] = (), decimal: str = "."
+    col: TextColumn, name: str, *, missing: Collection[str] = (), decimal: str = ".",
+    typed_source: bool = False,
 ) -> tuple[Column, list[str]]:
     """Type a text column: numbers when its values are numbers (see the module docstring).
 
@@ -99,6 +100,10 @@ def infer_column(
         Extra missing-value spellings (``--na-values``).
     decimal : {".", ","}
         The decimal mark of the file.
+    typed_source : bool, default False
+        The column comes from a source that has types (a DataFrame, Parquet, Arrow): text
+        of plain numbers (``"007"``) stays text there; only a marker or thousands
+        separators make it numbers.
 
     Returns
     -------
@@ -112,6 +117,8 @@ def infer_column(
         return col, []
     values, ok, thousands = parse_categories(categories, decimal)
     notes: list[str] = []
+    if typed_source and ok.all() and not thousands:
+        return col, []
     if not ok.all():
         marker = _marker(col, ok)
         if marker is None:

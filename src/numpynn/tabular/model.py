@@ -243,12 +243,14 @@ class TableModel:
 
     def transform(self, data: Any) -> np.ndarray:
         """float32 (n, n_features): the features of ``data``'s rows."""
-        return self.preprocessor_.transform(self.read(data))
+        table = self.read(data)
+        return self.preprocessor_.transform(table)
 
     def _outputs(self, data: Any) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("always", UnseenCategoryWarning)
-            return self.network_.eval(self.transform(data))
+            X = self.transform(data)
+        return self.network_.eval(X)
 
     def predict(self, data: Any) -> np.ndarray:
         """Labels (str, shape (n,)) or, for regression, float32 values (n,) in the target's
@@ -261,6 +263,7 @@ class TableModel:
 
     def predict_proba(self, data: Any) -> np.ndarray:
         """float32 (n, n_classes): class probabilities, columns in ``classes_`` order."""
+        self._check_fitted()
         if not self.target_encoder_.is_classification:
             raise ValueError("predict_proba: this is a regression model")
         return self._outputs(data)

@@ -157,7 +157,7 @@ def read_csv_file(path: str | PathLike[str], *, delimiter: str | None,
 
         names = [str(n) for n in holder[0].column_names]
         found = from_arrow(holder, na_values=missing, decimal=dialect.decimal,
-                           text_columns=_all(text_columns, names), infer_dictionaries=True)
+                           text_columns=_all(text_columns, names), from_csv=True)
         rows = np.arange(len(found[1][0]) if found[1] else 0)
         lines = LazyLines(p, name, dialect, rows)
         return build_table(found[0], found[1], name, lines, notes + found[2], index=True)
