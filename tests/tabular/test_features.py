@@ -229,3 +229,72 @@ def test_preprocessor_from_dict_rejects_bad_state(mutate, pattern: str) -> None:
 def test_preprocessor_from_dict_rejects_non_dict() -> None:
     with pytest.raises(ValueError, match="expected a dict"):
         Preprocessor.from_dict([1, 2])  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# gaps, number-coded categories, training rows, the state of numpynn 0.1
+# ---------------------------------------------------------------------------------------------
+
+
+def test_number_coded_categories_one_hot_by_value() -> None:
+    t = table(["cyl", "y"], [4, 0], [6, 1], [8, 0], [4, 1], ["", 0])
+    pre = Preprocessor.fit(t, "y", categorical_columns=["cyl"])
+    assert pre.feature_names == ["cyl=4", "cyl=6", "cyl=8", "cyl=(missing)"]
+    assert pre.categorical_columns == ["cyl"] and pre.text_columns == []
+    X = pre.transform(t)
+    np.testing.assert_array_equal(X, [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0],
+                                      [0, 0, 0, 1]])
+    state = pre.to_dict()
+    assert state["columns"][0]["numbers"] is True
+    again = Preprocessor.from_dict(json.loads(json.dumps(state)))
+    # "8.0" written as text is the category 8; 5 is unseen
+    later = Table(["cyl"], [["8.0", "5"]])
+    with pytest.warns(UnseenCategoryWarning, match="'5'"):
+        np.testing.assert_array_equal(again.transform(later), [[0, 0, 1, 0], [0, 0, 0, 0]])
+    with pytest.raises(ValueError, match=r"categorical_columns \['zz'\]"):
+        Preprocessor.fit(t, "y", categorical_columns=["zz"])
+
+
+def test_rows_fit_and_transform_without_a_copy_of_the_table() -> None:
+    t = table(["x", "c", "y"], [0, "a", 1], [2, "b", 2], [100, "z", 3], [-50, "b", 4])
+    rows = np.array([1, 0])
+    by_rows = Preprocessor.fit(t, "y", rows=rows)
+    by_take = Preprocessor.fit(t.take(rows), "y")
+    assert by_rows.to_dict() == by_take.to_dict()
+    with pytest.warns(UnseenCategoryWarning):
+        np.testing.assert_array_equal(by_rows.transform(t, np.array([3, 2])),
+                                      by_take.transform(t.take([3, 2])))
+    with pytest.raises(ValueError, match="indices must lie in"):
+        by_rows.transform(t, np.array([7]))
+
+
+def test_version_1_state_keeps_the_01_encoding() -> None:
+    """numpynn 0.1: a numeric gap is the training mean (0 after standardising), a text gap
+    all zeros, no indicator features."""
+    state = {"format": "numpynn.tabular.Preprocessor", "version": 1, "target": "y",
+             "columns": [{"name": "h", "kind": "numeric", "mean": 2.0, "std": 0.5},
+                         {"name": "c", "kind": "categorical", "categories": ["a", "b"]}]}
+    pre = Preprocessor.from_dict(state)
+    assert pre.feature_names == ["h", "c=a", "c=b"]
+    X = pre.transform(table(["h", "c"], [3, "b"], ["NA", ""]))
+    np.testing.assert_array_equal(X, [[2, 0, 1], [0, 0, 0]])
+    with pytest.raises(ValueError, match=r"unexpected \['fill'\]"):
+        Preprocessor.from_dict({**state, "columns": [{**state["columns"][0], "fill": 1.0}]})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (lambda d: d["columns"][0].update(fill=float("inf")), "'fill'"),
+        (lambda d: d["columns"][0].update(indicator=1), "'indicator'"),
+        (lambda d: d["columns"][0].pop("fill"), r"missing \['fill'\]"),
+        (lambda d: d["columns"][1].update(missing_category="no"), "'missing_category'"),
+        (lambda d: d["columns"][1].update(numbers=True), "number 'categories'"),
+        (lambda d: d.update(version=3), "version 1 and 2"),
+    ],
+)
+def test_version_2_state_is_checked(mutate, pattern: str) -> None:
+    d = _good_state()
+    mutate(d)
+    with pytest.raises(ValueError, match=pattern):
+        Preprocessor.from_dict(d)

@@ -175,9 +175,10 @@ def sniff_dialect(path: Path, name: str, *, delimiter: str | None = None,
         delimiter = best
         if best != ",":
             notes.append(f"{name}: read as {delimiter_name(best)}-separated")
-    elif best != delimiter and counts[delimiter] and max(counts[delimiter]) == 1:
+    elif best != delimiter and counts[delimiter] and counts[delimiter][0] == 1 \
+            and len(set(counts[best])) == 1 and counts[best][0] >= 2:
         raise ValueError(
-            f"{name}: the lines have no {delimiter_name(delimiter)} but look "
+            f"{name}: the header has no {delimiter_name(delimiter)} but the file looks "
             f"{delimiter_name(best)}-separated; pass --delimiter {option_text(best)} "
             f"(delimiter={best!r} in Python), or leave it out to detect it")
     decimal = _decimal_of(lines, delimiter)
