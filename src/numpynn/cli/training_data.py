@@ -7,8 +7,6 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from .common import CommandError
 
 #: A text column whose present values are numbers except for at most this share is taken
@@ -24,7 +22,7 @@ def check_numeric_columns(table, columns: Sequence[str]) -> None:
     without a word.
     """
     from ..tabular import TextColumn
-    from ..tabular.inference import parse_categories
+    from ..tabular.inference import first_non_number, parse_categories
 
     for name in dict.fromkeys(columns):
         col = table.typed_column(name)
@@ -34,12 +32,11 @@ def check_numeric_columns(table, columns: Sequence[str]) -> None:
         counts = col.counts()
         bad, present = int(counts[~is_number].sum()), int(counts.sum())
         if 0 < bad < present and bad <= _STRAY_TEXT_SHARE * present:
-            first = int(np.flatnonzero((col.codes >= 0) & ~np.append(is_number, True)[
-                col.codes])[0])
+            first, value = first_non_number(col)
             more = f" (and {bad - 1} more)" if bad > 1 else ""
             raise CommandError(
-                f"numeric column {name!r}: {table.where(first)} holds "
-                f"{col.categories[col.codes[first]]!r}, which is not a number{more}; fix it, "
+                f"numeric column {name!r}: {table.where(first)} holds {value!r}, which is "
+                f"not a number{more}; fix it, "
                 "leave the cell empty (or NA) for a missing value, name the marker in "
                 f"--na-values, or leave the column out with --drop"
             )

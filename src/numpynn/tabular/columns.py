@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .column_data import NumberColumn, TextColumn, format_number, numbers_as_text
-from .inference import parse_categories
+from .inference import first_non_number, parse_categories
 from .state import check_keys, check_mean_std, is_finite_float
 from .table import Table
 from .values import listing, mean_and_std
@@ -99,11 +99,7 @@ class NumericColumn:
 
 def _not_a_number(col: TextColumn, table: Table, name: str, rows: np.ndarray | None) -> None:
     """Raise the ValueError for the first present value of ``col`` that is not a number."""
-    _, ok, _ = parse_categories(col.categories.tolist(), ".")
-    codes = col.codes if rows is None else col.codes[rows]
-    bad = np.flatnonzero((codes >= 0) & ~np.append(ok, True)[codes])
-    i = int(bad[0]) if bad.size else 0
-    value = col.categories[codes[i]] if bad.size else "?"
+    i, value = first_non_number(col if rows is None else col.take(rows))
     raise ValueError(f"numeric column {name!r}: {table.where(_row_of(rows, i))} holds "
                      f"{value!r}, which is not a number")
 

@@ -20,7 +20,7 @@ import numpy as np
 from .column_data import Column, NumberColumn, TextColumn
 from .values import MISSING_VALUES
 
-__all__ = ["infer_column", "text_column", "recode", "parse_categories"]
+__all__ = ["infer_column", "text_column", "recode", "parse_categories", "first_non_number"]
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -145,3 +145,13 @@ def _marker(col: TextColumn, ok: np.ndarray) -> tuple[int, int] | None:
     if counts[i] > MAX_MARKER_SHARE * counts.sum():
         return None
     return i, int(counts[i])
+
+
+def first_non_number(col: TextColumn) -> tuple[int, str]:
+    """Row index and text of the first present value of ``col`` that is not a number, for
+    an error message (``(0, "?")`` if there is none)."""
+    _, ok, _ = parse_categories(col.categories.tolist(), ".")
+    bad = np.flatnonzero(~np.append(ok, True)[col.codes])  # a gap (code -1) is no offender
+    if not bad.size:
+        return 0, "?"
+    return int(bad[0]), str(col.categories[col.codes[bad[0]]])

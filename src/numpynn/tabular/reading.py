@@ -93,13 +93,19 @@ def read_table(
     if not isinstance(source, (str, PathLike)):
         raise TypeError("read_table: source must be a file path, a pandas DataFrame or a "
                         f"pyarrow Table, got {type(source).__name__}")
-    suffixes = [s.lower() for s in Path(source).suffixes]
-    kind = "parquet" if set(suffixes) & set(PARQUET_SUFFIXES) else \
-        "feather" if set(suffixes) & set(FEATHER_SUFFIXES) else "csv"
-    if kind == "csv":
-        return read_csv_file(source, delimiter=delimiter, encoding=encoding,
-                             na_values=missing, text_columns=as_text, detect=True)
-    return _read_columnar(source, kind, missing, as_text)
+    return _read_file(source, delimiter, encoding, missing, as_text)
+
+
+def _read_file(source: str | PathLike[str], delimiter: str | None, encoding: str | None,
+               missing: frozenset[str], as_text: Collection[str] | bool) -> Table:
+    """A file, by its suffix: Parquet, Feather, or CSV."""
+    suffixes = {s.lower() for s in Path(source).suffixes}
+    if suffixes & set(PARQUET_SUFFIXES):
+        return _read_columnar(source, "parquet", missing, as_text)
+    if suffixes & set(FEATHER_SUFFIXES):
+        return _read_columnar(source, "feather", missing, as_text)
+    return read_csv_file(source, delimiter=delimiter, encoding=encoding, na_values=missing,
+                         text_columns=as_text, detect=True)
 
 
 def _na_values(na_values: Iterable[str] | str) -> frozenset[str]:

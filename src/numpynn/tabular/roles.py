@@ -148,15 +148,7 @@ def choose_columns(
     chosen = _names(features, "features") if features is not None else None
     drop, ids = _names(drop, "drop"), _names(id_columns, "id_columns")
     cats, keep = _names(categorical, "categorical"), _names(keep, "keep")
-    for what, names in (("features", chosen or []), ("drop", drop), ("id_columns", ids),
-                        ("categorical", cats), ("keep", keep)):
-        check_present(table, names, what)
-        if target is not None and target in names:
-            raise ValueError(f"{what}: {target!r} is the target column")
-    clash = sorted(set(drop + ids) & set((chosen or []) + cats + keep))
-    if clash:
-        raise ValueError(f"column {clash[0]!r} is both left out (drop or id_columns) and "
-                         "used (features, categorical or keep)")
+    _check_roles(table, target, chosen, drop, ids, cats, keep)
     excluded = {target, *drop, *ids}
     candidates = chosen if chosen is not None else \
         [c for c in table.columns if c not in excluded]
@@ -175,6 +167,20 @@ def choose_columns(
                             else "; name some with features (--features)"))
     roles.categorical = [c for c in cats if isinstance(table.typed_column(c), NumberColumn)]
     return roles
+
+
+def _check_roles(table: Table, target: str | None, chosen: list[str] | None,
+                 drop: list[str], ids: list[str], cats: list[str], keep: list[str]) -> None:
+    """Every named column exists, none is the target, none is both left out and used."""
+    for what, names in (("features", chosen or []), ("drop", drop), ("id_columns", ids),
+                        ("categorical", cats), ("keep", keep)):
+        check_present(table, names, what)
+        if target is not None and target in names:
+            raise ValueError(f"{what}: {target!r} is the target column")
+    clash = sorted(set(drop + ids) & set((chosen or []) + cats + keep))
+    if clash:
+        raise ValueError(f"column {clash[0]!r} is both left out (drop or id_columns) and "
+                         "used (features, categorical or keep)")
 
 
 def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int | None,

@@ -67,3 +67,28 @@ def check_mean_std(state: Mapping[str, Any], where: str) -> tuple[float, float]:
     if not is_finite_float(std) or std <= 0:
         raise ValueError(f"{where}: 'std' must be a positive finite number, got {std!r}")
     return float(mean), float(std)
+
+
+def check_classes(state: Mapping[str, Any], where: str) -> tuple[list[str], bool]:
+    """``classes`` and ``numeric_labels`` of a classification state, checked."""
+    classes, numeric = state["classes"], state["numeric_labels"]
+    if not isinstance(numeric, bool):
+        raise ValueError(f"{where}: 'numeric_labels' must be true or false, got {numeric!r}")
+    if (not isinstance(classes, list) or len(classes) < 2
+            or not all(isinstance(c, str) and c for c in classes)):
+        raise ValueError(f"{where}: 'classes' must be a list of at least two non-empty "
+                         "strings")
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"{where}: 'classes' has repeated labels")
+    if numeric:
+        try:
+            vals = [float(c) for c in classes]
+        except ValueError:
+            raise ValueError(f"{where}: 'numeric_labels' is true but 'classes' holds text"
+                             ) from None
+        if vals != sorted(set(vals)) or not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"{where}: numeric 'classes' must be finite, distinct and "
+                             "sorted by value")
+    elif classes != sorted(classes):
+        raise ValueError(f"{where}: 'classes' must be sorted")
+    return classes, numeric

@@ -165,11 +165,6 @@ class Table:
         return Table(list(self.columns), [col.take(idx) for col in self.data],
                      source=self.source, lines=lines, notes=self.notes)
 
-    def select(self, names: Sequence[str]) -> Table:
-        """A table of the columns ``names`` only (shares their data)."""
-        return Table(list(names), [self.typed_column(n) for n in names], source=self.source,
-                     lines=self.lines, notes=self.notes)
-
     def where(self, row: int) -> str:
         """Describe 0-based data row ``row`` for an error message: ``row 3 (line 4 of f.csv)``."""
         if self.lines is not None:

@@ -13,15 +13,14 @@ Pass ``task="classification"`` or ``task="regression"`` to override.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
 from .column_data import NumberColumn, TextColumn, format_number, numbers_as_text
-from .inference import parse_categories
-from .state import STATE_VERSION, check_header, check_mean_std, check_name
+from .inference import first_non_number
+from .state import STATE_VERSION, check_classes, check_header, check_mean_std, check_name
 from .table import Table, check_rows
 from .values import listing, looks_numeric, mean_and_std
 
@@ -143,10 +142,9 @@ class TargetEncoder:
         _check_no_missing(col, table, target, rows)
         if isinstance(col, TextColumn):
             if task == "regression":
-                _, ok, _ = parse_categories(col.categories.tolist(), ".")
                 raise ValueError(
                     f"TargetEncoder.fit: regression needs a numeric target, but column "
-                    f"{target!r} holds {col.categories[np.flatnonzero(~ok)[0]]!r}"
+                    f"{target!r} holds {first_non_number(col)[1]!r}"
                 )
             present = col.categories[col.counts() > 0].tolist()
             return _classes_encoder(target, sorted(present), numeric=False)
@@ -318,7 +316,7 @@ class TargetEncoder:
         if task == "regression":
             mean, std = check_mean_std(state, where)
             return cls(name, "regression", mean=mean, std=std)
-        classes, numeric = _classes_from_state(state, where)
+        classes, numeric = check_classes(state, where)
         return cls(name, "classification", classes=classes, numeric_labels=numeric)
 
 
@@ -352,12 +350,10 @@ def _finite_numbers(col, table: Table, name: str, rows: np.ndarray | None) -> np
 
 
 def _not_a_number(col: TextColumn, table: Table, name: str, rows: np.ndarray | None) -> None:
-    _, ok, _ = parse_categories(col.categories.tolist(), ".")
-    bad = np.flatnonzero(~ok[col.codes])
-    i = int(bad[0]) if bad.size else 0
+    i, value = first_non_number(col)  # col: the target at ``rows`` already
     row = i if rows is None else int(rows[i])
-    raise ValueError(f"target column {name!r}: {table.where(row)} holds "
-                     f"{col.categories[col.codes[i]]!r}, which is not a number")
+    raise ValueError(f"target column {name!r}: {table.where(row)} holds {value!r}, which is "
+                     "not a number")
 
 
 def rows_with_target(table: Table, target: str) -> np.ndarray:
@@ -380,31 +376,6 @@ def rows_with_target(table: Table, target: str) -> np.ndarray:
         ``target`` is not a column of ``table``.
     """
     return np.flatnonzero(~table.typed_column(target).missing).astype(np.int64)
-
-
-def _classes_from_state(state: Mapping[str, Any], where: str) -> tuple[list[str], bool]:
-    """``classes`` and ``numeric_labels`` of a classification state, checked."""
-    classes, numeric = state["classes"], state["numeric_labels"]
-    if not isinstance(numeric, bool):
-        raise ValueError(f"{where}: 'numeric_labels' must be true or false, got {numeric!r}")
-    if (not isinstance(classes, list) or len(classes) < 2
-            or not all(isinstance(c, str) and c for c in classes)):
-        raise ValueError(f"{where}: 'classes' must be a list of at least two non-empty "
-                         "strings")
-    if len(set(classes)) != len(classes):
-        raise ValueError(f"{where}: 'classes' has repeated labels")
-    if numeric:
-        try:
-            vals = [float(c) for c in classes]
-        except ValueError:
-            raise ValueError(f"{where}: 'numeric_labels' is true but 'classes' holds text"
-                             ) from None
-        if vals != sorted(set(vals)) or not all(math.isfinite(v) for v in vals):
-            raise ValueError(f"{where}: numeric 'classes' must be finite, distinct and "
-                             "sorted by value")
-    elif classes != sorted(classes):
-        raise ValueError(f"{where}: 'classes' must be sorted")
-    return classes, numeric
 
 
 def _check_no_missing(col, table: Table, column: str, rows: np.ndarray | None) -> None:
