@@ -298,3 +298,14 @@ def test_version_2_state_is_checked(mutate, pattern: str) -> None:
     mutate(d)
     with pytest.raises(ValueError, match=pattern):
         Preprocessor.from_dict(d)
+
+
+def test_dataframes_go_straight_in() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"x": [1.0, 2.0, 4.0], "c": ["a", "b", "a"], "y": ["p", "q", "p"]})
+    pre = Preprocessor.fit(df, "y")
+    np.testing.assert_array_equal(pre.transform(df), pre.transform(Table.from_rows(
+        ["x", "c", "y"], [[1.0, "a", "p"], [2.0, "b", "q"], [4.0, "a", "p"]])))
+    from numpynn.tabular import TargetEncoder
+
+    np.testing.assert_array_equal(TargetEncoder.fit(df, "y").transform(df), [0, 1, 0])

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core.checks import check_int
 from .columns import CategoricalColumn, Column, NumericColumn, column_from_dict, fit_column
+from .reading import as_table
 from .state import check_header, check_name
 from .table import Table, check_rows
 
@@ -115,7 +116,7 @@ class Preprocessor:
 
         Parameters
         ----------
-        table : Table
+        table : Table, DataFrame or pyarrow Table
             The data; statistics come from its ``rows`` only.
         target : str or None
             The target column; it is never a feature. ``None`` when there is no target.
@@ -138,15 +139,15 @@ class Preprocessor:
         Raises
         ------
         TypeError
-            ``table`` is not a :class:`Table`, or ``feature_columns`` is a plain string.
+            ``table`` is not a :class:`Table` (or DataFrame, or Arrow table), or
+            ``feature_columns`` is a plain string.
         ValueError
             ``target`` or a feature column is not in the table, ``target`` is listed as a
             feature, a feature column is repeated or missing in every row, a numeric column
             holds an infinite value, a text column has more than ``max_categories`` values,
             or no feature columns remain.
         """
-        if not isinstance(table, Table):
-            raise TypeError(f"Preprocessor.fit: table must be a Table, got {type(table).__name__}")
+        table = as_table(table, "Preprocessor.fit")
         if rows is not None:
             rows = check_rows(rows, table.n_rows, "Preprocessor.fit: rows")
         if (table.n_rows if rows is None else rows.size) == 0:
@@ -199,10 +200,7 @@ class Preprocessor:
             Once per text column holding categories the training rows did not have, naming
             the column and up to five of the values.
         """
-        if not isinstance(table, Table):
-            raise TypeError(
-                f"Preprocessor.transform: table must be a Table, got {type(table).__name__}"
-            )
+        table = as_table(table, "Preprocessor.transform")
         absent = [c.name for c in self._columns if c.name not in table.columns]
         if absent:
             raise ValueError(

@@ -23,7 +23,7 @@ from .inference import infer_column, recode, text_column
 from .table import Table, check_column_names
 from .values import listing, looks_numeric
 
-__all__ = ["read_table", "read_csv_file", "PARQUET_SUFFIXES", "FEATHER_SUFFIXES"]
+__all__ = ["read_table", "read_csv_file", "as_table", "PARQUET_SUFFIXES", "FEATHER_SUFFIXES"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 FEATHER_SUFFIXES = (".feather", ".arrow", ".ipc", ".fea")
@@ -106,6 +106,24 @@ def _read_file(source: str | PathLike[str], delimiter: str | None, encoding: str
         return _read_columnar(source, "feather", missing, as_text)
     return read_csv_file(source, delimiter=delimiter, encoding=encoding, na_values=missing,
                          text_columns=as_text, detect=True)
+
+
+def as_table(data: Any, where: str) -> Table:
+    """``data`` as a Table: a Table itself, or a DataFrame or pyarrow Table read with
+    :func:`read_table` (a file path is not taken here: read it first).
+
+    Raises
+    ------
+    TypeError
+        Anything else, naming ``where`` (``"Preprocessor.fit"``).
+    """
+    if isinstance(data, Table):
+        return data
+    if is_dataframe(data) or (type(data).__module__.startswith("pyarrow")
+                              and hasattr(data, "column_names")):
+        return read_table(data)
+    raise TypeError(f"{where}: table must be a Table, a pandas DataFrame or a pyarrow Table, "
+                    f"got {type(data).__name__}")
 
 
 def _na_values(na_values: Iterable[str] | str) -> frozenset[str]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from .column_data import NumberColumn, TextColumn, format_number, numbers_as_text
 from .inference import first_non_number
+from .reading import as_table
 from .state import STATE_VERSION, check_classes, check_header, check_mean_std, check_name
 from .table import Table, check_rows
 from .values import listing, looks_numeric, mean_and_std
@@ -129,8 +130,7 @@ class TargetEncoder:
             :func:`rows_with_target`), ``task`` is not one of the two, regression was asked
             for a non-numeric column, or classification found fewer than two classes.
         """
-        if not isinstance(table, Table):
-            raise TypeError(f"TargetEncoder.fit: table must be a Table, got {type(table).__name__}")
+        table = as_table(table, "TargetEncoder.fit")
         if task not in (None, "classification", "regression"):
             raise ValueError(
                 f"TargetEncoder.fit: task must be 'classification', 'regression' or None, "
@@ -181,10 +181,7 @@ class TargetEncoder:
             The target column is absent, has a missing value, or holds a class label the
             training rows did not have / a non-numeric regression value (naming it and the row).
         """
-        if not isinstance(table, Table):
-            raise TypeError(
-                f"TargetEncoder.transform: table must be a Table, got {type(table).__name__}"
-            )
+        table = as_table(table, "TargetEncoder.transform")
         if self.name not in table.columns:
             raise ValueError(
                 f"{table.source}: no target column {self.name!r}; the columns are {table.columns}"
