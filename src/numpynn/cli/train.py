@@ -57,13 +57,15 @@ class _Outputs:
 def run(args: argparse.Namespace) -> int:
     """Train, report and save; exit status 0."""
     source = _data_source(args)
-    digest = FileHash(source.path)  # hashed while the file is read
     table = _read_data(source, args)
     outputs = _check_outputs(args, source)
     model, prepared = _prepare(table, source, args)
     metadata = model.metadata_
-    metadata["training"].update(data=source.path.name, data_sha256=digest.hexdigest(),
-                                task=args.task)
+    metadata["training"].update(data=source.path.name, task=args.task)
+    # the hash: for checkpoints now, else on the core training leaves idle, for the file
+    digest = FileHash(source.path)
+    if outputs.checkpoint_dir is not None:
+        metadata["training"]["data_sha256"] = digest.hexdigest()
     start_epoch = _start_epoch(outputs.checkpoint_dir, metadata, model.network_, args)
     _describe_training(source, model, prepared, args)
     if args.resume:
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     trained = TrainedModel(outputs.model, model.network_, model.preprocessor_,
                            model.target_encoder_)
     results = _results(trained, prepared, history)
+    metadata["training"]["data_sha256"] = digest.hexdigest()
     _report(history, results, seconds, start_epoch, prepared, args)
     _save(model.network_, {**metadata, "results": results}, history, outputs, source)
     return 0

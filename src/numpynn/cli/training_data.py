@@ -43,8 +43,9 @@ def check_numeric_columns(table, columns: Sequence[str]) -> None:
 
 
 class FileHash:
-    """The SHA-256 of a file's bytes, computed in a thread while the file is read (hashlib
-    releases the GIL): a resumed run checks it trains on the same data."""
+    """The SHA-256 of a file's bytes, computed in a thread (hashlib releases the GIL), so
+    that hashing a large file overlaps other work: a resumed run checks it trains on the
+    same data, and the model file records it."""
 
     def __init__(self, path: Path) -> None:
         self._digest = hashlib.sha256()

@@ -78,19 +78,20 @@ class NumericColumn:
         """Write the standardised values (and the gap indicator) of ``rows`` into ``block``
         (float32, shape (m, 1 or 2))."""
         x = col.as_float64(rows)  # a block of rows at a time; written as float32
-        infinite = np.isinf(x)
-        if infinite.any():
-            i = int(np.flatnonzero(infinite)[0])
-            raise ValueError(
-                f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
-                f"{x[i]!r}, which is not a finite number")
-        missing = np.isnan(x)
-        x[missing] = self.fill
+        finite = np.isfinite(x)
+        if not finite.all():
+            infinite = np.flatnonzero(np.isinf(x))
+            if infinite.size:
+                i = int(infinite[0])
+                raise ValueError(
+                    f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
+                    f"{x[i]!r}, which is not a finite number")
+            x[~finite] = self.fill  # the gaps
         x -= self.mean
         x /= self.std
         block[:, 0] = x
         if self.indicator:
-            block[:, 1] = missing
+            block[:, 1] = ~finite
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "kind": "numeric", "mean": self.mean, "std": self.std,
@@ -225,7 +226,9 @@ def _fit_numeric(col: NumberColumn, table: Table, name: str, rows: np.ndarray | 
             f"{table.source}; leave it out with feature_columns")
     mean, std = mean_and_std(present, f"Preprocessor.fit: feature column {name!r} overflows "
                                       "float64 (values too large to standardise)")
-    return NumericColumn(name, mean, std, float(np.median(present)), bool(missing.any()))
+    # after the mean: the median reorders ``present`` (a copy) in place
+    median = float(np.median(present, overwrite_input=True))
+    return NumericColumn(name, mean, std, median, bool(missing.any()))
 
 
 def column_from_dict(c: Mapping[str, Any], name: str, at: str, version: int) -> Column:
