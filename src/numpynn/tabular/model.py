@@ -68,7 +68,8 @@ class TableModel:
         As for :meth:`numpynn.NeuralNetwork.fit` (defaults 100, 32, 0.01, "adam", 0, 0).
     early_stopping : bool, default True
         Keep the weights of the epoch with the lowest validation loss, and stop after
-        ``patience`` epochs without a lower one.
+        ``patience`` epochs without a lower one (not with ``optimizer="lbfgs"``, which
+        keeps its last iteration).
     patience : int, default 10
     validation_split : float, default 0.2
         Share of the rows held out (at random, ``seed``) for validation.
