@@ -68,7 +68,8 @@ def test_fused_pass_equals_numpy_pass(hidden, output, one_hot, weighted, dtype, 
     np.testing.assert_allclose(grad_nb, reference, rtol=rtol, atol=atol)
 
 
-def test_right_answers_are_counted():
+def test_right_answers_are_counted(monkeypatch):
+    monkeypatch.setenv("NUMPYNN_KERNELS", "numba")  # a tiny batch: auto would take NumPy
     net = NeuralNetwork(2, 3, hidden_activation="identity", output_activation="softmax")
     net.set_weights(np.array([1, 0, 0, 0, 1, 0, 0, 0, 0], dtype=np.float32))
     X = np.array([[5, 0], [0, 5], [5, 0], [0, 0]], dtype=np.float32)
@@ -161,7 +162,7 @@ def test_numba_demanded_but_missing(monkeypatch):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "identity"])  # the fused ones
 def test_eval_gives_the_same_bits_with_loaded_kernels(hidden, dtype, monkeypatch):
-    compiled = _kernels.kernels()  # loaded, so eval may use them
+    compiled = _kernels.kernels(work_size=_kernels.COMPILE_AFTER_WORK)  # loaded: eval uses them
     table = compiled.HIDDEN_FORWARD if dtype == np.float32 else compiled.HIDDEN_FORWARD_F64
     fused, calls = table[hidden], []
     monkeypatch.setitem(table, hidden, lambda z, b: (calls.append(z.shape), fused(z, b)))

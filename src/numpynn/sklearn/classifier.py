@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
@@ -243,6 +244,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         check_is_fitted(self)
         P = self._outputs(X)
         if self.n_outputs_ == 1:
@@ -262,6 +265,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
             In the order of ``classes_``; for multilabel, one probability per label.  A
             binary model's columns are ``sigmoid(-z)`` and ``sigmoid(z)`` of its logit.
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_proba")
         check_is_fitted(self)
         return probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
@@ -278,6 +283,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         log_proba : ndarray of shape (n_samples, n_classes), the network's dtype
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_log_proba")
         check_is_fitted(self)
         return log_probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
