@@ -169,3 +169,22 @@ def test_one_row_predictions_are_checked_as_scikit_learn_checks_them(data):
                    pd.DataFrame(X, columns=[f"f{i}" for i in range(10)]), y)
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         named.predict_proba(X[:1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, "preserve"])
+def test_float32_data_is_never_copied_to_float64(dtype):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40_000, 32)).astype(np.float32)
+    y = rng.integers(0, 3, len(X))
+    clf = NeuralNetClassifier(hidden_layer_sizes=(16,), max_iter=1, random_state=0,
+                              dtype=dtype)
+    tracemalloc.start()
+    _quiet(clf.fit, X, y)
+    proba = clf.predict_proba(X)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert clf.network_.dtype == np.float32 and proba.dtype == np.float32
+    # the outputs (40,000 x 3) and index arrays: a float64 copy of X would be 2x X
+    assert peak < 0.5 * X.nbytes
