@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.checks import as_float32_matrix as _as_float32_matrix
-from ..core.checks import check_finite_rows
+from ..core.checks import cast_checked, check_finite_rows
 from ..core.losses import class_indices, prepare_target
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,7 +115,7 @@ def check_training_data(
             raise ValueError(
                 f"sample_weight must have shape ({Xc.shape[0]},), got {sw.shape}"
             )
-        weights = np.asarray(sw, dtype=np.float32).copy()
+        weights = np.array(cast_checked("sample_weight", sw, np.float32))  # a copy
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise ValueError("sample_weight must be finite and non-negative")
         if weights.sum() <= 0:

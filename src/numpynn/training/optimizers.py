@@ -139,18 +139,36 @@ class Optimizer:
         """``(step, arrays)``: what a checkpoint keeps of ``state`` (no scratch, no masks)."""
         return int(state["step"]), {k: state[k] for k in self.persistent_arrays if k in state}
 
-    def load_checkpoint_state(self, state: dict[str, Any], step: int,
-                              arrays: Mapping[str, np.ndarray]) -> None:
-        """Put a checkpoint's ``(step, arrays)`` back into ``state``, in place."""
+    def check_checkpoint_state(self, state: dict[str, Any], step: Any,
+                               arrays: Mapping[str, np.ndarray]) -> None:
+        """ValueError unless a checkpoint's ``(step, arrays)`` fit ``state``: a step count
+        >= 0, every persistent array present with the state's shape and dtype."""
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) \
+                or not 0 <= step <= 2**53:
+            raise ValueError(f"the checkpoint's optimizer step must be an int in [0, 2**53], "
+                             f"got {step!r}")
         for key in self.persistent_arrays:
             if key not in state:
                 continue
             if key not in arrays:
-                raise ValueError(f"the checkpoint lacks the optimizer's {key!r} array")
-            if np.shape(arrays[key]) != state[key].shape:
-                raise ValueError(f"optimizer state {key!r} has shape {np.shape(arrays[key])}, "
+                raise ValueError(f"the checkpoint lacks the optimizer's {key!r} array (was "
+                                 f"it written with another optimizer than {self.name}?)")
+            array = arrays[key]
+            if np.shape(array) != state[key].shape:
+                raise ValueError(f"optimizer state {key!r} has shape {np.shape(array)}, "
                                  f"expected {state[key].shape}")
-            state[key][:] = arrays[key]
+            if np.asarray(array).dtype != state[key].dtype:
+                raise ValueError(f"optimizer state {key!r} has dtype "
+                                 f"{np.asarray(array).dtype}, expected {state[key].dtype}")
+
+    def load_checkpoint_state(self, state: dict[str, Any], step: int,
+                              arrays: Mapping[str, np.ndarray]) -> None:
+        """Put a checkpoint's ``(step, arrays)`` back into ``state``, in place (checked
+        first: on a ValueError ``state`` is unchanged)."""
+        self.check_checkpoint_state(state, step, arrays)
+        for key in self.persistent_arrays:
+            if key in state:
+                state[key][:] = arrays[key]
         state["step"] = int(step)
 
     def __repr__(self) -> str:
@@ -287,6 +305,31 @@ class Adam(Optimizer):
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)
+
+    def check_checkpoint_state(self, state, step, arrays):
+        """Also Adam's invariants of the scaled moments ``m = sum b1^k g_k`` and ``v = sum
+        b2^k g_k^2``: ``v >= 0`` and, when ``b1^2 < b2``, ``m^2 <= v / (1 - b1^2 / b2)``
+        (Cauchy-Schwarz).  A damaged moment breaks them, and would turn the first step
+        into a false divergence."""
+        super().check_checkpoint_state(state, step, arrays)
+        if "m" not in state or "v" not in state:
+            return
+        m, v = np.asarray(arrays["m"]), np.asarray(arrays["v"])
+        if v.size and v.min() < 0:
+            raise ValueError("optimizer state 'v' (sums of squared gradients) holds a "
+                             f"negative value, {float(v.min()):.6g}")
+        ratio = self.beta_1**2 / self.beta_2
+        if ratio >= 1 or not m.size:
+            return
+        bound = 1.0 / (1.0 - ratio)
+        for part in _chunks(m.size):  # float64, a chunk at a time: no overflow, little memory
+            m64, v64 = m[part].astype(np.float64), v[part].astype(np.float64)
+            excess = m64 * m64 - (v64 * bound * (1 + 1e-3) + 1e-38)
+            if (excess > 0).any():
+                at = part.start + int(np.argmax(excess > 0))
+                raise ValueError(f"optimizer state 'm' holds {float(m.flat[at]):.6g} at index "
+                                 f"{at}, more than its 'v' ({float(v.flat[at]):.6g}) allows: "
+                                 "the moments are damaged")
 
 
 class AdamW(Adam):

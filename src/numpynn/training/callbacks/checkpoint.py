@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...io import ModelContents, read_latest_checkpoint, write_checkpoint
+from ..resume import resume_check
 from .base import Callback
 
 __all__ = ["Checkpoint"]
@@ -57,7 +58,9 @@ class Checkpoint(Callback):
             self._resume()
 
     def _resume(self) -> None:
-        found = read_latest_checkpoint(self.directory)
+        # A newest checkpoint whose training state is damaged is skipped (with a warning)
+        # for the one before it; only a valid one comes back.
+        found = read_latest_checkpoint(self.directory, check=resume_check)
         if found is None:
             return
         contents, arrays, training_state = found
@@ -67,7 +70,8 @@ class Checkpoint(Callback):
                 or contents.output_activation != network.output_activation):
             raise ValueError(f"the checkpoint in {self.directory} is for a different network "
                              f"({contents.sizes}), not {network.sizes}")
-        # Everything is checked before anything changes (the weights last).
+        # Everything is checked against this run before anything changes (the weights
+        # last); on a ValueError the network and the callbacks are as they were.
         self.trainer.load_checkpoint_state(training_state, _checkpoint_arrays(arrays),
                                            theta=contents.theta)
 
