@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDivergedError
+from ..io.checkpoints import DamagedCheckpointWarning, has_checkpoints
 from ..training.progress import EpochProgress, _duration
 from . import options
 from .checkpoints import check_checkpoint, refuse_old_checkpoints
@@ -219,6 +221,12 @@ def _check_outputs(args: argparse.Namespace, source: _Source) -> _Outputs:
     checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else None
     if checkpoint_dir is not None and checkpoint_dir.exists() and not checkpoint_dir.is_dir():
         raise CommandError(f"--checkpoint-dir {str(checkpoint_dir)!r} is not a directory")
+    if checkpoint_dir is not None:
+        for path, option in ((out, "--out"), (Path(args.plot) if args.plot else None, "--plot")):
+            if path is not None and checkpoint_dir.resolve() in path.resolve().parents:
+                raise CommandError(f"{option} {str(path)!r} is inside --checkpoint-dir "
+                                   f"{str(checkpoint_dir)!r}, whose files the checkpoints "
+                                   "replace; write it elsewhere")
     return _Outputs(out, args.plot or None, checkpoint_dir)
 
 
@@ -271,6 +279,7 @@ def _training_metadata(source: _Source, table, features: _Features, args: argpar
             "hidden": list(args.hidden), "activation": args.activation,
             "optimizer": args.optimizer, "learning_rate": args.lr,
             "batch_size": args.batch_size, "l2": args.l2, "dropout": args.dropout,
+            "patience": args.patience,
         },
     }
 
@@ -328,8 +337,11 @@ def _fit(net, features: _Features, checkpoint_dir: Path | None, start_epoch: int
                              enabled=not args.quiet)
     started = time.monotonic()
     try:
-        # overflow on the way to a NaN loss is reported once, as TrainingDivergedError
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # overflow on the way to a NaN loss is reported once, as TrainingDivergedError; a
+        # damaged checkpoint was reported once, when it was skipped before training
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore", DamagedCheckpointWarning)
             history = net.fit(
                 features.X_train, features.y_train,
                 epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
@@ -339,7 +351,8 @@ def _fit(net, features: _Features, checkpoint_dir: Path | None, start_epoch: int
                 checkpoint_dir=checkpoint_dir, resume=args.resume,
             )
     except TrainingDivergedError as exc:  # the library counts epochs from 0
-        where = f" (the last checkpoint in {checkpoint_dir} is intact)" if checkpoint_dir else ""
+        where = f" (the last checkpoint in {checkpoint_dir} is intact)" \
+            if checkpoint_dir is not None and has_checkpoints(checkpoint_dir) else ""
         raise CommandError(
             f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}; try a "
             f"smaller --lr than {args.lr:g}; no model was saved{where}"

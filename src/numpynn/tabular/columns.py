@@ -20,6 +20,8 @@ from .values import is_missing, listing, mean_and_std, parse_numbers, require_nu
 
 __all__ = ["UnseenCategoryWarning"]
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 class UnseenCategoryWarning(UserWarning):
     """A text column held values that the training rows did not; they encode as all zeros."""
@@ -48,8 +50,17 @@ class NumericColumn:
         x, missing = require_numbers(values, table, self.name, purpose="numeric")
         x[missing] = self.mean  # impute the training mean -> 0 after standardising
         # float64 for one column at a time only; the result is written into float32
-        x -= self.mean
-        x /= self.std
+        with np.errstate(over="ignore"):
+            x -= self.mean
+            x /= self.std
+        beyond = ~(np.abs(x) <= _FLOAT32_MAX)  # inf too (float64 overflow)
+        if beyond.any():
+            i = int(np.argmax(beyond))
+            raise ValueError(
+                f"numeric column {self.name!r}: {table.where(i)} holds {values[i]!r}, which "
+                f"standardised (mean {self.mean:.6g}, std {self.std:.6g}) is beyond float32's "
+                f"range (largest {_FLOAT32_MAX:.6g})"
+            )
         block[:, 0] = x
 
     def to_dict(self) -> dict[str, Any]:

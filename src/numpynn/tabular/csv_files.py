@@ -75,6 +75,9 @@ def _existing_file(path: str | PathLike[str], delimiter: str) -> Path:
         raise FileNotFoundError(f"CSV file not found: {name}")
     if p.is_dir():
         raise ValueError(f"{name}: is a directory, expected a CSV file")
+    if not p.is_file():  # a FIFO would block, a device never end: not opened
+        raise ValueError(f"{name}: is not a regular file (a device, FIFO or socket); "
+                         "expected a CSV file")
     return p
 
 

@@ -44,6 +44,8 @@ class Table:
             raise ValueError(
                 f"Table: {len(self.lines)} line numbers for {self.n_rows} rows"
             )
+        # name -> position: a lookup per column must not scan the header (100k columns)
+        object.__setattr__(self, "_position", {name: j for j, name in enumerate(self.columns)})
 
     @classmethod
     def from_rows(
@@ -100,13 +102,16 @@ class Table:
         ValueError
             No column is called ``name``; the message lists the columns there are.
         """
-        try:
-            j = self.columns.index(name)
-        except ValueError:
+        j = self._position.get(name) if isinstance(name, str) else None
+        if j is None:
             raise ValueError(
                 f"{self.source}: no column named {name!r}; the columns are {self.columns}"
-            ) from None
+            )
         return self.data[j]
+
+    def has_column(self, name: str) -> bool:
+        """Whether the table has a column ``name`` (without scanning the header)."""
+        return name in self._position
 
     def take(self, indices: Sequence[int] | np.ndarray) -> Table:
         """Return a new table with the rows at ``indices`` (e.g. a training split).

@@ -153,6 +153,7 @@ class TargetEncoder:
                 f"TargetEncoder.fit: regression needs a numeric target, but column "
                 f"{target!r} holds {first_text_value(values)[1]!r}"
             )
+        _check_float32_range(parsed[0], table, target)
         overflow = f"TargetEncoder.fit: target column {target!r} overflows float64"
         mean, std = mean_and_std(parsed[0], overflow) if standardize else (0.0, 1.0)
         return cls(target, "regression", mean=mean, std=std)
@@ -186,6 +187,7 @@ class TargetEncoder:
         _check_no_missing(values, table, self.name)
         if self.classes is None:
             y = require_numbers(values, table, self.name, purpose="target")[0]
+            _check_float32_range(y, table, self.name)
             y -= self.mean
             y /= self.std
             return y.astype(np.float32).reshape(-1, 1)
@@ -225,7 +227,16 @@ class TargetEncoder:
                 raise ValueError(
                     f"inverse_transform: expected shape (n,) or (n, 1), got {arr.shape}"
                 )
-            return (arr.astype(np.float32) * np.float32(self.std) + np.float32(self.mean))
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = arr.astype(np.float32) * np.float32(self.std) + np.float32(self.mean)
+            finite = np.isfinite(out)
+            if not finite.all() and np.isfinite(arr).all():
+                row = int(np.argmin(finite.reshape(-1)))
+                raise ValueError(
+                    f"inverse_transform: the value of row {row} ({float(arr.flat[row]):.6g} "
+                    f"standardised) is beyond float32's range in the units of "
+                    f"{self.name!r} (mean {self.mean:.6g}, std {self.std:.6g})")
+            return out
         if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
             raise ValueError(
                 f"inverse_transform: expected int class labels of shape (n,), got "
@@ -343,6 +354,20 @@ def _classes_from_state(state: Mapping[str, Any], where: str) -> tuple[list[str]
     elif classes != sorted(classes):
         raise ValueError(f"{where}: 'classes' must be sorted")
     return classes, numeric
+
+
+def _check_float32_range(y: np.ndarray, table: Table, column: str) -> None:
+    """A regression target the network's float32 outputs can reach: |y| <= float32 max.
+    (Beyond it, training would run to the end and every prediction be infinite.)"""
+    limit = float(np.finfo(np.float32).max)
+    beyond = np.abs(y) > limit  # NaN (missing) compares False
+    if beyond.any():
+        i = int(np.argmax(beyond))
+        raise ValueError(
+            f"target column {column!r}: {table.where(i)} holds {table.column(column)[i]!r}, "
+            f"beyond float32's range (largest {limit:.6g}), which the network's outputs "
+            "cannot reach; rescale the column"
+        )
 
 
 def _check_no_missing(values: list[str], table: Table, column: str) -> None:

@@ -92,7 +92,9 @@ def parse_numbers(
     Raises
     ------
     ValueError
-        A value parses as a number but is infinite (naming the row), before any text value.
+        Every non-missing value parses as a number but one is infinite (naming the row).
+        In a column with text, ``"inf"`` is text like any other: the answer does not
+        depend on the order of the rows.
     """
     n = len(values)
     try:  # fast path: every value a finite number
@@ -103,6 +105,7 @@ def parse_numbers(
         pass
     x = np.empty(n, dtype=np.float64)
     missing = np.zeros(n, dtype=bool)
+    first_infinite = None
     for i, v in enumerate(values):
         if is_missing(v):
             x[i] = np.nan
@@ -111,13 +114,15 @@ def parse_numbers(
         try:
             f = float(v)
         except ValueError:
-            return None
-        if not math.isfinite(f):
-            raise ValueError(
-                f"{purpose} column {column!r}: {table.where(i)} holds {v!r}, which is not a "
-                "finite number"
-            )
+            return None  # text, wherever the infinite values were
+        if not math.isfinite(f) and first_infinite is None:
+            first_infinite = i
         x[i] = f
+    if first_infinite is not None:
+        raise ValueError(
+            f"{purpose} column {column!r}: {table.where(first_infinite)} holds "
+            f"{values[first_infinite]!r}, which is not a finite number"
+        )
     return x, missing
 
 
