@@ -36,7 +36,7 @@ def refuse_old_checkpoints(directory: Path) -> None:
 
 
 def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
-                     hidden_activation: str) -> int:
+                     hidden_activation: str, optimizer: str = "adam") -> int:
     """Before ``fit(resume=True)``: the epoch to resume from (0: no checkpoint yet).
 
     Parameters
@@ -49,6 +49,9 @@ def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
         The network this run builds.
     hidden_activation : str
         ``--activation``, for the message.
+    optimizer : str
+        ``--optimizer``: the same checks as the resume itself, so both take the same
+        (newest valid) checkpoint.
 
     Raises
     ------
@@ -56,10 +59,10 @@ def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
         The latest checkpoint was not written by ``numpynn train``, or by a different run.
     """
     from ..io.model_files import read_latest_checkpoint
-    from ..training.resume import resume_check
+    from ..training.optimizers import get_optimizer
+    from ..training.resume import resume_check_for
 
-    # the same check as the resume itself: both take the same (newest valid) checkpoint
-    found = read_latest_checkpoint(directory, check=resume_check)
+    found = read_latest_checkpoint(directory, check=resume_check_for(get_optimizer(optimizer)))
     if found is None:
         return 0
     contents, _, state = found

@@ -290,7 +290,7 @@ def _start_epoch(checkpoint_dir: Path | None, metadata: dict, net, args: argpars
     if checkpoint_dir is None:
         return 0
     if args.resume:
-        return check_checkpoint(checkpoint_dir, metadata, net, args.activation)
+        return check_checkpoint(checkpoint_dir, metadata, net, args.activation, args.optimizer)
     refuse_old_checkpoints(checkpoint_dir)
     return 0
 

@@ -183,6 +183,9 @@ def _read_checkpoint(path: Path) -> tuple[ModelContents, dict[str, np.ndarray], 
     if found.checkpoint is None:
         raise FileProblem("a model file, not a checkpoint (no training state)")
     training = dict(found.checkpoint.training_state)
+    if training["epoch"] != _checkpoint_epoch(path.name):
+        raise FileProblem(f"its training state is of epoch {training['epoch']}, its name "
+                          f"of epoch {_checkpoint_epoch(path.name)}")
     if found.checkpoint.optimizer_scalars is not None:  # written by numpynn 0.1
         training.setdefault("optimizer_scalars", found.checkpoint.optimizer_scalars)
     return found.contents, found.arrays, training

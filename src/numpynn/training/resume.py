@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_COUNT", "check_resume_state", "resume_check", "check_count",
+__all__ = ["MAX_COUNT", "check_resume_state", "resume_check", "resume_check_for",
+           "check_count",
            "check_rng_state", "check_plateau_state", "check_scale"]
 
 #: Largest epoch, step or count a checkpoint may hold (a float counts exactly up to here).
@@ -225,3 +226,24 @@ def resume_check(contents: Any, arrays: Mapping[str, np.ndarray],
     """:func:`check_resume_state` as the ``check`` of
     :func:`numpynn.io.read_latest_checkpoint` (which passes the contents first)."""
     check_resume_state(training_state, arrays, contents.theta)
+
+
+def resume_check_for(optimizer: Any) -> Any:
+    """:func:`resume_check` and ``optimizer.check_moments``: a reader's ``check`` that also
+    skips a checkpoint whose moments this optimizer would take as damaged.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer of the run that resumes (mini-batch; its settings, Adam's betas say,
+        define what a damaged moment is).
+    """
+
+    def check(contents: Any, arrays: Mapping[str, np.ndarray],
+              training_state: Mapping[str, Any]) -> None:
+        resume_check(contents, arrays, training_state)
+        optimizer.check_moments({name[len("optimizer."):]: array
+                                 for name, array in arrays.items()
+                                 if name.startswith("optimizer.")})
+
+    return check

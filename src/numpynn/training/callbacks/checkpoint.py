@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...io import ModelContents, read_latest_checkpoint, write_checkpoint
-from ..resume import resume_check
+from ..resume import resume_check_for
 from .base import Callback
 
 __all__ = ["Checkpoint"]
@@ -60,7 +60,8 @@ class Checkpoint(Callback):
     def _resume(self) -> None:
         # A newest checkpoint whose training state is damaged is skipped (with a warning)
         # for the one before it; only a valid one comes back.
-        found = read_latest_checkpoint(self.directory, check=resume_check)
+        found = read_latest_checkpoint(self.directory,
+                                       check=resume_check_for(self.trainer.optimizer))
         if found is None:
             return
         contents, arrays, training_state = found
