@@ -17,11 +17,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_JSON_DEPTH", "to_json_value", "dumps", "strict_loads", "depth_ok",
-           "check_round_trip"]
+__all__ = ["MAX_JSON_DEPTH", "MAX_METADATA_BYTES", "to_json_value", "dumps", "strict_loads",
+           "depth_ok", "check_round_trip", "check_metadata_size"]
 
 #: Deepest nesting accepted in user metadata (``extra``, ``training_state``).
 MAX_JSON_DEPTH = 64
+#: Largest metadata (the safetensors ``__metadata__``, UTF-8 bytes) of a model file: room
+#: for the preprocessing of a table with a few hundred thousand columns.
+MAX_METADATA_BYTES = 32 * 1024**2
 
 # Values that are already plain JSON as they are (floats need a finiteness check).
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
@@ -90,6 +93,14 @@ def _flat_and_plain(items: Any) -> bool:
 def dumps(value: Any) -> str:
     """Compact JSON text of a value made by :func:`to_json_value` (NaN refused)."""
     return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_metadata_size(text: str) -> None:
+    """ValueError when metadata ``text`` is over :data:`MAX_METADATA_BYTES` as UTF-8."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_METADATA_BYTES:
+        raise ValueError(f"the metadata is {size} bytes as JSON, over the "
+                         f"{MAX_METADATA_BYTES}-byte limit of model files")
 
 
 def _reject_constant(name: str) -> Any:

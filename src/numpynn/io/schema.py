@@ -32,6 +32,8 @@ from ..core.checks import check_finite, check_int
 from ..core.layout import Layout
 from .json_metadata import (
     MAX_JSON_DEPTH,
+    MAX_METADATA_BYTES,
+    check_metadata_size,
     check_round_trip,
     depth_ok,
     strict_loads,
@@ -68,9 +70,6 @@ FORMAT_VERSION = 1
 METADATA_KEY = "numpynn"
 #: Most weight layers (``len(sizes) - 1``) of a model file.
 MAX_LAYERS = 10_000
-#: Largest metadata (the safetensors ``__metadata__``, UTF-8 bytes) of a model file: room
-#: for the preprocessing of a table with a few hundred thousand columns.
-MAX_METADATA_BYTES = 32 * 1024**2
 
 _MODEL_KEYS = frozenset({"format", "format_version", "numpynn_version", "sizes",
                          "hidden_activations", "output_activation", "extra"})
@@ -181,14 +180,6 @@ def check_contents(contents: Any) -> ModelContents:
     # Re-check theta: the array may have been modified in place since construction.
     check_finite("contents.theta", contents.theta)
     return contents
-
-
-def check_metadata_size(text: str) -> None:
-    """ValueError when metadata ``text`` is over :data:`MAX_METADATA_BYTES` as UTF-8."""
-    size = len(text.encode("utf-8"))
-    if size > MAX_METADATA_BYTES:
-        raise ValueError(f"the metadata is {size} bytes as JSON, over the "
-                         f"{MAX_METADATA_BYTES}-byte limit of model files")
 
 
 def model_tensors(contents: ModelContents) -> dict[str, np.ndarray]:

@@ -19,6 +19,7 @@ from ..core import kernels as _kernels
 from ..core.checks import check_number as _check_number
 from ..core.kernels import threads as _parallel
 from .lbfgs import LBFGS
+from .resume import check_adam_moments
 from .schedules import Schedule, get_schedule
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
@@ -314,30 +315,12 @@ class Adam(Optimizer):
         self._adam_step(theta, grad, state, learning_rate)
 
     def check_moments(self, arrays):
-        """Adam's invariants of the scaled moments ``m = sum b1^k g_k`` and ``v = sum
-        b2^k g_k^2``: ``v >= 0`` and, when ``b1^2 < b2``, ``m^2 <= v / (1 - b1^2 / b2)``
-        (Cauchy-Schwarz).  A damaged moment breaks them, and would turn the first step
-        into a false divergence."""
-        if "m" not in arrays or "v" not in arrays:
-            return
-        m, v = np.asarray(arrays["m"]), np.asarray(arrays["v"])
-        if m.shape != v.shape:
-            return  # a shape the state cannot take: check_checkpoint_state says so
-        if v.size and v.min() < 0:
-            raise ValueError("optimizer state 'v' (sums of squared gradients) holds a "
-                             f"negative value, {float(v.min()):.6g}")
-        ratio = self.beta_1**2 / self.beta_2
-        if ratio >= 1 or not m.size:
-            return
-        bound = 1.0 / (1.0 - ratio)
-        for part in _chunks(m.size):  # float64, a chunk at a time: no overflow, little memory
-            m64, v64 = m[part].astype(np.float64), v[part].astype(np.float64)
-            excess = m64 * m64 - (v64 * bound * (1 + 1e-3) + 1e-38)
-            if (excess > 0).any():
-                at = part.start + int(np.argmax(excess > 0))
-                raise ValueError(f"optimizer state 'm' holds {float(m.flat[at]):.6g} at index "
-                                 f"{at}, more than its 'v' ({float(v.flat[at]):.6g}) allows: "
-                                 "the moments are damaged")
+        """Adam's invariants of its moments (see
+        :func:`numpynn.training.resume.check_adam_moments`): a damaged moment breaks them,
+        and would turn the first step into a false divergence."""
+        if "m" in arrays and "v" in arrays:
+            check_adam_moments(np.asarray(arrays["m"]), np.asarray(arrays["v"]),
+                               self.beta_1, self.beta_2)
 
 
 class AdamW(Adam):

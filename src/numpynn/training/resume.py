@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["MAX_COUNT", "check_resume_state", "resume_check", "resume_check_for",
-           "check_count",
+           "check_adam_moments", "check_count",
            "check_rng_state", "check_plateau_state", "check_scale"]
 
 #: Largest epoch, step or count a checkpoint may hold (a float counts exactly up to here).
@@ -112,6 +112,32 @@ def _same_json(numpy_state: Any, saved: Any) -> bool:
         return isinstance(saved, Mapping) and set(numpy_state) == set(saved) and all(
             _same_json(numpy_state[k], saved[k]) for k in numpy_state)
     return type(numpy_state) is type(saved) and numpy_state == saved
+
+
+def check_adam_moments(m: np.ndarray, v: np.ndarray, beta_1: float, beta_2: float) -> None:
+    """ValueError unless Adam's scaled moments ``m = sum b1^k g_k`` and ``v = sum b2^k
+    g_k^2`` (see :class:`numpynn.training.Adam`) keep what every update keeps: ``v >= 0``
+    and, when ``b1^2 < b2``, ``m^2 <= v / (1 - b1^2 / b2)`` (Cauchy-Schwarz), with room
+    for float32 rounding and for squares that underflow."""
+    if m.shape != v.shape:
+        return  # a shape the state cannot take: the optimizer's shape check says so
+    if v.size and v.min() < 0:
+        raise ValueError("optimizer state 'v' (sums of squared gradients) holds a negative "
+                         f"value, {float(v.min()):.6g}")
+    ratio = beta_1**2 / beta_2
+    if ratio >= 1 or not m.size:
+        return
+    bound = 1.0 / (1.0 - ratio)
+    flat_m, flat_v = m.reshape(-1), v.reshape(-1)
+    for start in range(0, flat_m.size, 1 << 16):  # float64 a chunk at a time: little memory
+        m64 = flat_m[start : start + (1 << 16)].astype(np.float64)
+        v64 = flat_v[start : start + (1 << 16)].astype(np.float64)
+        beyond = m64 * m64 > v64 * bound * (1 + 1e-3) + 1e-38
+        if beyond.any():
+            at = start + int(np.argmax(beyond))
+            raise ValueError(f"optimizer state 'm' holds {float(flat_m[at]):.6g} at index {at}, "
+                             f"more than its 'v' ({float(flat_v[at]):.6g}) allows: the moments "
+                             "are damaged")
 
 
 def check_scale(name: str, value: Any) -> float:
