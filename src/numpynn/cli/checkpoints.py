@@ -23,7 +23,8 @@ _SAME_RUN = (("data_sha256", "DATA.csv"), ("target", "--target"),
 #: change would continue the run with other settings, and the model file would record
 #: only the new ones.  Keys a checkpoint lacks (an older numpynn's) are not compared.
 _SAME_OPTIONS = (("learning_rate", "--lr"), ("batch_size", "--batch-size"), ("l2", "--l2"),
-                 ("dropout", "--dropout"), ("patience", "--patience"))
+                 ("dropout", "--dropout"), ("early_stopping", "--no-early-stopping"),
+                 ("patience", "--patience"), ("class_weight", "--class-weight"))
 
 
 def refuse_old_checkpoints(directory: Path) -> None:
@@ -115,5 +116,7 @@ def _check_same_options(directory: Path, old: Mapping[str, Any], new: Mapping[st
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):  # early stopping: on unless --no-early-stopping
+        return "off" if not value else "on"
     return "(not given)" if value is None else f"{value:g}" if isinstance(value, float) \
         else str(value)
