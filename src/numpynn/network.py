@@ -464,6 +464,7 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     # memory for one parameter vector, not two.
     net.theta = contents.theta
     net._make_views()
+    net.init = "glorot_uniform"  # what a loaded network reported before (the default)
     net.metadata = dict(contents.extra)
     return net
 

@@ -76,7 +76,7 @@ def test_predict_and_evaluate_report_overflow_instead_of_inf(work, tmp_path):
 
 def _says_overflow(line: str) -> bool:
     """The network's outputs overflow, or their value in the target's units does."""
-    return "outputs overflow float32" in line or "beyond float32's range" in line
+    return "outputs overflowed float32" in line or "beyond float32's range" in line
 
 
 # ------------------------------------------------------------------ item 4: known crashes

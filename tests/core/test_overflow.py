@@ -37,7 +37,7 @@ def test_outputs_that_overflow_raise_naming_row_and_layer(output, shape):
     with warnings.catch_warnings():
         if shape == "batch":
             warnings.simplefilter("error")  # and no NumPy warning first
-        with pytest.raises(ValueError, match=f"outputs overflow float32 for {where}: .*layer "
+        with pytest.raises(ValueError, match=f"outputs overflowed float32 for {where}: .*layer "
                                              r"\d of 2 are not finite"):
             net.eval(given)
 

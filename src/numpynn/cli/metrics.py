@@ -55,7 +55,7 @@ def classification_metrics(net, X: np.ndarray, labels: np.ndarray) -> dict[str, 
         loss, accuracy = evaluate_loss(net, check_training_data(net, X, labels))
     if not math.isfinite(loss):
         net.eval(X)  # the ValueError naming the row and the layer that overflow
-        raise ValueError(f"the log-loss is {loss}: the network's outputs overflow float32")
+        raise ValueError(f"the log-loss is {loss}: the network's outputs overflowed float32")
     return {"accuracy": float(accuracy), "log_loss": float(loss)}
 
 

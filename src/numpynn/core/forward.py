@@ -198,7 +198,7 @@ def overflow_error(x: np.ndarray, out: np.ndarray, weights: Sequence[np.ndarray]
                 break
     subject = "this input" if single else f"row {row} of X"
     return ValueError(
-        f"the network's outputs overflow float32 for {subject}: {where} are not finite "
+        f"the network's outputs overflowed float32 for {subject}: {where} are not finite "
         "(the input and the weights are finite, but too large together)"
     )
 
