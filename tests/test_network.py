@@ -116,16 +116,19 @@ def test_concurrent_eval_from_8_threads():
             assert np.array_equal(r, expected[i])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output", OUTPUT)
-def test_float32_everywhere(hidden, output):
-    net = NeuralNetwork(4, 6, 3, hidden_activation=hidden, output_activation=output, seed=0)
-    X64 = np.random.default_rng(0).normal(size=(10, 4))  # float64 input is converted once
-    assert net.eval(X64).dtype == np.float32
-    assert net.eval(X64.tolist()).dtype == np.float32
-    assert net.theta.dtype == np.float32
+def test_network_dtype_everywhere(hidden, output, dtype):
+    kwargs = {} if dtype == np.float32 else {"dtype": dtype}  # float32: the default
+    net = NeuralNetwork(4, 6, 3, hidden_activation=hidden, output_activation=output, seed=0,
+                        **kwargs)
+    X64 = np.random.default_rng(0).normal(size=(10, 4))  # input is converted once
+    for X in (X64, X64.astype(np.float32), X64.tolist(), X64[:1], X64[0]):
+        assert net.eval(X).dtype == dtype
+    assert net.theta.dtype == dtype
     for rec in net.trace(X64[0]):
-        assert rec.sums.dtype == np.float32 and rec.values.dtype == np.float32
+        assert rec.sums.dtype == dtype and rec.values.dtype == dtype
 
 
 def test_predict_per_output_kind():

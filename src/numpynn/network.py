@@ -1,4 +1,5 @@
-"""The multi-layer perceptron: one flat float32 parameter vector with per-layer views.
+"""The multi-layer perceptron: one flat parameter vector (float32, or float64 on request)
+with per-layer views.
 
 For sizes ``(n_0, n_1, ..., n_L)`` the vector ``theta`` holds, layer by layer, the weight
 matrix row-major (``n_{l-1} x n_l``; row = node it comes from, column = node it goes to)
@@ -19,10 +20,11 @@ from .core.activations import HIDDEN_ACTIVATIONS
 from .core.architecture import check_architecture
 from .core.backprop import Workspace, full_loss_and_gradient
 from .core.checks import (
-    as_float32_matrix,
+    as_float_matrix,
     as_generator,
     cast_checked,
     check_finite,
+    check_float_dtype,
     check_name,
     check_number,
     check_sizes,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
 
 _FLOAT32 = np.dtype(np.float32)
+_FEW_ROWS = _fw.FEW_ROWS
 
 
 class NeuralNetwork:
@@ -59,13 +62,19 @@ class NeuralNetwork:
         (U(-0.01, 0.01)), or ``fill(weights, rng)``.  Biases start at zero.
     seed : int or numpy.random.Generator, optional
         Makes the initial weights reproducible.
+    dtype : np.float32 or np.float64, default np.float32
+        The dtype of the whole network: theta, gradients, optimizer state, outputs and
+        the compiled kernels.  float32 is the fast default; float64 for tight L-BFGS
+        tolerances or agreement with float64 codes.  Input is converted to it.
 
     Attributes
     ----------
     sizes : tuple of int
     num_weights : int
         Length of the flat parameter vector.
-    theta : ndarray, shape (num_weights,), float32
+    dtype : numpy.dtype
+        float32 or float64: theta's dtype.
+    theta : ndarray, shape (num_weights,), ``dtype``
         All weights and biases.  ``weights[l]`` and ``biases[l]`` are views into it.
     weights : list of ndarray, shapes (sizes[l], sizes[l + 1])
     biases : list of ndarray, shapes (sizes[l + 1],)
@@ -81,7 +90,9 @@ class NeuralNetwork:
         output_activation: str = "softmax",
         init: Any = "glorot_uniform",
         seed: int | np.random.Generator | None = None,
+        dtype: Any = np.float32,
     ) -> None:
+        self.dtype = check_float_dtype(dtype)
         if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
             sizes = tuple(sizes[0])  # NeuralNetwork([3, 4, 2]) as well as (3, 4, 2)
         sizes = check_sizes(sizes)
@@ -97,7 +108,7 @@ class NeuralNetwork:
 
         # theta is the only storage; W and b are views into it (see core.layout).
         self.num_weights = self.layout.num_weights
-        self.theta = np.zeros(self.num_weights, dtype=np.float32)
+        self.theta = np.zeros(self.num_weights, dtype=self.dtype)
         self._make_views()
 
         rng = as_generator(seed)
@@ -119,6 +130,7 @@ class NeuralNetwork:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.dtype = self.theta.dtype  # pickles of numpynn before dtype: float32
         self._make_views()
 
     def _make_views(self) -> None:
@@ -177,6 +189,20 @@ class NeuralNetwork:
         """Return a copy of the flat vector of weights and biases, shape (num_weights,)."""
         return self.theta.copy()
 
+    def astype(self, dtype: Any) -> NeuralNetwork:
+        """A copy of the network in ``dtype`` (np.float32 or np.float64), metadata included.
+
+        float32 to float64 is exact; float64 to float32 rounds every parameter.
+        """
+        dtype = check_float_dtype(dtype)
+        twin = NeuralNetwork(*self.sizes, hidden_activation=list(self.hidden_activations),
+                             output_activation=self.output_activation, init=_leave_zeros,
+                             dtype=dtype)
+        twin.set_weights(self.theta)
+        twin.init = self.init
+        twin.metadata = dict(self.metadata)
+        return twin
+
     # ------------------------------------------------------------------ forward
     def eval(self, x: Any) -> np.ndarray:
         """Compute the network's outputs.
@@ -187,33 +213,40 @@ class NeuralNetwork:
 
         Returns
         -------
-        ndarray, float32, shape (sizes[-1],) or (n, sizes[-1])
+        ndarray, shape (sizes[-1],) or (n, sizes[-1]), the network's dtype
             A fresh array.  Safe to call from many threads at once.
         """
-        if (
-            type(x) is np.ndarray and x.ndim == 1 and x.dtype is _FLOAT32
-            and x.shape[0] == self.sizes[0]
-        ):  # the single-sample fast path
-            return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
-                               self.output_activation)
+        if type(x) is np.ndarray and x.dtype is self.dtype:
+            if x.ndim == 1 and x.shape[0] == self.sizes[0]:  # the single-sample fast path
+                return eval_vector(x, self._hidden_layers, self.weights[-1],
+                                   self.biases[-1], self.output_activation)
+            if x.ndim == 2 and x.shape[1] == self.sizes[0]:  # no conversion needed
+                if x.shape[0] == 1:  # one row costs what one vector costs
+                    return _fw.eval_one_row(x, self._hidden_layers, self.weights[-1],
+                                            self.biases[-1], self.output_activation)
+                if 0 < x.shape[0] <= _FEW_ROWS and x.flags.c_contiguous:
+                    return _fw.eval_few_rows(x, self.weights, self.biases,
+                                             self.hidden_activations, self.output_activation)
         if type(x) is not np.ndarray and (lazy := lazy_adapter(x)) is not None:
             return lazy.network_outputs(self, x, "eval")  # a Dask collection: lazy result
-        arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
+        arr, was_1d = as_float_matrix(x, self.sizes[0], "X", self.dtype, allow_sparse=True)
         if was_1d:
             return self._eval_vector(arr[0])
         return _fw.eval_rows(arr, self.layout, self.weights, self.biases,
                              self.hidden_activations, self.output_activation)
 
     def _eval_vector(self, x: np.ndarray) -> np.ndarray:
-        """One float32 input vector of the right length (see :func:`core.forward.eval_vector`)."""
+        """One input vector of the right length and dtype (see
+        :func:`core.forward.eval_vector`)."""
         return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
                            self.output_activation)
 
     __call__ = eval
 
     def _forward(self, x: np.ndarray, apply_output: bool = True) -> np.ndarray:
-        """Outputs (or, with ``apply_output=False``, the output layer's sums) of a float32
-        batch ``x`` of shape (n, sizes[0]); see :func:`numpynn.core.forward.forward`."""
+        """Outputs (or, with ``apply_output=False``, the output layer's sums) of a batch
+        ``x`` of shape (n, sizes[0]) and the network's dtype (dense, or CSR); see
+        :func:`numpynn.core.forward.forward`."""
         return _fw.forward(x, self.layout, self.weights, self.biases, self.hidden_activations,
                            self.output_activation, apply_output)
 
@@ -223,13 +256,13 @@ class NeuralNetwork:
 
         Parameters
         ----------
-        X : array_like, shape (sizes[0],) or (n, sizes[0])
+        X : array_like, shape (sizes[0],) or (n, sizes[0]), or a SciPy sparse matrix
 
         Returns
         -------
         ndarray
             softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
-            identity and exp: float32, shape (k,) or (n, k).
+            identity and exp: the network's dtype, shape (k,) or (n, k).
         """
         if type(X) is not np.ndarray and (lazy := lazy_adapter(X)) is not None:
             return lazy.network_outputs(self, X, "predict")
@@ -278,13 +311,13 @@ class NeuralNetwork:
         Returns
         -------
         loss : float
-        gradient : ndarray, shape (num_weights,), float32
+        gradient : ndarray, shape (num_weights,), the network's dtype
             In the same flat order as ``theta``.
         """
         from .training.data import check_training_data
 
         data = check_training_data(self, X, y, sample_weight)
-        grad = np.empty(self.num_weights, dtype=np.float32)
+        grad = np.empty(self.num_weights, dtype=self.dtype)
         loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
         return self._add_l2(loss, grad, float(l2)), grad
 
@@ -301,7 +334,7 @@ class NeuralNetwork:
             return loss
         grad_weights, _ = self.views_of(grad)
         for w, gw in zip(self.weights, grad_weights):
-            gw += np.float32(l2) * w
+            gw += self.dtype.type(l2) * w
         return loss + 0.5 * l2 * self.sum_of_squared_weights()
 
     def sum_of_squared_weights(self) -> float:
@@ -424,10 +457,16 @@ class NeuralNetwork:
         hidden_repr = repr(hidden[0]) if len(set(hidden)) == 1 else repr(list(hidden))
         if not hidden:
             hidden_repr = "None"
+        dtype = "" if self.dtype == _FLOAT32 else f", dtype={self.dtype.name}"
         return (
             f"NeuralNetwork({', '.join(map(str, self.sizes))}, hidden_activation={hidden_repr}, "
-            f"output_activation={self.output_activation!r}, num_weights={self.num_weights})"
+            f"output_activation={self.output_activation!r}, num_weights={self.num_weights}"
+            f"{dtype})"
         )
+
+
+def _leave_zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
+    """An initialiser that draws nothing: the caller sets the weights itself."""
 
 
 #: The article's listing calls the class both ``NeuralNetwork`` and ``NeuralNet``.
@@ -444,7 +483,8 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     Returns
     -------
     NeuralNetwork
-        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty).
+        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty), and
+        the dtype of the file's tensors (float32, or float64).
 
     Raises
     ------
@@ -458,10 +498,11 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
         *contents.sizes,
         hidden_activation=list(contents.hidden_activations),
         output_activation=contents.output_activation,
+        dtype=contents.theta.dtype,
         init=_leave_zero,
     )
-    # The file's theta (new, finite, float32) becomes the network's own: a load then needs
-    # memory for one parameter vector, not two.
+    # The file's theta (new, finite, of the network's dtype) becomes the network's own: a
+    # load then needs memory for one parameter vector, not two.
     net.theta = contents.theta
     net._make_views()
     net.init = "glorot_uniform"  # what a loaded network reported before (the default)

@@ -214,7 +214,7 @@ def test_extra_numpy_values_are_stored_as_plain_json(tmp_path):
         ({"hidden_activations": ("sigmoid",)}, ValueError, r"hidden_activations\[0\] .*'sigmoid'"),
         ({"output_activation": "relu"}, ValueError, "output_activation"),
         ({"theta": ARTICLE_THETA[:25].copy()}, ValueError, r"shape \(26,\)"),
-        ({"theta": ARTICLE_THETA.astype(np.float64)}, ValueError, "float32"),
+        ({"theta": ARTICLE_THETA.astype(np.float16)}, ValueError, "float32 or float64"),
         ({"theta": list(ARTICLE_THETA)}, TypeError, "NumPy array"),
         ({"theta": np.full(26, np.nan, dtype=np.float32)}, ValueError, "non-finite"),
         ({"extra": ["not", "a", "dict"]}, TypeError, "extra must be a dict"),

@@ -1,7 +1,9 @@
 """Buffers and the forward + backward pass of one batch (back-propagation).
 
 A :class:`Workspace` belongs to one ``fit`` (or one ``loss_and_gradient``) call, never to
-the network, so concurrent ``eval`` calls stay safe.
+the network, so concurrent ``eval`` calls stay safe.  Its buffers have the network's dtype
+(float32 or float64); a batch of X may be a SciPy CSR matrix, which the first layer
+multiplies as it is (:mod:`numpynn.core.sparse`): only activations are dense.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from . import kernels as _kernels
 from .forward import rows_per_block
 from .kernels.switch import BATCH_WORK
 from .losses import class_indices, delta_in_place, label_positions, output_and_loss
+from .sparse import product_into, transposed_product_into
 
 __all__ = ["Workspace", "full_loss_and_gradient"]
 
@@ -51,8 +54,10 @@ class Workspace:
         self.rows = rows
         self.precise = precise
         sizes = network.sizes
-        self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
-        self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+        self.dtype = dtype = network.theta.dtype
+        self.scalar = dtype.type  # scalars in the arrays' dtype: no silent promotion
+        self.values = [np.empty((rows, s), dtype=dtype) for s in sizes[1:]]
+        self.deltas = [np.empty((rows, s), dtype=dtype) for s in sizes[1:-1]]
         # Fused compiled loops when Numba is there and the work gains from them (see
         # core/kernels/switch.py), else NumPy.  Not for full-batch (precise) work: there
         # BLAS's blocked sums over many rows are more exact than a kernel's running float32
@@ -62,21 +67,21 @@ class Workspace:
         # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
         # widest hidden layer.
         widest = max(sizes[1:-1], default=1)
-        self.float_scratch = np.empty(rows * widest, dtype=np.float32)
+        self.float_scratch = np.empty(rows * widest, dtype=dtype)
         self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
         if self.kernels is None:
             self.bool_scratch = np.empty(rows * widest, dtype=bool)
             # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
-            self.ones = np.ones(rows, dtype=np.float32)
+            self.ones = np.ones(rows, dtype=dtype)
         # The compiled path's buffers, also for a switch to it during the run.
-        self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
-        self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
+        self.picked = np.empty(rows, dtype=dtype)  # each row's shifted label logit
+        self.no_weights = np.empty(0, dtype=dtype)  # the kernels' "no weights"
         self.dropout = float(dropout)
         self.rng = rng if rng is not None else np.random.default_rng()
         if self.dropout > 0:
-            self.keep_scale = np.float32(1.0 / (1.0 - self.dropout))
-            self.masks = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
-            self.dropped = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+            self.keep_scale = self.scalar(1.0 / (1.0 - self.dropout))
+            self.masks = [np.empty((rows, s), dtype=dtype) for s in sizes[1:-1]]
+            self.dropped = [np.empty((rows, s), dtype=dtype) for s in sizes[1:-1]]
         self._grad_views: tuple[np.ndarray, list, list] | None = None
         self.last_correct = 0
 
@@ -100,13 +105,14 @@ class Workspace:
 
         Parameters
         ----------
-        X : ndarray, shape (n, sizes[0]), float32, n <= rows
-        target : ndarray, labels (n,) or float32 rows (n, k), checked by
+        X : ndarray, shape (n, sizes[0]), the network's dtype, n <= rows; or a CSR
+            matrix of that dtype
+        target : ndarray, labels (n,) or rows (n, k) of the network's dtype, checked by
             :func:`numpynn.losses.prepare_target` (labels in range)
-        sample_weight : ndarray, shape (n,), float32, optional
+        sample_weight : ndarray, shape (n,), the network's dtype, optional
         scale : float
             Multiplies the output delta: ``1 / sum(w)`` for a mean loss.
-        grad : ndarray, shape (num_weights,), float32
+        grad : ndarray, shape (num_weights,), the network's dtype
             Overwritten with the gradient of ``scale * sum_i w_i loss_i``.
         count_correct : bool, default False
             Set ``last_correct`` to the number of rows whose predicted class (before this
@@ -124,11 +130,18 @@ class Workspace:
 
         # Output layer: outputs, loss, delta = dLoss/dz and its bias gradient.
         delta = self.values[last][:n]
-        np.matmul(inputs[last], self.network.weights[last], out=delta)
+        self._product(inputs[last], self.network.weights[last], delta)
         loss_sum = self._output_layer(delta, self.network.biases[last], target, sample_weight,
                                       scale, grad_b[last], count_correct)
         self._backward(inputs, delta, grad_w, grad_b)
         return loss_sum
+
+    def _product(self, a: Any, weights: np.ndarray, out: np.ndarray) -> None:
+        """``out = a @ weights``; ``a`` is dense, or X as a CSR batch (the first layer)."""
+        if isinstance(a, np.ndarray):
+            np.matmul(a, weights, out=out)
+        else:
+            product_into(a, weights, out, self.kernels)
 
     def _forward_hidden(self, X: np.ndarray) -> list[np.ndarray]:
         """Hidden layers' values into ``self.values``; every layer's input, X first.
@@ -146,8 +159,8 @@ class Workspace:
         a = X
         for layer in range(len(net.weights) - 1):
             z = self.values[layer][:n]
-            np.matmul(a, net.weights[layer], out=z)
-            fused = compiled.HIDDEN_FORWARD.get(hidden[layer]) if compiled else None
+            self._product(a, net.weights[layer], z)
+            fused = compiled.hidden_forward(hidden[layer], self.dtype) if compiled else None
             if fused is not None:
                 fused(z, net.biases[layer])
             else:
@@ -155,8 +168,8 @@ class Workspace:
                 act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
             if self.dropout > 0:
                 mask = self.masks[layer][:n]
-                self.rng.random(out=mask, dtype=np.float32)
-                np.greater_equal(mask, np.float32(self.dropout), out=mask)
+                self.rng.random(out=mask, dtype=self.dtype)
+                np.greater_equal(mask, self.scalar(self.dropout), out=mask)
                 mask *= self.keep_scale
                 a = np.multiply(z, mask, out=self.dropped[layer][:n])
             else:
@@ -173,7 +186,10 @@ class Workspace:
         hidden = net.hidden_activations
         compiled = self.kernels
         for layer in range(len(net.weights) - 1, -1, -1):
-            np.matmul(inputs[layer].T, delta, out=grad_w[layer])
+            if isinstance(inputs[layer], np.ndarray):
+                np.matmul(inputs[layer].T, delta, out=grad_w[layer])
+            else:  # X as a CSR batch: a sparse-dense product into the gradient
+                transposed_product_into(inputs[layer], delta, grad_w[layer], self.kernels)
             if layer == 0:
                 break
             below = self.deltas[layer - 1][:n]
@@ -182,7 +198,8 @@ class Workspace:
                 below *= self.masks[layer - 1][:n]
             values = self.values[layer - 1][:n]
             if compiled is not None:
-                compiled.HIDDEN_BACKWARD[hidden[layer - 1]](below, values, grad_b[layer - 1])
+                compiled.hidden_backward(hidden[layer - 1], self.dtype)(below, values,
+                                                                        grad_b[layer - 1])
             else:
                 act.multiply_by_derivative(
                     hidden[layer - 1], values, below,
@@ -205,10 +222,10 @@ class Workspace:
             self.last_correct = compiled.softmax_labels_shift(z, bias, target, picked)
             np.exp(z, out=z)  # NumPy's vectorised exp beats a scalar one in the loop
             return compiled.softmax_labels_finish(z, target, picked, weights,
-                                                  np.float32(scale), grad_bias)
+                                                  self.scalar(scale), grad_bias)
         if compiled is not None and output == "identity":
             return compiled.identity_squared_error(z, bias, target, weights,
-                                                   np.float32(scale), grad_bias)
+                                                   self.scalar(scale), grad_bias)
         z += bias
         positions = (
             label_positions(target, z.shape[1], self.row_offsets) if target.ndim == 1 else None
@@ -239,11 +256,11 @@ def full_loss_and_gradient(
     Parameters
     ----------
     network : NeuralNetwork
-    X : ndarray, shape (n, sizes[0]), float32
+    X : ndarray, shape (n, sizes[0]), the network's dtype; or a CSR matrix of it
     target : ndarray
         Checked by :func:`numpynn.core.losses.prepare_target`.
-    sample_weight : ndarray, shape (n,), float32, optional
-    grad : ndarray, shape (num_weights,), float32
+    sample_weight : ndarray, shape (n,), the network's dtype, optional
+    grad : ndarray, shape (num_weights,), the network's dtype
         Overwritten with the gradient of the mean loss.
     workspace : Workspace, optional
         Reused when it has room for a block; else one is made (full precision).

@@ -21,6 +21,9 @@ __all__ = [
     "check_names",
     "check_finite",
     "as_generator",
+    "FLOAT_DTYPES",
+    "check_float_dtype",
+    "as_float_matrix",
     "as_float32_matrix",
     "cast_checked",
     "does_not_fit",
@@ -130,16 +133,47 @@ def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
     raise TypeError(f"{name} must be an int, a numpy.random.Generator or None, got {seed!r}")
 
 
-def as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, bool]:
-    """Return ``(x as float32 2-D C-contiguous and aligned, was_1d)``; no copy when
-    already so.
+#: The dtypes a network computes in: float32 (the default) and float64.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_float_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """``dtype`` (np.float32, np.float64, their names or dtypes) as a NumPy dtype.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``name``: not a dtype, or a dtype other than float32 and float64.
+    """
+    try:
+        checked = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        checked = None
+    if checked is None:
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {_short(dtype)}")
+    if checked not in FLOAT_DTYPES:
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {checked}")
+    return checked
+
+
+def as_float_matrix(x: Any, width: int, name: str = "X", dtype: Any = np.float32,
+                    allow_sparse: bool = False) -> tuple[Any, bool]:
+    """Return ``(x as a 2-D C-contiguous and aligned array of dtype, was_1d)``; no copy
+    when already so.
 
     Parameters
     ----------
-    x : array_like, shape (width,) or (n, width)
+    x : array_like, shape (width,) or (n, width); or a SciPy sparse matrix (n, width)
+        when ``allow_sparse`` (returned as CSR of ``dtype``, never made dense)
     width : int
         Values per row (the network's input size).
+    dtype : np.float32 or np.float64, default np.float32
     """
+    if allow_sparse and not isinstance(x, np.ndarray):
+        from .sparse import as_csr, is_sparse
+
+        if is_sparse(x):
+            return as_csr(x, width, dtype, name), False
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged nested lists, for example
@@ -161,10 +195,23 @@ def as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, 
             f"{name} must have {width} values per row (the network's input size), "
             f"got {arr.shape[1]}"
         )
-    arr = cast_checked(name, arr, np.float32, contiguous=True)
+    arr = cast_checked(name, arr, dtype, contiguous=True)
     if not arr.flags.aligned:  # as client.scatter delivers: NumPy's matmul would avoid BLAS
         arr = arr.copy()  # (measured: an epoch 6x slower); realigned once, here
     return arr, was_1d
+
+
+def as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, bool]:
+    """Return ``(x as float32 2-D C-contiguous and aligned, was_1d)``; no copy when
+    already so (:func:`as_float_matrix` in float32).
+
+    Parameters
+    ----------
+    x : array_like, shape (width,) or (n, width)
+    width : int
+        Values per row (the network's input size).
+    """
+    return as_float_matrix(x, width, name, np.float32)
 
 
 def cast_checked(name: str, values: np.ndarray, dtype: Any, *, contiguous: bool = False,

@@ -34,7 +34,8 @@ LOSS_NAMES = {
 }
 
 
-def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> np.ndarray:
+def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int,
+                   dtype=np.float32) -> np.ndarray:
     """Validate ``y`` and bring it to the form the losses use.
 
     Parameters
@@ -49,11 +50,14 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
         ``k``, the size of the output layer.
     n_rows : int
         Number of rows of X; ``y`` must have as many.
+    dtype : np.float32 or np.float64, default np.float32
+        The network's dtype, that of target rows.
 
     Returns
     -------
     ndarray
-        ``intp`` labels of shape (n,) (softmax with labels) or float32 of shape (n, k).
+        ``intp`` labels of shape (n,) (softmax with labels) or rows of shape (n, k) in
+        ``dtype``.
 
     Raises
     ------
@@ -84,7 +88,7 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
         arr = arr.reshape(-1, 1)
     if arr.shape[1] != k:
         raise ValueError(f"y must have {k} columns (one per output), got {arr.shape[1]}")
-    target = cast_checked("y", arr, np.float32, contiguous=True)
+    target = cast_checked("y", arr, dtype, contiguous=True)
     _check_target_rows(output_activation, target)
     return target
 
@@ -106,7 +110,7 @@ def _class_labels(arr: np.ndarray, k: int) -> np.ndarray:
 
 
 def _check_target_rows(output_activation: str, target: np.ndarray) -> None:
-    """The value range each output/loss pair needs of float32 target rows (n, k)."""
+    """The value range each output/loss pair needs of target rows (n, k)."""
     if output_activation in ("softmax", "logistic") and (
         target.size and (target.min() < 0 or target.max() > 1)
     ):
@@ -171,15 +175,15 @@ def output_and_loss(
     Parameters
     ----------
     output_activation : str
-    z : ndarray, shape (n, k), float32, C-contiguous
+    z : ndarray, shape (n, k), float32 or float64, C-contiguous
         Output layer pre-activation sums; overwritten with the outputs ``P``.
     target : ndarray
         From :func:`prepare_target`, rows matching ``z``.
-    sample_weight : ndarray, shape (n,), float32, optional
+    sample_weight : ndarray, shape (n,), the dtype of ``z``, optional
     positions : ndarray, shape (n,), optional
         :func:`label_positions` of integer targets, when the caller already has them.
     precise : bool, default False
-        Keep full float32 relative precision for tiny cross-entropy values (confident,
+        Keep full relative precision for tiny cross-entropy values (confident,
         right predictions) at the cost of a few more passes: for full-batch methods such
         as L-BFGS, whose line searches need it, not for noisy mini-batch steps.
 
@@ -253,7 +257,7 @@ def _poisson_deviance(z: np.ndarray, target: np.ndarray, positions: np.ndarray |
     """exp of ``z`` in place; per-sample half Poisson deviance, shape (n,)."""
     # Half Poisson deviance y log(y / p) - y + p with p = exp(z), from z directly.
     per_element = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)),
-                           np.float32(0))
+                           target.dtype.type(0))
     per_element -= target * z
     per_element -= target
     np.exp(z, out=z)
@@ -290,11 +294,11 @@ def delta_in_place(
 
     Parameters
     ----------
-    p : ndarray, shape (n, k), float32, C-contiguous
+    p : ndarray, shape (n, k), float32 or float64, C-contiguous
         Outputs from :func:`output_and_loss`.
     target : ndarray
-        Integer labels (n,) or float32 rows (n, k).
-    sample_weight : ndarray, shape (n,), float32, optional
+        Integer labels (n,) or rows (n, k) of ``p``'s dtype.
+    sample_weight : ndarray, shape (n,), ``p``'s dtype, optional
     scale : float
         ``1 / sum(w)`` of the batch (``1 / n`` without weights).
     positions : ndarray, shape (n,), optional
@@ -316,4 +320,4 @@ def delta_in_place(
         p -= target
     if sample_weight is not None:
         p *= sample_weight[:, None]
-    p *= np.float32(scale)
+    p *= p.dtype.type(scale)

@@ -2,7 +2,8 @@
 
 A numpynn model file is a standard `safetensors <https://github.com/huggingface/safetensors>`_
 file, so any safetensors tool can open it and see meaningful tensors (``layers.{i}.weight``
-of shape ``(fan_in, fan_out)`` and ``layers.{i}.bias``, float32), with numpynn's JSON in
+of shape ``(fan_in, fan_out)`` and ``layers.{i}.bias``, float32 -- or float64 for a float64
+network), with numpynn's JSON in
 the safetensors metadata (see :mod:`numpynn.io.schema`).
 
 Nothing is pickled, ever.  Reading opens the file with ``safetensors.safe_open``, which
@@ -50,7 +51,8 @@ def write_model_file(path: str | os.PathLike, contents: ModelContents) -> None:
         Target file (conventionally ``*.safetensors``). Its directory must exist. An existing
         file is replaced only once the new one is completely written and fsynced.
     contents : ModelContents
-        Layer sizes, activations, the float32 ``theta`` and JSON-able ``extra`` metadata.
+        Layer sizes, activations, the float32 (or float64) ``theta`` and JSON-able
+        ``extra`` metadata; the tensors are stored in theta's dtype (F32 or F64).
 
     Raises
     ------
@@ -76,7 +78,8 @@ def read_model_file(path: str | os.PathLike) -> ModelContents:
     Returns
     -------
     ModelContents
-        ``theta`` is a new float32 array of shape ``(num_weights,)``.
+        ``theta`` is a new array of shape ``(num_weights,)``, of the tensors' dtype:
+        float32 (F32, the default) or float64 (F64).
 
     Raises
     ------

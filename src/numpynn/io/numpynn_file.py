@@ -22,6 +22,7 @@ from .json_metadata import dumps
 from .safetensors_access import NUMPY_DTYPES, FileProblem, SafetensorsFile, save_tensors
 from .schema import (
     METADATA_KEY,
+    THETA_DTYPE_CODES,
     CheckpointFields,
     ModelContents,
     check_contents,
@@ -35,7 +36,7 @@ from .schema import (
 
 __all__ = ["NumpynnFile", "write_numpynn_file", "read_numpynn_file"]
 
-_FLOAT32_BYTES = 4
+_FLOAT32_BYTES = 4  # the smallest a parameter takes in a file
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,18 @@ def _layout_within(sizes: tuple[int, ...], file_bytes: int) -> Layout:
     return Layout(sizes)
 
 
+def _theta_code(specs: Mapping[str, tuple[str, tuple[int, ...]]]) -> str:
+    """The dtype code of the model's tensors: that of ``layers.0.weight``, F32 or F64
+    (every other layer tensor must match it, see :func:`_check_specs`)."""
+    first = specs.get("layers.0.weight")
+    if first is None:
+        return "F32"  # _check_specs names the missing tensors
+    if first[0] not in THETA_DTYPE_CODES.values():
+        raise FileProblem(f"tensor 'layers.0.weight' has dtype {first[0]}, expected F32 "
+                          "or F64")
+    return first[0]
+
+
 def _check_specs(specs: Mapping[str, tuple[str, tuple[int, ...]]],
                  expected: Mapping[str, tuple[str, tuple[int, ...]]],
                  state_names: tuple[str, ...], sizes: tuple[int, ...]) -> None:
@@ -134,10 +147,11 @@ def _allocate(shape: tuple[int, ...], dtype: np.dtype, what: str) -> np.ndarray:
         raise MemoryError(f"not enough memory for {what} ({size} bytes)") from None
 
 
-def _read_theta(file: SafetensorsFile, layout: Layout) -> np.ndarray:
-    """Every layer's tensors, read one at a time into one new float32 theta."""
-    theta = _allocate((layout.num_weights,), np.dtype(np.float32),
-                      f"the {layout.num_weights} float32 parameters")
+def _read_theta(file: SafetensorsFile, layout: Layout, code: str) -> np.ndarray:
+    """Every layer's tensors, read one at a time into one new theta of their dtype."""
+    dtype = NUMPY_DTYPES[code].newbyteorder("=")
+    theta = _allocate((layout.num_weights,), dtype,
+                      f"the {layout.num_weights} {dtype.name} parameters")
     weights, biases = layout.views_of(theta)
     for i, (weight_view, bias_view) in enumerate(zip(weights, biases)):
         _read_checked(file, f"layers.{i}.weight", weight_view)
@@ -188,8 +202,9 @@ def read_numpynn_file(path: str | os.PathLike, max_bytes: int,
         expected = expected_model_tensors(layout)
         _check_tensor_names(file, [*expected, *state_names], sizes)
         specs = file.specs()
-        _check_specs(specs, expected, state_names, sizes)
-        theta = _read_theta(file, layout)
+        code = _theta_code(specs)
+        _check_specs(specs, expected_model_tensors(layout, code), state_names, sizes)
+        theta = _read_theta(file, layout, code)
         arrays = {}
         if with_state:
             for name in state_names:

@@ -1,9 +1,10 @@
 """numpynn's schema inside a safetensors file: what a model file holds and how it is checked.
 
-A numpynn model file holds tensors ``layers.{i}.weight`` (float32, ``(fan_in, fan_out)``)
-and ``layers.{i}.bias`` (float32, ``(fan_out,)``) for ``i = 0 .. len(sizes) - 2``: read in
-that order and concatenated, exactly the flat vector ``theta``.  The safetensors
-``__metadata__`` holds one entry, ``"numpynn"``, a JSON object::
+A numpynn model file holds tensors ``layers.{i}.weight`` (``(fan_in, fan_out)``) and
+``layers.{i}.bias`` (``(fan_out,)``) for ``i = 0 .. len(sizes) - 2``: read in that order and
+concatenated, exactly the flat vector ``theta``.  They are all F32 (float32, the default)
+or all F64 (a float64 network's); files of numpynn before float64 networks are all F32.
+The safetensors ``__metadata__`` holds one entry, ``"numpynn"``, a JSON object::
 
     {"format": "numpynn", "format_version": 1, "numpynn_version": "0.1.0",
      "sizes": [3, 4, 2], "hidden_activations": ["relu"], "output_activation": "softmax",
@@ -51,6 +52,7 @@ __all__ = [
     "CHECKPOINT_KEYS_V01",
     "ModelContents",
     "CheckpointFields",
+    "THETA_DTYPE_CODES",
     "check_contents",
     "check_metadata_size",
     "check_state_name",
@@ -76,6 +78,8 @@ _MODEL_KEYS = frozenset({"format", "format_version", "numpynn_version", "sizes",
 #: Checkpoint fields: this version's, and those numpynn 0.1 wrote.
 CHECKPOINT_KEYS = frozenset({"state_arrays", "training_state"})
 CHECKPOINT_KEYS_V01 = frozenset({"optimizer_state", "optimizer_arrays", "training_state"})
+#: The safetensors dtype code of each dtype a network's tensors may have.
+THETA_DTYPE_CODES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,8 +99,9 @@ class ModelContents:
         layer, ``len(sizes) - 2`` entries.
     output_activation : str
         One of :data:`numpynn.core.activations.OUTPUT_ACTIVATIONS`.
-    theta : ndarray of float32, shape (num_weights,)
-        The flat parameter vector, laid out as :class:`numpynn.core.layout.Layout` says.
+    theta : ndarray of float32 or float64, shape (num_weights,)
+        The flat parameter vector, laid out as :class:`numpynn.core.layout.Layout` says;
+        its dtype is the tensors' (F32 or F64).
         All values finite.  Not copied: the caller must not modify it while a file is
         being written.
     extra : dict, optional
@@ -124,10 +129,9 @@ class ModelContents:
         theta = self.theta
         if not isinstance(theta, np.ndarray):
             raise TypeError(f"theta must be a NumPy array, got {type(theta).__name__}")
-        if theta.dtype != np.float32:
-            raise ValueError(
-                f"theta must be float32, got {theta.dtype} (convert with theta.astype(np.float32))"
-            )
+        if theta.dtype not in THETA_DTYPE_CODES:
+            raise ValueError(f"theta must be float32 or float64, got {theta.dtype} (convert "
+                             "with theta.astype(np.float32))")
         if theta.shape != (layout.num_weights,):
             raise ValueError(f"theta must have shape ({layout.num_weights},) for sizes "
                              f"{sizes}, got {theta.shape}")
@@ -163,8 +167,8 @@ class ModelContents:
         Returns
         -------
         list of (ndarray, ndarray)
-            ``W`` float32 of shape ``(fan_in, fan_out)`` and ``b`` float32 of shape
-            ``(fan_out,)``, both views sharing memory with ``theta``.
+            ``W`` of shape ``(fan_in, fan_out)`` and ``b`` of shape ``(fan_out,)``, of
+            theta's dtype, both views sharing memory with ``theta``.
         """
         return list(zip(*self.layout.views_of(self.theta)))
 
@@ -206,12 +210,14 @@ def model_metadata(contents: ModelContents) -> dict[str, Any]:
     }
 
 
-def expected_model_tensors(layout: Layout) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """Tensor name -> (dtype code, shape) of every model tensor for ``layout``."""
+def expected_model_tensors(layout: Layout, code: str = "F32"
+                           ) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Tensor name -> (dtype code, shape) of every model tensor for ``layout``, all of the
+    dtype ``code`` (``"F32"`` or ``"F64"``)."""
     expected: dict[str, tuple[str, tuple[int, ...]]] = {}
     for i, layer in enumerate(layout.layers):
-        expected[f"layers.{i}.weight"] = ("F32", layer.weight_shape)
-        expected[f"layers.{i}.bias"] = ("F32", (layer.fan_out,))
+        expected[f"layers.{i}.weight"] = (code, layer.weight_shape)
+        expected[f"layers.{i}.bias"] = (code, (layer.fan_out,))
     return expected
 
 
