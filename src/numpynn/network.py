@@ -22,6 +22,7 @@ from .core.backprop import Workspace, full_loss_and_gradient
 from .core.checks import (
     as_float_matrix,
     as_generator,
+    cast_checked,
     check_finite,
     check_float_dtype,
     check_name,
@@ -170,7 +171,8 @@ class NeuralNetwork:
         Raises
         ------
         ValueError
-            Wrong length, or NaN / inf values.  The network is left unchanged.
+            Wrong length, NaN / inf values, or a value beyond the range of the network's
+            dtype (float32).  The network is left unchanged.
         """
         arr = np.asarray(weights)
         if arr.dtype.kind not in "biuf":
@@ -180,7 +182,8 @@ class NeuralNetwork:
             raise ValueError(f"weights must have {self.num_weights} values (num_weights), "
                              f"got {got}")
         check_finite("weights", arr)
-        self.theta[:] = arr  # one copy; the views stay valid
+        # cast before assigning: a float64 value beyond float32 would be stored as inf
+        self.theta[:] = cast_checked("weights", arr, self.theta.dtype)  # the views stay valid
 
     def get_weights(self) -> np.ndarray:
         """Return a copy of the flat vector of weights and biases, shape (num_weights,)."""
@@ -496,10 +499,19 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
         hidden_activation=list(contents.hidden_activations),
         output_activation=contents.output_activation,
         dtype=contents.theta.dtype,
+        init=_leave_zero,
     )
-    net.set_weights(contents.theta)
+    # The file's theta (new, finite, of the network's dtype) becomes the network's own: a
+    # load then needs memory for one parameter vector, not two.
+    net.theta = contents.theta
+    net._make_views()
+    net.init = "glorot_uniform"  # what a loaded network reported before (the default)
     net.metadata = dict(contents.extra)
     return net
+
+
+def _leave_zero(weights: np.ndarray, rng: np.random.Generator) -> None:
+    """An initializer that draws nothing (load replaces theta)."""
 
 
 def from_onnx(source: Any) -> NeuralNetwork:

@@ -19,6 +19,12 @@ from .common import METADATA_FORMAT, CommandError, arch
 _SAME_RUN = (("data_sha256", "DATA.csv"), ("target", "--target"),
              ("validation_split", "--validation-split"), ("seed", "--seed"),
              ("optimizer", "--optimizer"), ("task", "--task"))
+#: The hyper-parameters a resumed run must keep (checked once the network matches): a
+#: change would continue the run with other settings, and the model file would record
+#: only the new ones.  Keys a checkpoint lacks (an older numpynn's) are not compared.
+_SAME_OPTIONS = (("learning_rate", "--lr"), ("batch_size", "--batch-size"), ("l2", "--l2"),
+                 ("dropout", "--dropout"), ("early_stopping", "--no-early-stopping"),
+                 ("patience", "--patience"), ("class_weight", "--class-weight"))
 
 
 def refuse_old_checkpoints(directory: Path) -> None:
@@ -31,7 +37,7 @@ def refuse_old_checkpoints(directory: Path) -> None:
 
 
 def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
-                     hidden_activation: str) -> int:
+                     hidden_activation: str, optimizer: str = "adam") -> int:
     """Before ``fit(resume=True)``: the epoch to resume from (0: no checkpoint yet).
 
     Parameters
@@ -44,6 +50,9 @@ def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
         The network this run builds.
     hidden_activation : str
         ``--activation``, for the message.
+    optimizer : str
+        ``--optimizer``: the same checks as the resume itself, so both take the same
+        (newest valid) checkpoint.
 
     Raises
     ------
@@ -51,8 +60,10 @@ def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
         The latest checkpoint was not written by ``numpynn train``, or by a different run.
     """
     from ..io.model_files import read_latest_checkpoint
+    from ..training.optimizers import get_optimizer
+    from ..training.resume import resume_check_for
 
-    found = read_latest_checkpoint(directory)
+    found = read_latest_checkpoint(directory, check=resume_check_for(get_optimizer(optimizer)))
     if found is None:
         return 0
     contents, _, state = found
@@ -69,6 +80,7 @@ def check_checkpoint(directory: Path, metadata: Mapping[str, Any], net,
             f"network ({', '.join(contents.hidden_activations) or 'no'} hidden activation), "
             f"this run builds {arch(net)} ({hidden_activation}); check --hidden and --activation"
         )
+    _check_same_options(directory, extra.get("training", {}), metadata["training"])
     if extra.get("preprocessor") != metadata["preprocessor"] or \
             extra.get("target_encoder") != metadata["target_encoder"]:
         raise CommandError(f"the checkpoint in {str(directory)!r} used a different "
@@ -87,3 +99,24 @@ def _check_same_run(directory: Path, old: Mapping[str, Any], new: Mapping[str, A
                 f"the checkpoint in {str(directory)!r} was made with {detail}; resume with the "
                 f"same {option} as that run, or use a new --checkpoint-dir"
             )
+
+
+def _check_same_options(directory: Path, old: Mapping[str, Any], new: Mapping[str, Any]
+                        ) -> None:
+    """Every hyper-parameter of the checkpoint's run that this run changes, in one error."""
+    changed = [(option, old[key], new.get(key)) for key, option in _SAME_OPTIONS
+               if key in old and old[key] != new.get(key)]
+    if changed:
+        was = ", ".join(f"{option} {_shown(value)}" for option, value, _ in changed)
+        now = ", ".join(f"{option} {_shown(value)}" for option, _, value in changed)
+        raise CommandError(
+            f"the checkpoint in {str(directory)!r} was made with {was}; this run has {now}. "
+            "Resume with the same options as that run, or use a new --checkpoint-dir"
+        )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):  # early stopping: on unless --no-early-stopping
+        return "off" if not value else "on"
+    return "(not given)" if value is None else f"{value:g}" if isinstance(value, float) \
+        else str(value)

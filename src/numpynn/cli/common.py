@@ -43,8 +43,8 @@ def error_message(exc: BaseException) -> str:
     """The one-line message of ``exc`` for ``numpynn: error: ...``."""
     if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
         return one_line(f"{exc.filename}: {exc.strerror}")
-    if isinstance(exc, MemoryError):
-        return "out of memory"
+    if isinstance(exc, MemoryError):  # NumPy's says how much; numpynn's what for
+        return one_line(f"out of memory: {exc}") if str(exc) else "out of memory"
     return one_line(str(exc) or type(exc).__name__)
 
 

@@ -16,7 +16,7 @@ from .common import (
     check_plot_format,
     info,
 )
-from .metrics import format_score
+from .metrics import format_number, format_score
 
 #: A network with more inputs than this is drawn as a per-input weight summary, not a fan.
 WIDE_INPUTS = 20
@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     elif meta:
         info(f"metadata keys: {', '.join(sorted(meta))}")
     if not args.no_weights:
+        if feature_names is not None and len(feature_names) != net.sizes[0]:
+            feature_names = None  # metadata that does not match the network: rows by number
         _print_weights(net, feature_names)
     if diagram is not None:
         info()
@@ -145,22 +147,22 @@ def _describe_metadata(meta: Mapping[str, Any]) -> list[str] | None:
     _describe_columns(meta)
     _describe_training_run(meta)
     names = meta.get("feature_names")
-    return list(names) if isinstance(names, list) else None
+    return [str(n) for n in names] if isinstance(names, list) else None
 
 
 def _describe_columns(meta: Mapping[str, Any]) -> None:
     """The input columns and how each is encoded."""
     pre = meta.get("preprocessor", {})
-    columns = pre.get("columns", []) if isinstance(pre, Mapping) else []
-    info(f"inputs: {len(columns)} columns -> {len(meta.get('feature_names') or [])} features")
+    columns = _list(pre.get("columns")) if isinstance(pre, Mapping) else []
+    info(f"inputs: {len(columns)} columns -> {len(_list(meta.get('feature_names')))} features")
     for col in columns:
         if not isinstance(col, Mapping):
             continue
         if col.get("kind") == "numeric":
-            info(f"  {col.get('name')}: numeric, standardised with mean {col.get('mean'):.6g},"
-                 f" std {col.get('std'):.6g}")
+            info(f"  {col.get('name')}: numeric, standardised with mean "
+                 f"{format_number(col.get('mean'))}, std {format_number(col.get('std'))}")
         else:
-            cats = col.get("categories") or []
+            cats = _list(col.get("categories"))
             shown = ", ".join(map(str, cats[:10])) + (", ..." if len(cats) > 10 else "")
             info(f"  {col.get('name')}: text, one-hot over {len(cats)} categories ({shown})")
 
@@ -181,3 +183,8 @@ def _describe_training_run(meta: Mapping[str, Any]) -> None:
                 figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
                                     if isinstance(v, (int, float)))
                 info(f"{part} after {results.get('epochs')} epochs: {figures}")
+
+
+def _list(value: Any) -> list:
+    """``value`` if it is a list, else ``[]`` (metadata from a file may hold anything)."""
+    return value if isinstance(value, list) else []

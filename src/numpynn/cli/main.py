@@ -17,6 +17,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
+
 from .._version import __version__
 from ..errors import ModelFileError, TrainingDivergedError
 from . import demo, evaluate, export, inspect, predict, train
@@ -91,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
-    with warnings.catch_warnings():
+    # NumPy's floating-point warnings are never shown raw: every result the commands
+    # report is checked (an overflow is an error naming the row and the layer).
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore",
+                                                divide="ignore"):
         warnings.showwarning = show_warning
         try:
             return int(args.handler(args))

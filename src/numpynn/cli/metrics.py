@@ -16,19 +16,46 @@ import numpy as np
 from .common import TrainedModel, info
 
 
+def _real(value: Any) -> float | None:
+    """``value`` as a finite float, or None (a metric read from a file may be anything:
+    a str, an int beyond float's range)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def format_score(value: float | None) -> str:
     """A metric for a table: 4 decimals, or 6 significant digits when tiny or huge."""
-    if value is None or not math.isfinite(value):
+    value = _real(value)
+    if value is None:
         return "nan"
     return f"{value:.6g}" if abs(value) >= 1e5 or (value != 0 and abs(value) < 1e-4) else \
         f"{value:.4f}"
+
+
+def format_number(value: Any) -> str:
+    """A number read from a model file, with 6 significant digits (its repr, shortened,
+    when it is not a finite number)."""
+    number = _real(value)
+    if number is not None:
+        return f"{number:.6g}"
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "..."
 
 
 def classification_metrics(net, X: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Accuracy and log-loss of ``net`` on float32 ``X (n, n_features)``, int ``labels (n,)``."""
     from ..training import check_training_data, evaluate_loss
 
-    loss, accuracy = evaluate_loss(net, check_training_data(net, X, labels))
+    with np.errstate(all="ignore"):  # an overflow is reported below, not as a NumPy warning
+        loss, accuracy = evaluate_loss(net, check_training_data(net, X, labels))
+    if not math.isfinite(loss):
+        net.eval(X)  # the ValueError naming the row and the layer that overflow
+        raise ValueError(f"the log-loss is {loss}: the network's outputs overflowed float32")
     return {"accuracy": float(accuracy), "log_loss": float(loss)}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TrainingDivergedError
+from ..io.checkpoints import DamagedCheckpointWarning, has_checkpoints
 from ..training.progress import EpochProgress, _duration
 from .checkpoints import check_checkpoint, refuse_old_checkpoints
 from .cluster_train import run as run_on_cluster
@@ -139,6 +140,12 @@ def _check_outputs(args: argparse.Namespace, source: _Source) -> _Outputs:
     checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else None
     if checkpoint_dir is not None and checkpoint_dir.exists() and not checkpoint_dir.is_dir():
         raise CommandError(f"--checkpoint-dir {str(checkpoint_dir)!r} is not a directory")
+    if checkpoint_dir is not None:
+        for path, option in ((out, "--out"), (Path(args.plot) if args.plot else None, "--plot")):
+            if path is not None and checkpoint_dir.resolve() in path.resolve().parents:
+                raise CommandError(f"{option} {str(path)!r} is inside --checkpoint-dir "
+                                   f"{str(checkpoint_dir)!r}, whose files the checkpoints "
+                                   "replace; write it elsewhere")
     return _Outputs(out, args.plot or None, checkpoint_dir)
 
 
@@ -168,7 +175,7 @@ def _start_epoch(checkpoint_dir: Path | None, metadata: dict, net, args: argpars
     if checkpoint_dir is None:
         return 0
     if args.resume:
-        return check_checkpoint(checkpoint_dir, metadata, net, args.activation)
+        return check_checkpoint(checkpoint_dir, metadata, net, args.activation, args.optimizer)
     refuse_old_checkpoints(checkpoint_dir)
     return 0
 
@@ -232,12 +239,16 @@ def _fit(model, prepared, checkpoint_dir: Path | None, start_epoch: int,
                              enabled=not args.quiet)
     started = time.monotonic()
     try:
-        # overflow on the way to a NaN loss is reported once, as TrainingDivergedError
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # overflow on the way to a NaN loss is reported once, as TrainingDivergedError; a
+        # damaged checkpoint was reported once, when it was skipped before training
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore", DamagedCheckpointWarning)
             history = model.train(prepared, callbacks=[progress],
                                   checkpoint_dir=checkpoint_dir, resume=args.resume)
     except TrainingDivergedError as exc:  # the library counts epochs from 0
-        where = f" (the last checkpoint in {checkpoint_dir} is intact)" if checkpoint_dir else ""
+        where = f" (the last checkpoint in {checkpoint_dir} is intact)" \
+            if checkpoint_dir is not None and has_checkpoints(checkpoint_dir) else ""
         raise CommandError(
             f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}; try a "
             f"smaller --lr than {args.lr:g}; no model was saved{where}"

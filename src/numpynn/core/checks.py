@@ -25,6 +25,8 @@ __all__ = [
     "check_float_dtype",
     "as_float_matrix",
     "as_float32_matrix",
+    "cast_checked",
+    "does_not_fit",
     "check_finite_rows",
 ]
 
@@ -193,7 +195,7 @@ def as_float_matrix(x: Any, width: int, name: str = "X", dtype: Any = np.float32
             f"{name} must have {width} values per row (the network's input size), "
             f"got {arr.shape[1]}"
         )
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    arr = cast_checked(name, arr, dtype, contiguous=True)
     if not arr.flags.aligned:  # as client.scatter delivers: NumPy's matmul would avoid BLAS
         arr = arr.copy()  # (measured: an epoch 6x slower); realigned once, here
     return arr, was_1d
@@ -210,6 +212,53 @@ def as_float32_matrix(x: Any, width: int, name: str = "X") -> tuple[np.ndarray, 
         Values per row (the network's input size).
     """
     return as_float_matrix(x, width, name, np.float32)
+
+
+def cast_checked(name: str, values: np.ndarray, dtype: Any, *, contiguous: bool = False,
+                 what: str = "the network's dtype") -> np.ndarray:
+    """``values`` cast to ``dtype``; ValueError naming ``name`` when a finite value does not fit.
+
+    Only a cast from a wider float (float64 into float32, say) can overflow: then NumPy's
+    own overflow flag is raised as an error (no extra pass over the data), and the first
+    value that does not fit is named.  NaN and inf are left for the caller's finiteness
+    check; no copy when ``values`` already has ``dtype`` (and is C-contiguous, if asked).
+
+    Parameters
+    ----------
+    name : str
+        The argument, for the message.
+    values : ndarray
+    dtype : dtype-like
+        The target dtype (a float dtype).
+    contiguous : bool, default False
+        Return a C-contiguous array.
+    what : str
+        What ``dtype`` is, for the message.
+    """
+    target = np.dtype(dtype)
+    convert = np.ascontiguousarray if contiguous else np.asarray
+    if values.dtype.kind != "f" or values.dtype.itemsize <= target.itemsize:
+        return convert(values, dtype=target)
+    try:
+        with np.errstate(over="raise"):
+            return convert(values, dtype=target)
+    except FloatingPointError:
+        raise ValueError(does_not_fit(name, values, target, what)) from None
+
+
+def does_not_fit(name: str, values: np.ndarray, dtype: np.dtype,
+                 what: str = "the network's dtype") -> str:
+    """The message for ``values`` (finite, somewhere beyond ``dtype``'s range)."""
+    limit = float(np.finfo(dtype).max)
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(values) > limit
+    first = np.unravel_index(int(np.argmax(beyond.ravel())), values.shape)
+    where = "" if values.ndim == 0 else \
+        f" at index {int(first[0])}" if values.ndim == 1 else \
+        f" at row {int(first[0])}, column {int(first[1])}" if values.ndim == 2 else \
+        f" at index {tuple(int(i) for i in first)}"
+    return (f"{name} holds {float(values[first]):.6g}{where}, which does not fit "
+            f"{dtype.name} ({what}; largest finite value {limit:.6g})")
 
 
 def check_finite_rows(x: np.ndarray, name: str = "X") -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "forward",
     "forward_rows",
     "trace_vector",
+    "overflow_error",
 ]
 
 # Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
@@ -114,13 +115,31 @@ def eval_vector(x: np.ndarray, hidden: Sequence[HiddenLayer], out_weights: np.nd
         if not z.dot(z) <= 3600.0:
             top = z.max()
             if not math.isfinite(top):
-                raise ValueError(f"the network's sums overflowed {z.dtype} for this input")
+                raise _vector_overflow(x, hidden, out_weights, out_biases, output_activation)
             z -= top
         np.exp(z, out=z)
         z /= z.sum()
     else:
         act.apply_output(output_activation, z)
+        if not np.isfinite(z).all():  # finite inputs and weights, yet inf: too large together
+            raise _vector_overflow(x, hidden, out_weights, out_biases, output_activation)
     return z
+
+
+def _vector_overflow(x: np.ndarray, hidden: Sequence[HiddenLayer], out_weights: np.ndarray,
+                     out_biases: np.ndarray, output_activation: str) -> ValueError:
+    """:func:`overflow_error` for the one input of :func:`eval_vector`."""
+    weights = [w for w, _, _ in hidden] + [out_weights]
+    biases = [b for _, b, _ in hidden] + [out_biases]
+    names = [_hidden_name(kernel) for _, _, kernel in hidden]
+    return overflow_error(x.reshape(1, -1), np.full((1, 1), np.nan), weights, biases, names,
+                          output_activation, single=True)
+
+
+def _hidden_name(kernel: Callable[..., None]) -> str:
+    """The activation name of an in-place hidden kernel (for messages only)."""
+    return next((name for name in act.HIDDEN_ACTIVATIONS if act.hidden_kernel(name) is kernel),
+                "identity")
 
 
 def eval_rows(x: np.ndarray, layout: Layout, weights: Sequence[np.ndarray],
@@ -129,23 +148,75 @@ def eval_rows(x: np.ndarray, layout: Layout, weights: Sequence[np.ndarray],
     """Outputs for a batch ``x`` (n, sizes[0]) of the weights' dtype (or a CSR matrix of
     it), NaN/inf in ``x`` refused.
 
-    Small inputs are checked first (cheap, and no NumPy warning precedes the error); for
-    large ones NaN/inf in ``x`` shows up in the outputs, so ``x`` is checked only then.
+    Small inputs are checked first (cheap); for large ones NaN/inf in ``x`` shows up in
+    the outputs, so ``x`` is checked only then.  Outputs that overflow although ``x`` and
+    the weights are finite are an error naming the row and the layer, never a silent inf
+    or NaN (and never a NumPy warning: the one check is on the outputs).
+
+    Raises
+    ------
+    ValueError
+        ``x`` holds NaN or inf, or the outputs overflow (see :func:`overflow_error`).
     """
     if not isinstance(x, np.ndarray):  # CSR: its stored values are all there is to check
         check_finite_sparse_rows(x, "X")
-        return forward(x, layout, weights, biases, hidden_activations, output_activation)
-    if x.shape[0] == 1:
+    elif x.shape[0] == 1:
         return eval_one_row(x, hidden_layers(weights[:-1], biases[:-1], hidden_activations),
                             weights[-1], biases[-1], output_activation)
-    if x.size <= _SMALL_INPUT:
+    elif x.size <= _SMALL_INPUT:
         check_finite_rows(x, "X")
-        return forward(x, layout, weights, biases, hidden_activations, output_activation)
     with np.errstate(invalid="ignore", over="ignore"):
         out = forward(x, layout, weights, biases, hidden_activations, output_activation)
     if not np.isfinite(out).all():
-        check_finite_rows(x, "X")
+        if isinstance(x, np.ndarray):
+            check_finite_rows(x, "X")
+        raise overflow_error(x, out, weights, biases, hidden_activations, output_activation)
     return out
+
+
+def overflow_error(x: np.ndarray, out: np.ndarray, weights: Sequence[np.ndarray],
+                   biases: Sequence[np.ndarray], hidden_activations: Sequence[str],
+                   output_activation: str, single: bool = False) -> ValueError:
+    """The ValueError for outputs ``out`` of finite inputs ``x`` that are not finite.
+
+    Replays the first row whose outputs are not finite, layer by layer, to name the layer
+    whose sums (or activation values) first overflow the weights' dtype.
+
+    Parameters
+    ----------
+    x : ndarray or CSR matrix, shape (n, sizes[0]), the weights' dtype
+        Finite inputs.
+    out : ndarray, shape (n, sizes[-1])
+        Their outputs, some not finite.
+    single : bool, default False
+        ``x`` is the one input of ``eval(x)`` (the message then names no row).
+    """
+    dtype = weights[-1].dtype
+    row = int(np.argmin(np.isfinite(out).all(axis=1)))
+    picked = x[row]
+    a = (picked.toarray()[0] if hasattr(picked, "toarray") else picked).astype(dtype)
+    last = len(weights) - 1
+    where = "the output activation"
+    with np.errstate(all="ignore"):
+        for layer in range(last + 1):
+            sums = a @ weights[layer] + biases[layer]
+            if not np.isfinite(sums).all():
+                where = f"the sums of layer {layer + 1} of {last + 1}"
+                break
+            a = sums.copy()
+            name = output_activation if layer == last else hidden_activations[layer]
+            if layer == last:
+                act.apply_output(name, a)
+            else:
+                act.apply_hidden(name, a)
+            if not np.isfinite(a).all():
+                where = f"the {name} values of layer {layer + 1} of {last + 1}"
+                break
+    subject = "this input" if single else f"row {row} of X"
+    return ValueError(
+        f"the network's outputs overflowed {dtype} for {subject}: {where} are not finite "
+        "(the input and the weights are finite, but too large together)"
+    )
 
 
 def forward(x: np.ndarray, layout: Layout, weights: Sequence[np.ndarray],
@@ -279,7 +350,10 @@ def eval_few_rows(x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence
     # flat @ flat is NaN or inf when x holds NaN or inf (or overflows: then look closer).
     if not math.isfinite(flat.dot(flat)) and not np.isfinite(x).all():
         check_finite_rows(x, "X")
-    return forward_few_rows(x, weights, biases, hidden_activations, output_activation)
+    out = forward_few_rows(x, weights, biases, hidden_activations, output_activation)
+    if not np.isfinite(out).all():  # finite inputs and weights, yet inf: too large together
+        raise overflow_error(x, out, weights, biases, hidden_activations, output_activation)
+    return out
 
 
 def trace_vector(x: object, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import SHARED_SHIFT_RANGE, logistic_from_exp_neg_abs
+from .checks import cast_checked
 
 __all__ = [
     "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place"
@@ -61,7 +62,8 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int,
     Raises
     ------
     ValueError, TypeError
-        On a wrong shape or length, NaN/inf, or labels outside ``[0, k)``.
+        On a wrong shape or length, NaN/inf, a value beyond float32's range, or labels
+        outside ``[0, k)``.
     """
     arr = np.asarray(y)
     if arr.dtype.kind not in "biuf":
@@ -86,23 +88,25 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int,
         arr = arr.reshape(-1, 1)
     if arr.shape[1] != k:
         raise ValueError(f"y must have {k} columns (one per output), got {arr.shape[1]}")
-    target = np.ascontiguousarray(arr, dtype=dtype)
+    target = cast_checked("y", arr, dtype, contiguous=True)
     _check_target_rows(output_activation, target)
     return target
 
 
 def _class_labels(arr: np.ndarray, k: int) -> np.ndarray:
     """Labels ``arr`` (n,) as ``intp``, each a whole number in ``[0, k)``."""
-    labels = arr.astype(np.intp)
-    if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
+    # Both checks on the given values: a cast first would wrap huge ones (with a warning).
+    if arr.dtype.kind == "f" and not np.array_equal(np.floor(arr), arr):
         raise ValueError("class labels in y must be whole numbers 0..k-1")
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
-        bad = labels[(labels < 0) | (labels >= k)][0]
+    outside = (arr < 0) | (arr >= k)
+    if outside.any():
+        bad = arr[outside][0]
+        bad = int(bad) if arr.dtype.kind != "f" or abs(bad) < 2**63 else float(bad)
         raise ValueError(
             f"label {bad} in y is outside the output range 0..{k - 1} "
             f"(the network has {k} outputs)"
         )
-    return labels
+    return arr.astype(np.intp)
 
 
 def _check_target_rows(output_activation: str, target: np.ndarray) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import cast_checked
+
 __all__ = [
     "is_sparse",
     "as_csr",
@@ -52,7 +54,18 @@ def as_csr(x: Any, width: int, dtype: Any, name: str = "X") -> Any:
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric, got a sparse matrix of dtype {x.dtype}")
     csr = x if x.format == "csr" else x.tocsr()
-    return csr if csr.dtype == dtype else csr.astype(dtype)
+    if csr.dtype == dtype:
+        return csr
+    try:  # a finite float64 value beyond float32 would become inf
+        data = cast_checked(name, csr.data, dtype)
+    except ValueError:
+        limit = float(np.finfo(dtype).max)
+        position = int(np.argmax(np.abs(csr.data) > limit))
+        row = int(np.searchsorted(csr.indptr, position, side="right")) - 1
+        raise ValueError(f"{name} holds {float(csr.data[position]):.6g} in row {row}, which "
+                         f"does not fit {np.dtype(dtype).name} (the network's dtype; largest "
+                         f"finite value {limit:.6g})") from None
+    return type(csr)((data, csr.indices, csr.indptr), shape=csr.shape)
 
 
 def check_finite_sparse_rows(x: Any, name: str = "X") -> None:

@@ -1,6 +1,6 @@
 """Files: safetensors model files (numpynn's schema), checkpoints and atomic writes."""
 
-from .checkpoints import read_latest_checkpoint, write_checkpoint
+from .checkpoints import DamagedCheckpointWarning, read_latest_checkpoint, write_checkpoint
 from .model_files import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -17,4 +17,5 @@ __all__ = [
     "read_model_file",
     "write_checkpoint",
     "read_latest_checkpoint",
+    "DamagedCheckpointWarning",
 ]

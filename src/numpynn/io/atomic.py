@@ -2,18 +2,25 @@
 
 An interrupted write (an exception, Ctrl-C, a kill, a full disk) never leaves a broken file
 where a good one was: the old file stays until ``os.replace`` swaps in the complete new one.
+
+The temporary file is ``.{name}.{pid}.{random}.tmp`` beside the target: hidden, and with a
+suffix no reader takes for a result.  A process killed outright (SIGKILL) cannot remove
+it, so the next write to the same target removes every such file whose process is gone.
+A failed write raises an OSError that names the target, not the temporary file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "atomic_path"]
+__all__ = ["atomic_open", "atomic_path", "remove_stale_temp_files"]
 
 
 @contextlib.contextmanager
@@ -31,6 +38,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         The target; its directory must exist.
     """
     target = Path(path)
+    remove_stale_temp_files(target)
     # A fresh name in the same directory (so os.replace is atomic), created with "x" so it
     # gets the usual permissions from the umask and no other writer can have it.
     tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
@@ -38,20 +46,82 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         keep_mode = os.stat(target).st_mode & 0o777
     except OSError:
         keep_mode = None
-    open(tmp, "xb").close()
+    with _naming(target):
+        open(tmp, "xb").close()
     try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        if keep_mode is not None:
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, keep_mode)
-        os.replace(tmp, target)
+        with _naming(target):
+            yield tmp
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            if keep_mode is not None:
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, keep_mode)
+            os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_directory(target.parent)
+
+
+@contextlib.contextmanager
+def _naming(target: Path) -> Iterator[None]:
+    """Re-raise an OSError of the block (a full disk, say) with ``target`` as its file
+    name: the temporary file's name, or none, would tell the user nothing."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename == str(target):
+            raise
+        code = exc.errno if exc.errno is not None else errno.EIO
+        raise OSError(code, exc.strerror or str(exc) or os.strerror(code), str(target)) \
+            from exc
+
+
+def _stale_pid(name: str, target_name: str) -> int | None:
+    """The process id in a temporary name of ``target_name``, or None for other names."""
+    prefix = f".{target_name}."
+    if not (name.startswith(prefix) and name.endswith(".tmp")):
+        return None
+    match = re.fullmatch(r"(\d+)\.[0-9a-f]+", name[len(prefix):-len(".tmp")])
+    return int(match.group(1)) if match else None
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, as another user's process
+        return False
+    return False
+
+
+def remove_stale_temp_files(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files of writes to ``target`` whose process has died.
+
+    Called by every atomic write; files of processes still running (writing now) stay.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    target = Path(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        pid = _stale_pid(name, target.name)
+        if pid is not None and _process_gone(pid):
+            with contextlib.suppress(OSError):
+                (target.parent / name).unlink()
+                removed.append(target.parent / name)
+    return removed
 
 
 @contextlib.contextmanager

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,21 @@ from .numpynn_file import read_numpynn_file, write_numpynn_file
 from .safetensors_access import MAX_FILE_BYTES, FileProblem, storable_dtype
 from .schema import ModelContents, check_contents, check_state_name, check_training_state
 
-__all__ = ["write_checkpoint", "read_latest_checkpoint"]
+__all__ = ["write_checkpoint", "read_latest_checkpoint", "has_checkpoints",
+           "DamagedCheckpointWarning", "CheckpointCheck"]
+
+#: ``check(contents, arrays, training_state)``: raises ValueError or TypeError when a
+#: checkpoint that reads well is still unusable (a damaged training state).
+CheckpointCheck = Callable[[ModelContents, dict, dict], None]
 
 _CHECKPOINT_RE = re.compile(r"checkpoint-epoch(\d+)\.safetensors")
 _LATEST_POINTER = "latest"
+_MAX_POINTER_BYTES = 4096
+
+
+class DamagedCheckpointWarning(UserWarning):
+    """The newest checkpoint is damaged; the previous valid one is used instead."""
+
 
 
 def _checkpoint_epoch(filename: str) -> int | None:
@@ -52,8 +64,14 @@ def _list_checkpoints(directory: Path) -> list[str]:
 
 
 def _read_pointer(directory: Path) -> str | None:
+    """The checkpoint ``latest`` names, if it is a small regular file naming one (a FIFO
+    or a device there is never opened: reading it could block or never end)."""
+    pointer = directory / _LATEST_POINTER
     try:
-        text = (directory / _LATEST_POINTER).read_text(encoding="utf-8").strip()
+        info = os.stat(pointer)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_POINTER_BYTES:
+            return None
+        text = pointer.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
     return text if _checkpoint_epoch(text) is not None else None
@@ -87,9 +105,11 @@ def _prune(directory: Path, written: str, previous: str | None) -> None:
     for name in others:
         if name != previous:
             _remove(directory / name)
-    # Temporary files left behind by an interrupted earlier write.
+    # Temporary files left behind by an interrupted earlier write (a killed run's): of
+    # the checkpoints and of the pointer.  Never a result: no reader takes a ".tmp".
     for name in os.listdir(directory):
-        if name.startswith(".checkpoint-epoch") and name.endswith(".tmp"):
+        if name.startswith((".checkpoint-epoch", f".{_LATEST_POINTER}.")) and \
+                name.endswith(".tmp"):
             _remove(directory / name)
 
 
@@ -163,6 +183,9 @@ def _read_checkpoint(path: Path) -> tuple[ModelContents, dict[str, np.ndarray], 
     if found.checkpoint is None:
         raise FileProblem("a model file, not a checkpoint (no training state)")
     training = dict(found.checkpoint.training_state)
+    if training["epoch"] != _checkpoint_epoch(path.name):
+        raise FileProblem(f"its training state is of epoch {training['epoch']}, its name "
+                          f"of epoch {_checkpoint_epoch(path.name)}")
     if found.checkpoint.optimizer_scalars is not None:  # written by numpynn 0.1
         training.setdefault("optimizer_scalars", found.checkpoint.optimizer_scalars)
     return found.contents, found.arrays, training
@@ -183,19 +206,33 @@ def _candidates(directory: Path) -> list[str]:
     return names
 
 
+def has_checkpoints(directory: str | os.PathLike) -> bool:
+    """Whether ``directory`` holds a checkpoint file (valid or not)."""
+    try:
+        return bool(_list_checkpoints(Path(directory)))
+    except OSError:
+        return False
+
+
 def read_latest_checkpoint(
     directory: str | os.PathLike,
+    check: CheckpointCheck | None = None,
 ) -> tuple[ModelContents, dict[str, np.ndarray], dict[str, Any]] | None:
     """Read the newest valid checkpoint in ``directory``.
 
     The file named by ``latest`` is tried first, then the others from the highest epoch
-    down. A damaged file is skipped with a :class:`UserWarning` naming the problem, so a
-    crash in the middle of the newest write falls back to the previous checkpoint.
+    down. A damaged file is skipped with a one-line :class:`DamagedCheckpointWarning`
+    naming it and the problem, so a crash in the middle of the newest write, or a newest
+    file damaged since, falls back to the previous checkpoint.
 
     Parameters
     ----------
     directory : str or path-like
         A directory written by :func:`write_checkpoint`.
+    check : callable, optional
+        ``check(contents, arrays, training_state)``, the reader's own validation of a
+        checkpoint that reads well (its training state, say): a ValueError or TypeError
+        counts as damage, and the next checkpoint is tried.
 
     Returns
     -------
@@ -218,13 +255,21 @@ def read_latest_checkpoint(
     if not names:
         return None
     problems = []
-    for name in names:
+    for index, name in enumerate(names):
         path = directory / name
         try:
-            return _read_checkpoint(path)
+            found = _read_checkpoint(path)
+            if check is not None:
+                try:
+                    check(*found)
+                except (TypeError, ValueError) as exc:
+                    raise FileProblem(f"its training state is damaged: {exc}") from exc
+            return found
         except FileProblem as exc:
             problems.append(f"{path}: {exc}")
-            warnings.warn(f"skipping checkpoint {path}: {exc}", UserWarning, stacklevel=2)
+            then = f"; trying {names[index + 1]}" if index + 1 < len(names) else ""
+            warnings.warn(f"skipping damaged checkpoint {path}: {exc}{then}",
+                          DamagedCheckpointWarning, stacklevel=2)
     raise ModelFileError(
         f"{directory}: no valid checkpoint among {len(names)} file(s): " + "; ".join(problems)
     )

@@ -3,7 +3,8 @@
 Reading goes through :class:`~numpynn.io.safetensors_access.SafetensorsFile`: the library
 checks the container; this module checks numpynn's schema -- the metadata, then every
 tensor's name, dtype and shape from the header, all before any tensor is read -- and then
-reads the tensors one at a time, refusing NaN and infinity.
+reads the tensors one at a time, straight into their final arrays, refusing NaN and
+infinity: a load needs memory for the arrays it returns and little more.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .schema import (
     CheckpointFields,
     ModelContents,
     check_contents,
+    check_metadata_size,
     expected_model_tensors,
     model_metadata,
     model_tensors,
@@ -64,6 +66,7 @@ def write_numpynn_file(path: str | os.PathLike, contents: ModelContents,
     ----------
     path : path-like
     contents : ModelContents
+        At most :data:`~numpynn.io.schema.MAX_LAYERS` weight layers.
     checkpoint_metadata : dict, optional
         JSON values added to the metadata object (already checked by the caller).
     state_arrays : dict of str to ndarray, optional
@@ -74,7 +77,9 @@ def write_numpynn_file(path: str | os.PathLike, contents: ModelContents,
     metadata.update(checkpoint_metadata or {})
     tensors = model_tensors(contents)
     tensors.update(state_arrays or {})
-    save_tensors(path, tensors, {METADATA_KEY: dumps(metadata)})
+    text = dumps(metadata)
+    check_metadata_size(text)  # a file over the ceiling would not load
+    save_tensors(path, tensors, {METADATA_KEY: text})
 
 
 def _layout_within(sizes: tuple[int, ...], file_bytes: int) -> Layout:
@@ -121,29 +126,52 @@ def _check_specs(specs: Mapping[str, tuple[str, tuple[int, ...]]],
                               f"hold; expected one of {sorted(NUMPY_DTYPES)}")
 
 
-def _read_checked(file: SafetensorsFile, name: str, dtype: np.dtype,
-                  shape: tuple[int, ...]) -> np.ndarray:
-    """Tensor ``name``, which must load with ``dtype`` and ``shape`` and be finite."""
-    array = file.tensor(name)
-    if array.dtype != dtype or array.shape != shape:
-        raise FileProblem(f"tensor {name!r} did not load as {dtype} {shape}")
-    if array.dtype.kind == "f":
+def _read_checked(file: SafetensorsFile, name: str, out: np.ndarray) -> np.ndarray:
+    """Tensor ``name`` read into ``out`` (its dtype and shape, checked from the header),
+    which must then be finite."""
+    file.read_into(name, out)
+    if out.dtype.kind == "f":
         try:
-            check_finite(f"tensor {name!r}", array)
+            check_finite(f"tensor {name!r}", out)
         except ValueError as exc:
             raise FileProblem(str(exc)) from exc
-    return array
+    return out
+
+
+def _allocate(shape: tuple[int, ...], dtype: np.dtype, what: str) -> np.ndarray:
+    """``np.empty``, with a MemoryError that says what the memory was for."""
+    try:
+        return np.empty(shape, dtype=dtype)
+    except MemoryError:
+        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        raise MemoryError(f"not enough memory for {what} ({size} bytes)") from None
 
 
 def _read_theta(file: SafetensorsFile, layout: Layout, code: str) -> np.ndarray:
-    """Every layer's tensors, copied one at a time into one new theta of their dtype."""
+    """Every layer's tensors, read one at a time into one new theta of their dtype."""
     dtype = NUMPY_DTYPES[code].newbyteorder("=")
-    theta = np.empty(layout.num_weights, dtype=dtype)
+    theta = _allocate((layout.num_weights,), dtype,
+                      f"the {layout.num_weights} {dtype.name} parameters")
     weights, biases = layout.views_of(theta)
     for i, (weight_view, bias_view) in enumerate(zip(weights, biases)):
-        for name, view in ((f"layers.{i}.weight", weight_view), (f"layers.{i}.bias", bias_view)):
-            view[...] = _read_checked(file, name, dtype, view.shape)
+        _read_checked(file, f"layers.{i}.weight", weight_view)
+        _read_checked(file, f"layers.{i}.bias", bias_view)
     return theta
+
+
+def _check_tensor_names(file: SafetensorsFile, wanted: list[str],
+                        sizes: tuple[int, ...]) -> None:
+    """No tensor beyond the ``wanted`` ones, from the list of names alone: a header may
+    list millions, and each is looked at only after this."""
+    unexpected = set(file.tensor_names()) - set(wanted)
+    if unexpected:
+        raise FileProblem(f"unexpected tensor {min(unexpected)!r} for sizes "
+                          f"{_short_sizes(sizes)} ({len(unexpected)} unexpected in all)")
+
+
+def _short_sizes(sizes: tuple[int, ...]) -> str:
+    shown = ", ".join(map(str, sizes[:8]))
+    return f"[{shown}{', ...' if len(sizes) > 8 else ''}]"
 
 
 def read_numpynn_file(path: str | os.PathLike, max_bytes: int,
@@ -163,12 +191,16 @@ def read_numpynn_file(path: str | os.PathLike, max_bytes: int,
     ------
     FileProblem
         Anything wrong with the file; the message does not name the path.
+    MemoryError
+        Not enough memory for the arrays (the message says for what).
     """
     with SafetensorsFile(path, max_bytes) as file:
         meta, sizes = parse_metadata(file.metadata())
         checkpoint = parse_checkpoint_fields(meta)
         state_names = checkpoint.array_names if checkpoint is not None else ()
         layout = _layout_within(sizes, file.size)
+        expected = expected_model_tensors(layout)
+        _check_tensor_names(file, [*expected, *state_names], sizes)
         specs = file.specs()
         code = _theta_code(specs)
         _check_specs(specs, expected_model_tensors(layout, code), state_names, sizes)
@@ -177,7 +209,8 @@ def read_numpynn_file(path: str | os.PathLike, max_bytes: int,
         if with_state:
             for name in state_names:
                 code, shape = specs[name]
-                arrays[name] = _read_checked(file, name, NUMPY_DTYPES[code], shape)
+                out = _allocate(shape, NUMPY_DTYPES[code], f"state array {name!r}")
+                arrays[name] = _read_checked(file, name, out)
     try:
         contents = ModelContents(sizes, meta["hidden_activations"], meta["output_activation"],
                                  theta, meta["extra"])

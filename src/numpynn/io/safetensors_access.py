@@ -1,9 +1,15 @@
 """Access to safetensors files through the library's own API.
 
 ``safetensors.safe_open`` validates the container (header length, JSON, dtypes, offsets
-that tile the data exactly) and maps the file instead of reading it; numpynn adds only
-cheap guards before it (a regular file, not empty, under a size ceiling: a device or FIFO
-is never opened) and turns every failure of the library into :class:`FileProblem`.
+that tile the data exactly); numpynn adds only cheap guards before it (a regular file,
+not empty, under a size ceiling: a device or FIFO is never opened) and turns every
+failure of the library into :class:`FileProblem`.
+
+Tensor data is read with plain reads straight into the caller's array
+(:meth:`SafetensorsFile.read_into`), at the offsets the validated header gives: through
+safe_open's memory map, every page read would stay resident beside the copy, and a load
+would need twice the file's size in memory (three times with the copy
+``get_tensor`` makes first).
 
 ``safetensors`` is an optional dependency (``pip install 'numpynn[files]'``), imported
 only when a file is read or written.
@@ -11,8 +17,13 @@ only when a file is read or written.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
 import stat
+import struct
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -80,10 +91,28 @@ def save_tensors(path: str | os.PathLike, tensors: Mapping[str, np.ndarray],
 
     ``safetensors.numpy.save_file`` writes a temporary file beside ``path``, which then
     replaces ``path`` (see :func:`numpynn.io.atomic.atomic_path`).
+
+    Raises
+    ------
+    OSError
+        The file cannot be written (a full disk, say); the message names ``path``.
     """
     st_numpy = import_safetensors()
     with atomic_path(path) as tmp:
-        st_numpy.save_file(dict(tensors), tmp, metadata=dict(metadata))
+        try:
+            st_numpy.save_file(dict(tensors), tmp, metadata=dict(metadata))
+        except (TypeError, ValueError):
+            raise
+        except Exception as exc:  # the library's SafetensorError: an I/O error, say
+            raise _as_os_error(exc, path) from exc
+
+
+def _as_os_error(exc: Exception, path: str | os.PathLike) -> OSError:
+    """An OSError naming ``path`` for a failed write (``... (os error 28)`` -> ENOSPC)."""
+    found = re.search(r"os error (\d+)", str(exc))
+    code = int(found.group(1)) if found else errno.EIO
+    reason = os.strerror(code) if found else f"cannot write the file ({exc})"
+    return OSError(code, reason, os.fspath(path))
 
 
 def _check_regular_file(path: Path, max_bytes: int) -> int:
@@ -105,6 +134,27 @@ def _check_regular_file(path: Path, max_bytes: int) -> int:
     if info.st_size == 0:
         raise FileProblem("file is empty, not a safetensors model file")
     return info.st_size
+
+
+def _read_at(fd: int, buffer: memoryview, offset: int) -> int:
+    """Read into ``buffer`` from ``offset`` of ``fd``; the number of bytes read (0: end).
+
+    No Python file object and no copy of the whole: ``preadv`` fills the buffer in place
+    (elsewhere, pieces of at most 16 MiB are read and copied in).
+    """
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [buffer], offset)
+    piece = _pread(fd, min(len(buffer), 1 << 24), offset)  # pragma: no cover - no preadv
+    buffer[: len(piece)] = piece  # pragma: no cover
+    return len(piece)  # pragma: no cover
+
+
+def _pread(fd: int, count: int, offset: int) -> bytes:
+    """``count`` bytes (fewer at the end) from ``offset`` of ``fd``."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, count, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, count)  # pragma: no cover
 
 
 def _is_interrupt(exc: BaseException) -> bool:
@@ -129,6 +179,8 @@ class SafetensorsFile:
         self.max_bytes = max_bytes
         self.size = 0  # bytes, known once opened
         self._handle: Any = None
+        self._raw: int | None = None  # a descriptor of the same file, for plain reads
+        self._offsets: dict[str, tuple[int, int]] | None = None
 
     def __enter__(self) -> SafetensorsFile:
         import_safetensors()
@@ -144,12 +196,20 @@ class SafetensorsFile:
             if _is_interrupt(exc):
                 raise
             raise FileProblem(f"not a safetensors file, or damaged (safetensors: {exc})") from exc
+        try:
+            self._raw = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError as exc:
+            self.__exit__()
+            raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from exc
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
             handle.__exit__(None, None, None)
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            os.close(raw)
 
     def metadata(self) -> dict[str, str]:
         """The ``__metadata__`` str -> str mapping (empty if the file has none)."""
@@ -163,9 +223,58 @@ class SafetensorsFile:
             out[name] = (str(piece.get_dtype()), tuple(int(d) for d in piece.get_shape()))
         return out
 
+    def tensor_names(self) -> list[str]:
+        """The names of the tensors the header lists (cheap: no tensor is looked at)."""
+        return list(self._call("list the tensors", self._handle.keys))
+
     def tensor(self, name: str) -> np.ndarray:
         """Tensor ``name`` as a new NumPy array (its dtype and shape as :meth:`specs` says)."""
         return self._call(f"read tensor {name!r}", self._handle.get_tensor, name)
+
+    def read_into(self, name: str, out: np.ndarray) -> None:
+        """Read tensor ``name``'s bytes into ``out``, a C-contiguous array of the tensor's
+        dtype and shape (the caller checked them with :meth:`specs`).
+
+        Raises
+        ------
+        FileProblem
+            The tensor's bytes do not fill ``out`` exactly, or the file cannot be read.
+        """
+        begin, end = self._data_offsets().get(name, (0, -1))
+        if not out.flags.c_contiguous:
+            raise FileProblem(f"tensor {name!r}: cannot read into a non-contiguous array")
+        view = memoryview(out.reshape(-1).view(np.uint8))  # the array's bytes, in place
+        if end - begin != view.nbytes:
+            raise FileProblem(f"tensor {name!r} holds {max(0, end - begin)} bytes, expected "
+                              f"{view.nbytes} for its dtype and shape")
+        try:
+            done = 0
+            while done < view.nbytes:
+                got = _read_at(self._raw, view[done:], begin + done)
+                if not got:
+                    raise FileProblem(f"tensor {name!r} is cut short (the file ends early)")
+                done += got
+        except OSError as exc:
+            raise FileProblem(f"cannot read tensor {name!r}: {exc.strerror or exc}") from exc
+        if sys.byteorder == "big" and out.dtype.byteorder == "=" and out.dtype.itemsize > 1:
+            out.byteswap(inplace=True)  # the file is little-endian
+
+    def _data_offsets(self) -> dict[str, tuple[int, int]]:
+        """Tensor name -> absolute (begin, end) byte offsets, from the header safe_open
+        has already validated (read once; it is at most the library's header limit)."""
+        if self._offsets is None:
+            try:
+                (length,) = struct.unpack("<Q", _pread(self._raw, 8, 0))
+                header = json.loads(_pread(self._raw, length, 8))
+                base = 8 + length
+                self._offsets = {
+                    name: (base + int(entry["data_offsets"][0]),
+                           base + int(entry["data_offsets"][1]))
+                    for name, entry in header.items() if name != "__metadata__"}
+            except (OSError, ValueError, KeyError, TypeError, IndexError,
+                    struct.error) as exc:
+                raise FileProblem(f"cannot read the tensor offsets of the header: {exc}") from exc
+        return self._offsets
 
     def _call(self, doing: str, method: Any, *args: Any) -> Any:
         try:

@@ -10,6 +10,10 @@ The safetensors ``__metadata__`` holds one entry, ``"numpynn"``, a JSON object::
      "sizes": [3, 4, 2], "hidden_activations": ["relu"], "output_activation": "softmax",
      "extra": {...}}
 
+Ceilings (refused on reading and on writing, so that every file numpynn writes loads, in
+time linear in its size): at most :data:`MAX_LAYERS` weight layers and
+:data:`MAX_METADATA_BYTES` of metadata.
+
 A checkpoint adds ``"state_arrays"`` (the names of its state tensors) and
 ``"training_state"``; one written by numpynn 0.1 has ``"optimizer_state"``,
 ``"optimizer_arrays"`` and ``"training_state"`` instead (see :mod:`numpynn.io.checkpoints`).
@@ -27,19 +31,30 @@ import numpy as np
 from ..core.architecture import check_architecture
 from ..core.checks import check_finite, check_int
 from ..core.layout import Layout
-from .json_metadata import MAX_JSON_DEPTH, depth_ok, strict_loads, to_json_value
+from .json_metadata import (
+    MAX_JSON_DEPTH,
+    MAX_METADATA_BYTES,
+    check_metadata_size,
+    check_round_trip,
+    depth_ok,
+    strict_loads,
+    to_json_value,
+)
 from .safetensors_access import FileProblem
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "METADATA_KEY",
+    "MAX_LAYERS",
+    "MAX_METADATA_BYTES",
     "CHECKPOINT_KEYS",
     "CHECKPOINT_KEYS_V01",
     "ModelContents",
     "CheckpointFields",
     "THETA_DTYPE_CODES",
     "check_contents",
+    "check_metadata_size",
     "check_state_name",
     "check_training_state",
     "model_metadata",
@@ -55,6 +70,8 @@ FORMAT_NAME = "numpynn"
 FORMAT_VERSION = 1
 #: Key of the numpynn entry in the safetensors ``__metadata__``.
 METADATA_KEY = "numpynn"
+#: Most weight layers (``len(sizes) - 1``) of a model file.
+MAX_LAYERS = 10_000
 
 _MODEL_KEYS = frozenset({"format", "format_version", "numpynn_version", "sizes",
                          "hidden_activations", "output_activation", "extra"})
@@ -157,9 +174,13 @@ class ModelContents:
 
 
 def check_contents(contents: Any) -> ModelContents:
-    """``contents`` if it is a ModelContents whose theta is (still) finite."""
+    """``contents`` if it is a ModelContents whose theta is (still) finite and whose layers
+    fit a model file."""
     if not isinstance(contents, ModelContents):
         raise TypeError(f"contents must be a ModelContents, got {type(contents).__name__}")
+    if contents.layout.num_layers > MAX_LAYERS:
+        raise ValueError(f"a model file holds at most {MAX_LAYERS} weight layers; this "
+                         f"network has {contents.layout.num_layers}")
     # Re-check theta: the array may have been modified in place since construction.
     check_finite("contents.theta", contents.theta)
     return contents
@@ -212,12 +233,20 @@ def _parse_json_object(raw: Mapping[str, str]) -> dict[str, Any]:
             "not a numpynn model file (a safetensors file without a 'numpynn' metadata entry; "
             f"it has {sorted(raw)[:5]})"
         )
+    size = sum(len(k) + len(v) for k, v in raw.items())  # characters: at most the bytes
+    if size > MAX_METADATA_BYTES:
+        raise FileProblem(f"the metadata is {size} characters long, over the "
+                          f"{MAX_METADATA_BYTES}-byte limit of model files")
     try:
         meta = strict_loads(raw[METADATA_KEY])
     except ValueError as exc:
         raise FileProblem(f"numpynn metadata is not valid JSON ({exc})") from exc
     if not isinstance(meta, dict):
         raise FileProblem(f"numpynn metadata is a JSON {type(meta).__name__}, not an object")
+    try:
+        check_round_trip(meta, raw[METADATA_KEY])
+    except ValueError as exc:
+        raise FileProblem(f"numpynn metadata cannot round-trip: {exc}") from exc
     return meta
 
 
@@ -261,6 +290,9 @@ def parse_metadata(raw: Mapping[str, str]) -> tuple[dict[str, Any], tuple[int, .
     """
     meta = _parse_json_object(raw)
     _check_format(meta)
+    if isinstance(meta["sizes"], list) and len(meta["sizes"]) > MAX_LAYERS + 1:
+        raise FileProblem(f"sizes lists {len(meta['sizes'])} layer sizes; a model file holds "
+                          f"at most {MAX_LAYERS} weight layers ({MAX_LAYERS + 1} sizes)")
     try:
         sizes, hidden, output = check_architecture(
             meta["sizes"], meta["hidden_activations"], meta["output_activation"])

@@ -260,7 +260,11 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             fit_lbfgs(self, data, val, ctx, (y, metadata))
         else:
             fit_stochastic(self, data, val, incremental, ctx, (y, metadata))
-        if not np.isfinite(self.network_.theta).all():
+        # A float32 loss overflows before the weights do: a non-finite loss is the same
+        # divergence, and raises as MLPClassifier's non-finite weights do.
+        loss = getattr(self, "loss_", None)
+        if not np.isfinite(self.network_.theta).all() or (
+                loss is not None and not math.isfinite(loss)):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed."

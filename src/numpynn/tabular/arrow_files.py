@@ -140,12 +140,12 @@ def from_arrow(source: Any, *, na_values: Collection[str] = (), decimal: str = "
 
     table = source.pop() if isinstance(source, list) else source
     names = [str(n) for n in table.column_names]
-    arrays = [table.column(i) for i in range(table.num_columns)]
+    arrays = [table.column(i) for i in reversed(range(table.num_columns))]
     del table, source
     columns: list[Column] = []
     notes: list[str] = []
     for name in names:
-        arr = arrays.pop(0)
+        arr = arrays.pop()  # from the end: pop(0) would move the rest, per column
         col, found = _typed(arr, name, na_values, decimal, name.strip() in text_columns,
                             from_csv)
         del arr

@@ -32,6 +32,8 @@ from .values import listing, mean_and_std
 
 __all__ = ["UnseenCategoryWarning", "MISSING_SUFFIX", "MISSING_CATEGORY"]
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 #: Name of the indicator feature of a numeric column with gaps: ``"age (missing)"``.
 MISSING_SUFFIX = " (missing)"
 #: Category of the gaps of a categorical column: feature ``"color=(missing)"``.
@@ -92,8 +94,17 @@ class NumericColumn:
                     f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
                     f"{x[i]!r}, which is not a finite number")
             x[~finite] = self.fill  # the gaps
-        x -= self.mean
-        x /= self.std
+        with np.errstate(over="ignore"):
+            x -= self.mean
+            x /= self.std
+        beyond = ~(np.abs(x) <= _FLOAT32_MAX)  # inf too (float64 overflow)
+        if beyond.any():
+            i = int(np.argmax(beyond))
+            raise ValueError(
+                f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
+                f"{float(col.as_float64(rows)[i])!r}, which standardised (mean "
+                f"{self.mean:.6g}, std {self.std:.6g}) is beyond float32's range (largest "
+                f"{_FLOAT32_MAX:.6g})")
         block[:, 0] = x
         if self.indicator:
             block[:, 1] = ~finite

@@ -201,7 +201,7 @@ class Preprocessor:
             the column and up to five of the values.
         """
         table = as_table(table, "Preprocessor.transform")
-        absent = [c.name for c in self._columns if c.name not in table.columns]
+        absent = [c.name for c in self._columns if not table.has_column(c.name)]
         if absent:
             raise ValueError(
                 f"{table.source}: missing feature column(s) {absent} that the model was "
@@ -294,7 +294,7 @@ def _feature_columns(
                 f"got the string {feature_columns!r}"
             )
         names = list(feature_columns)
-        absent = [c for c in names if c not in table.columns]
+        absent = [c for c in names if not table.has_column(c)]
         if absent:
             raise ValueError(
                 f"Preprocessor.fit: feature columns {absent} are not in {table.source}; "

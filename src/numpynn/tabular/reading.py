@@ -147,6 +147,9 @@ def _existing_file(path: str | PathLike[str], what: str) -> Path:
         raise FileNotFoundError(f"{what} file not found: {path}")
     if p.is_dir():
         raise ValueError(f"{path}: is a directory, expected a {what} file")
+    if not p.is_file():  # a FIFO would block, a device never end: not opened
+        raise ValueError(f"{path}: is not a regular file (a device, FIFO or socket); "
+                         f"expected a {what} file")
     return p
 
 

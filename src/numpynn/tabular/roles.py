@@ -88,7 +88,7 @@ def check_present(table: Table, names: Sequence[str], what: str) -> None:
     """Raise ValueError unless every one of ``names`` is a column of ``table``; the message
     names ``what`` (the option), the columns there are, and a close match ("did you mean").
     """
-    absent = [n for n in names if n not in table.columns]
+    absent = [n for n in names if not table.has_column(n)]
     if not absent:
         return
     hint = next((h for h in (did_you_mean(n, table.columns) for n in absent) if h), "")

@@ -16,8 +16,14 @@ STATE_VERSION = 1
 
 
 def is_finite_float(v: object) -> bool:
-    """Whether ``v`` is a JSON number (an int or a float, not a bool) and finite."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """Whether ``v`` is a JSON number (an int or a float, not a bool) and finite as a float
+    (an int beyond float's range is not: it would overflow where it is used)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def check_keys(d: Mapping[str, Any], expected: set[str], where: str) -> None:

@@ -65,6 +65,8 @@ class Table:
         object.__setattr__(self, "columns", list(self.columns))
         object.__setattr__(self, "data", typed)
         object.__setattr__(self, "notes", tuple(notes))
+        # name -> position: a lookup per column must not scan the header (100k columns)
+        object.__setattr__(self, "_position", {name: j for j, name in enumerate(self.columns)})
         if self.lines is not None and len(self.lines) != self.n_rows:
             raise ValueError(
                 f"Table: {len(self.lines)} line numbers for {self.n_rows} rows"
@@ -125,13 +127,16 @@ class Table:
         ValueError
             No column is called ``name``; the message lists the columns there are.
         """
-        try:
-            j = self.columns.index(name)
-        except ValueError:
+        j = self._position.get(name) if isinstance(name, str) else None
+        if j is None:
             raise ValueError(
                 f"{self.source}: no column named {name!r}; the columns are {self.columns}"
-            ) from None
+            )
         return self.data[j]
+
+    def has_column(self, name: str) -> bool:
+        """Whether the table has a column ``name`` (without scanning the header)."""
+        return name in self._position
 
     def column(self, name: str) -> np.ndarray:
         """The values of column ``name`` as an array: numbers (float64 with NaN for a

@@ -23,7 +23,7 @@ from .inference import first_non_number
 from .reading import as_table
 from .state import STATE_VERSION, check_classes, check_header, check_mean_std, check_name
 from .table import Table, check_rows
-from .values import listing, looks_numeric, mean_and_std
+from .values import check_float32_range, listing, looks_numeric, mean_and_std
 
 __all__ = ["MAX_AUTO_CLASSES", "TargetEncoder", "rows_with_target"]
 
@@ -154,6 +154,7 @@ class TargetEncoder:
         if task == "classification":
             labels = [format_number(v) for v in np.unique(y).tolist()]
             return _classes_encoder(target, labels, numeric=True)
+        check_float32_range(y, table, target, rows)
         overflow = f"TargetEncoder.fit: target column {target!r} overflows float64"
         mean, std = mean_and_std(y, overflow) if standardize else (0.0, 1.0)
         return cls(target, "regression", mean=mean, std=std)
@@ -192,6 +193,7 @@ class TargetEncoder:
             if isinstance(col, TextColumn):
                 _not_a_number(col, table, self.name, rows)
             y = _finite_numbers(col, table, self.name, rows)
+            check_float32_range(y, table, self.name, rows)
             y -= self.mean
             y /= self.std
             return y.astype(np.float32).reshape(-1, 1)
@@ -241,7 +243,16 @@ class TargetEncoder:
                 raise ValueError(
                     f"inverse_transform: expected shape (n,) or (n, 1), got {arr.shape}"
                 )
-            return (arr.astype(np.float32) * np.float32(self.std) + np.float32(self.mean))
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = arr.astype(np.float32) * np.float32(self.std) + np.float32(self.mean)
+            finite = np.isfinite(out)
+            if not finite.all() and np.isfinite(arr).all():
+                row = int(np.argmin(finite.reshape(-1)))
+                raise ValueError(
+                    f"inverse_transform: the value of row {row} ({float(arr.flat[row]):.6g} "
+                    f"standardised) is beyond float32's range in the units of "
+                    f"{self.name!r} (mean {self.mean:.6g}, std {self.std:.6g})")
+            return out
         if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
             raise ValueError(
                 f"inverse_transform: expected int class labels of shape (n,), got "

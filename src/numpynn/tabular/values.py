@@ -13,9 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .table import Table
 
 __all__ = ["MISSING_VALUES", "is_missing"]
 
@@ -72,3 +75,29 @@ def mean_and_std(x: np.ndarray, overflow_message: str) -> tuple[float, float]:
     if not (math.isfinite(mean) and math.isfinite(std)):
         raise ValueError(overflow_message)
     return mean, std if std > 0.0 else 1.0
+
+
+def check_float32_range(y: np.ndarray, table: Table, column: str, rows: np.ndarray | None
+                        ) -> None:
+    """A regression target the network's float32 outputs can reach: |y| <= float32 max
+    (beyond it, training would run to the end and every prediction be infinite).
+
+    Parameters
+    ----------
+    y : ndarray of float64, shape (m,)
+        The target's values (finite).
+    table : Table
+        Where they came from (for :meth:`Table.where`).
+    column : str
+    rows : ndarray of int, shape (m,), optional
+        The table rows of ``y`` (default: all, in order).
+    """
+    limit = float(np.finfo(np.float32).max)
+    beyond = np.abs(y) > limit
+    if beyond.any():
+        i = int(np.argmax(beyond))
+        raise ValueError(
+            f"target column {column!r}: {table.where(int(i if rows is None else rows[i]))} "
+            f"holds {float(y[i])!r}, beyond float32's range (largest {limit:.6g}), which the "
+            "network's outputs cannot reach; rescale the column"
+        )

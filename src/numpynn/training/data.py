@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.checks import as_float_matrix, check_finite_rows
+from ..core.checks import as_float_matrix, cast_checked, check_finite_rows
 from ..core.losses import class_indices, prepare_target
 from ..core.sparse import check_finite_sparse_rows, take_rows
 
@@ -123,7 +123,8 @@ def check_training_data(
             raise ValueError(
                 f"sample_weight must have shape ({Xc.shape[0]},), got {sw.shape}"
             )
-        weights = np.array(sw, dtype=dtype)  # a copy: the caller's array stays as it was
+        # a copy (the caller's array stays as it was), refusing values beyond the dtype
+        weights = np.array(cast_checked("sample_weight", sw, dtype))
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise ValueError("sample_weight must be finite and non-negative")
         if weights.sum() <= 0:

@@ -20,6 +20,7 @@ from ..core import kernels as _kernels
 from ..core.checks import check_number as _check_number
 from ..core.kernels import threads as _parallel
 from .lbfgs import LBFGS
+from .resume import check_adam_moments
 from .schedules import Schedule, get_schedule
 
 # Element-wise updates run over chunks of this many values, so that the several passes of
@@ -141,18 +142,43 @@ class Optimizer:
         """``(step, arrays)``: what a checkpoint keeps of ``state`` (no scratch, no masks)."""
         return int(state["step"]), {k: state[k] for k in self.persistent_arrays if k in state}
 
-    def load_checkpoint_state(self, state: dict[str, Any], step: int,
-                              arrays: Mapping[str, np.ndarray]) -> None:
-        """Put a checkpoint's ``(step, arrays)`` back into ``state``, in place."""
+    def check_checkpoint_state(self, state: dict[str, Any], step: Any,
+                               arrays: Mapping[str, np.ndarray]) -> None:
+        """ValueError unless a checkpoint's ``(step, arrays)`` fit ``state``: a step count
+        >= 0, every persistent array present with the state's shape and dtype."""
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) \
+                or not 0 <= step <= 2**53:
+            raise ValueError(f"the checkpoint's optimizer step must be an int in [0, 2**53], "
+                             f"got {step!r}")
         for key in self.persistent_arrays:
             if key not in state:
                 continue
             if key not in arrays:
-                raise ValueError(f"the checkpoint lacks the optimizer's {key!r} array")
-            if np.shape(arrays[key]) != state[key].shape:
-                raise ValueError(f"optimizer state {key!r} has shape {np.shape(arrays[key])}, "
+                raise ValueError(f"the checkpoint lacks the optimizer's {key!r} array (was "
+                                 f"it written with another optimizer than {self.name}?)")
+            array = arrays[key]
+            if np.shape(array) != state[key].shape:
+                raise ValueError(f"optimizer state {key!r} has shape {np.shape(array)}, "
                                  f"expected {state[key].shape}")
-            state[key][:] = arrays[key]
+            if np.asarray(array).dtype != state[key].dtype:
+                raise ValueError(f"optimizer state {key!r} has dtype "
+                                 f"{np.asarray(array).dtype}, expected {state[key].dtype}")
+        self.check_moments(arrays)
+
+    def check_moments(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """ValueError when the state arrays among ``arrays`` (named as in the state: ``m``,
+        ``v``, ``velocity``) break what this optimizer's updates keep true: damage, which a
+        reader of checkpoints skips.  Absent arrays are not checked here."""
+        return None
+
+    def load_checkpoint_state(self, state: dict[str, Any], step: int,
+                              arrays: Mapping[str, np.ndarray]) -> None:
+        """Put a checkpoint's ``(step, arrays)`` back into ``state``, in place (checked
+        first: on a ValueError ``state`` is unchanged)."""
+        self.check_checkpoint_state(state, step, arrays)
+        for key in self.persistent_arrays:
+            if key in state:
+                state[key][:] = arrays[key]
         state["step"] = int(step)
 
     def __repr__(self) -> str:
@@ -291,6 +317,14 @@ class Adam(Optimizer):
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)
+
+    def check_moments(self, arrays):
+        """Adam's invariants of its moments (see
+        :func:`numpynn.training.resume.check_adam_moments`): a damaged moment breaks them,
+        and would turn the first step into a false divergence."""
+        if "m" in arrays and "v" in arrays:
+            check_adam_moments(np.asarray(arrays["m"]), np.asarray(arrays["v"]),
+                               self.beta_1, self.beta_2)
 
 
 class AdamW(Adam):

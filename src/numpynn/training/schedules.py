@@ -11,6 +11,7 @@ import numpy as np
 from ..core.checks import check_int
 from ..core.checks import check_number as _check_number
 from .plateau import Plateau
+from .resume import check_plateau_state, check_scale
 
 __all__ = ["Schedule", "ConstantSchedule", "StepSchedule", "CosineSchedule",
            "ReduceOnPlateau", "get_schedule"]
@@ -24,6 +25,10 @@ class Schedule:
 
     def state(self) -> dict[str, Any]:
         return {}
+
+    def check_state(self, state: Mapping[str, Any]) -> None:
+        """ValueError unless :meth:`load_state` can take ``state`` (nothing changes)."""
+        return None
 
     def load_state(self, state: Mapping[str, Any]) -> None:
         return None
@@ -89,6 +94,10 @@ class ReduceOnPlateau(Schedule):
 
     def state(self):
         return {"scale": self._scale, **self._plateau.state()}
+
+    def check_state(self, state):
+        check_plateau_state(state, "the schedule's state")
+        check_scale("the schedule's scale", state.get("scale", 1.0))
 
     def load_state(self, state):
         self._scale = float(state.get("scale", 1.0))

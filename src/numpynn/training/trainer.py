@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.backprop import Workspace
-from ..core.checks import as_generator, check_int, check_number
+from ..core.checks import as_generator, cast_checked, check_finite, check_int, check_number
 from .callbacks import TerminateOnNaN
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .epoch_parts import MeanLoss, ShuffledOrder
@@ -23,6 +23,7 @@ from .loop import TrainingLoop, Validation
 from .metrics import evaluate_loss
 from .optimizers import Optimizer, get_optimizer
 from .penalty import L2Penalty, make_l2_penalty
+from .resume import check_resume_state
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network import NeuralNetwork
@@ -305,29 +306,58 @@ class Trainer(TrainingLoop):
                               theta: np.ndarray | None = None) -> None:
         """Continue from :meth:`checkpoint_state`'s output (after ``on_train_begin``):
         ``theta`` (the checkpoint's weights), the optimizer, the generator, the history,
-        every callback's state; the run then starts after the checkpoint's epoch."""
-        for key in ("optimizer", "trainer", "history", "callbacks"):
-            if not isinstance(training_state.get(key), Mapping):
-                raise ValueError(f"the checkpoint has no {key!r} state: it was written by "
-                                 "another version of numpynn; start a new run")
-        optimizer_arrays = {k[len("optimizer."):]: v for k, v in arrays.items()
-                            if k.startswith("optimizer.")}
-        self.optimizer.load_checkpoint_state(self.optimizer_state,
-                                             training_state["optimizer"]["step"],
-                                             optimizer_arrays)
-        for name, cb in self._named_callbacks():
-            state = dict(training_state["callbacks"].get(name, {}))
-            state.update({k[len(name) + 1:]: v for k, v in arrays.items()
-                          if k.startswith(name + ".")})
-            if state:
-                cb.load_state(state)
-        if theta is not None:
-            self.network.set_weights(theta)
-        self.schedule.load_state(training_state["optimizer"].get("schedule", {}))
+        every callback's state; the run then starts after the checkpoint's epoch.
+
+        Every field is checked first (:func:`numpynn.training.resume.check_resume_state`,
+        then against this run: its network, optimizer, schedule, generator and
+        callbacks); on any problem a ValueError names it and nothing has changed.
+        """
+        restore = self._checked_restore(training_state, arrays, theta)
+        for cb, state in restore["callbacks"]:  # a user's load_state may raise: first
+            cb.load_state(state)
+        self.optimizer.load_checkpoint_state(self.optimizer_state, restore["step"],
+                                             restore["optimizer_arrays"])
+        self.schedule.load_state(restore["schedule"])
         self.rng.bit_generator.state = training_state["trainer"]["rng"]
         self.epochs_done = int(training_state["trainer"]["epochs_done"])
         restored = History.from_dict(training_state["history"])
         for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
             getattr(self.history, name)[:] = getattr(restored, name)
         self.history.best_epoch = restored.best_epoch
+        if restore["theta"] is not None:
+            self.network.theta[:] = restore["theta"]  # last: checked like everything else
         self.initial_epoch = int(training_state["epoch"]) + 1
+
+    def _checked_restore(self, training_state: Mapping[str, Any],
+                         arrays: Mapping[str, np.ndarray], theta: np.ndarray | None
+                         ) -> dict[str, Any]:
+        """Everything :meth:`load_checkpoint_state` assigns, checked; ValueError if not."""
+        net_theta = self.network.theta
+        if theta is not None:
+            theta = np.asarray(theta)
+            if theta.shape != net_theta.shape or theta.dtype.kind != "f":
+                raise ValueError(f"the checkpoint's weights are {theta.dtype} {theta.shape}, "
+                                 f"the network's {net_theta.dtype} {net_theta.shape}")
+            theta = cast_checked("the checkpoint's weights", theta, net_theta.dtype)
+            check_finite("the checkpoint's weights", theta)
+        check_resume_state(training_state, arrays, net_theta if theta is None else theta)
+        saved_kind = training_state["trainer"]["rng"]["bit_generator"]
+        if saved_kind != type(self.rng.bit_generator).__name__:
+            raise ValueError(f"the checkpoint's random generator is a {saved_kind}, this "
+                             f"run's a {type(self.rng.bit_generator).__name__}")
+        optimizer_arrays = {k[len("optimizer."):]: v for k, v in arrays.items()
+                            if k.startswith("optimizer.")}
+        step = training_state["optimizer"]["step"]
+        self.optimizer.check_checkpoint_state(self.optimizer_state, step, optimizer_arrays)
+        schedule = dict(training_state["optimizer"].get("schedule", {}))
+        self.schedule.check_state(schedule)
+        callbacks = []
+        for name, cb in self._named_callbacks():
+            state = dict(training_state["callbacks"].get(name, {}))
+            state.update({k[len(name) + 1:]: v for k, v in arrays.items()
+                          if k.startswith(name + ".")})
+            if state:
+                cb.check_state(state)
+                callbacks.append((cb, state))
+        return {"callbacks": callbacks, "step": step, "optimizer_arrays": optimizer_arrays,
+                "schedule": schedule, "theta": theta}

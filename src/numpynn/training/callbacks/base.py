@@ -44,7 +44,8 @@ class Callback:
 
     Checkpoints: :meth:`state` returns what the callback needs to carry on after a resume
     (JSON values, and float32 NumPy arrays, which go into the checkpoint's tensors);
-    :meth:`load_state` takes it back, after ``on_train_begin``.
+    :meth:`check_state` checks a state read back and :meth:`load_state` takes it, after
+    ``on_train_begin``.
 
     Attributes
     ----------
@@ -91,8 +92,17 @@ class Callback:
         """What a checkpoint keeps of this callback: JSON values and float32 arrays."""
         return {}
 
+    def check_state(self, state: Mapping[str, Any]) -> None:
+        """ValueError unless :meth:`load_state` can take ``state``; changes nothing.
+
+        A resume calls it for every callback before it loads any state, so that a
+        damaged checkpoint leaves the network and every callback as they were.
+        """
+        return None
+
     def load_state(self, state: Mapping[str, Any]) -> None:
-        """Take back what :meth:`state` returned (read from a checkpoint)."""
+        """Take back what :meth:`state` returned (read from a checkpoint, and accepted by
+        :meth:`check_state`)."""
         return None
 
     def __repr__(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...io import ModelContents, read_latest_checkpoint, write_checkpoint
+from ..resume import resume_check_for
 from .base import Callback
 
 __all__ = ["Checkpoint"]
@@ -57,7 +58,10 @@ class Checkpoint(Callback):
             self._resume()
 
     def _resume(self) -> None:
-        found = read_latest_checkpoint(self.directory)
+        # A newest checkpoint whose training state is damaged is skipped (with a warning)
+        # for the one before it; only a valid one comes back.
+        found = read_latest_checkpoint(self.directory,
+                                       check=resume_check_for(self.trainer.optimizer))
         if found is None:
             return
         contents, arrays, training_state = found
@@ -70,7 +74,8 @@ class Checkpoint(Callback):
         if contents.theta.dtype != network.theta.dtype:
             raise ValueError(f"the checkpoint in {self.directory} is of a {contents.theta.dtype} "
                              f"network, not {network.theta.dtype}: resume with that dtype")
-        # Everything is checked before anything changes (the weights last).
+        # Everything is checked against this run before anything changes (the weights
+        # last); on a ValueError the network and the callbacks are as they were.
         self.trainer.load_checkpoint_state(training_state, _checkpoint_arrays(arrays),
                                            theta=contents.theta)
 

@@ -11,6 +11,7 @@ import numpy as np
 from ...core.checks import check_int, check_number
 from ...errors import TrainingDivergedError
 from ..plateau import Plateau
+from ..resume import check_count, check_plateau_state, check_scale
 from .base import Callback
 
 __all__ = ["EarlyStopping", "ReduceLROnPlateau", "TerminateOnNaN"]
@@ -96,15 +97,23 @@ class EarlyStopping(Callback):
             state["best_theta"] = self._best_theta
         return state
 
+    def check_state(self, state):
+        check_plateau_state(state, "early stopping's state")
+        if state.get("best_epoch") is not None:
+            check_count("early stopping's best_epoch", state["best_epoch"])
+        if self._best_theta is not None and "best_theta" in state:
+            best = np.asarray(state["best_theta"])
+            if best.shape != self._best_theta.shape or best.dtype != self._best_theta.dtype:
+                raise ValueError(f"the checkpoint's best weights are {best.dtype} "
+                                 f"{best.shape}, expected {self._best_theta.dtype} "
+                                 f"{self._best_theta.shape}")
+
     def load_state(self, state):
+        self.check_state(state)
         self._plateau.load_state(state)
         self.best_epoch = state.get("best_epoch")
         if self._best_theta is not None and "best_theta" in state:
-            best = np.asarray(state["best_theta"])
-            if best.shape != self._best_theta.shape:
-                raise ValueError(f"the checkpoint's best weights have shape {best.shape}, "
-                                 f"expected {self._best_theta.shape}")
-            self._best_theta[:] = best
+            self._best_theta[:] = state["best_theta"]
 
 
 class ReduceLROnPlateau(Callback):
@@ -157,7 +166,12 @@ class ReduceLROnPlateau(Callback):
     def state(self):
         return {"scale": self.scale, **self._plateau.state()}
 
+    def check_state(self, state):
+        check_plateau_state(state, "ReduceLROnPlateau's state")
+        check_scale("ReduceLROnPlateau's scale", state.get("scale", 1.0))
+
     def load_state(self, state):
+        self.check_state(state)
         self.scale = float(state.get("scale", 1.0))
         self._plateau.load_state(state)
 
