@@ -266,32 +266,13 @@ class Trainer(TrainingLoop):
         return loss, accuracy
 
     # ------------------------------------------------------------------ checkpoints
-    def _named_callbacks(self) -> list[tuple[str, Any]]:
-        """Callbacks with a state name, made unique in list order (early_stopping,
-        early_stopping_2, ...)."""
-        named, seen = [], {}
-        for cb in self.callbacks:
-            if cb.state_name:
-                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
-                count = seen[cb.state_name]
-                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
-        return named
-
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """``(training_state, arrays)`` after ``epoch``, for
         :func:`numpynn.io.write_checkpoint`: JSON values, and arrays of the network's dtype
         under dotted names (``optimizer.m``, ``early_stopping.best_theta``)."""
         step, optimizer_arrays = self.optimizer.checkpoint_state(self.optimizer_state)
         arrays = {f"optimizer.{k}": v for k, v in optimizer_arrays.items()}
-        callbacks: dict[str, Any] = {}
-        for name, cb in self._named_callbacks():
-            values = {}
-            for key, value in cb.state().items():
-                if isinstance(value, np.ndarray):
-                    arrays[f"{name}.{key}"] = value
-                else:
-                    values[key] = value
-            callbacks[name] = values
+        callbacks = self._callback_states(arrays)
         training_state = {
             "epoch": int(epoch),
             "history": self.history.as_dict(),
