@@ -1,0 +1,122 @@
+"""The whole-epoch kernel for small networks: when it applies, and its argument tables.
+
+For a network whose every layer is narrow, NumPy's per-batch calls (and BLAS's per-call
+set-up) cost more than the arithmetic: the article's 3-4-2 net spends most of an epoch
+outside it.  :func:`numpynn.core.kernels.fused_epoch.train_batches` then runs the whole
+epoch in one compiled loop -- gather, forward, loss, backward, penalty, clipping and the
+optimizer step of every batch -- with no Python or BLAS call per batch.
+
+This module does not import Numba: it holds the threshold, the codes the kernel reads
+and the layer table, and :func:`load` imports the kernel when the kernel switch
+(:mod:`.switch`, ``NUMPYNN_KERNELS``) allows Numba.
+
+Which widths count as narrow was measured (benchmarks/README.md, "The fused epoch"):
+the kernel's own loops beat NumPy + BLAS per batch while the widest layer has at most
+:data:`MAX_WIDTH` units and the weight matrices are small (:data:`MAX_WEIGHTS`); above
+that BLAS's blocked products win.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+
+from ..layout import Layout
+from . import switch
+
+__all__ = [
+    "MAX_WIDTH", "MAX_WEIGHTS", "HIDDEN_CODES", "OUTPUT_CODES", "OPTIMIZER_CODES",
+    "PENALTY_CODES", "INT_FIELDS", "FLOAT_FIELDS", "narrow", "load", "layer_table",
+]
+
+#: The widest layer (inputs included) the fused epoch takes.
+MAX_WIDTH = 32
+#: The most parameters the fused epoch takes.
+MAX_WEIGHTS = 4096
+
+# Codes the kernel branches on (ints: one compiled specialisation serves every network).
+HIDDEN_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "logistic": 4}
+OUTPUT_CODES = {"softmax": 0, "logistic": 1, "identity": 2, "exp": 3}
+OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "adam": 3, "adamw": 4}
+#: none; L2Penalty (strength * w); BatchScaledL2Penalty (strength * w / batch weight).
+PENALTY_CODES = {"none": 0, "l2": 1, "batch_scaled_l2": 2}
+
+#: The kernel's integer settings, in this order (an int64 array).
+INT_FIELDS = ("output", "optimizer", "penalty", "penalty_loss", "count_correct",
+              "stop_on_nonfinite", "first_batch", "last_batch", "batch_size", "rows",
+              "dropout", "labels")
+#: The kernel's float settings, in this order (a float64 array).
+FLOAT_FIELDS = ("learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "decay",
+                "penalty", "clip_norm", "dropout", "keep_scale")
+
+# Columns of the layer table (one row per weight layer).
+(FAN_IN, FAN_OUT, W_START, B_START, SOURCE, VALUES, DROPPED, MASK, DELTAS,
+ MASK_PREFIX) = range(10)
+
+
+def narrow(sizes: tuple[int, ...], num_weights: int) -> bool:
+    """True when every layer of ``sizes`` is narrow enough for the fused epoch."""
+    return max(sizes) <= MAX_WIDTH and num_weights <= MAX_WEIGHTS
+
+
+def load() -> ModuleType | None:
+    """The compiled whole-epoch kernel module, or None where the kernel switch says NumPy
+    (``NUMPYNN_KERNELS=numpy``, or Numba missing).
+
+    Raises
+    ------
+    ImportError
+        ``NUMPYNN_KERNELS=numba`` and Numba cannot be imported (from :mod:`.switch`).
+    """
+    if switch.kernels() is None:
+        return None
+    from . import fused_epoch
+
+    return fused_epoch
+
+
+def layer_table(layout: Layout, rows: int, dropout: bool) -> tuple[np.ndarray, int]:
+    """Where each layer's weights, biases and batch buffers lie, for the kernel.
+
+    Every buffer holds ``rows`` rows of one layer's units, stored unit by unit (see
+    :mod:`.fused_layers`): the gathered input rows, each layer's values (the output
+    layer's: its delta), and for hidden layers their delta and, with dropout, the mask
+    and the values times it.
+
+    Parameters
+    ----------
+    layout : Layout
+        The network's layout of theta.
+    rows : int
+        The largest batch.
+    dropout : bool
+        Reserve room for the masks and the dropped-out values of the hidden layers.
+
+    Returns
+    -------
+    table : ndarray, shape (num_layers, 10), int64
+        Per layer: fan_in, fan_out, weight and bias offsets in theta, then offsets in
+        the scratch vector of its input, values, dropped-out values, mask and delta, and
+        the number of hidden units before it (where its dropout draws start, per row).
+    scratch_size : int
+        Length of the float32 scratch vector the table's offsets point into.
+    """
+    sizes = layout.sizes
+    hidden = rows * sum(sizes[1:-1])
+    values = rows * sizes[0]  # the gathered input comes first, at 0
+    dropped = values + rows * sum(sizes[1:])
+    masks = dropped + (hidden if dropout else 0)
+    deltas = masks + (hidden if dropout else 0)
+    size = deltas + hidden
+    table = np.zeros((layout.num_layers, 10), dtype=np.int64)
+    source, before = 0, 0
+    for index, layer in enumerate(layout.layers):
+        table[index] = (layer.fan_in, layer.fan_out, layer.weight_start, layer.bias_start,
+                        source, values, dropped, masks, deltas, before)
+        source = dropped if dropout else values
+        width = rows * layer.fan_out
+        values, dropped, masks, deltas = (values + width, dropped + width, masks + width,
+                                          deltas + width)
+        before += layer.fan_out
+    return table, size
