@@ -5,10 +5,12 @@ its state, penalty, dropout, clipping, the divergence guard) into the arguments 
 :func:`numpynn.core.kernels.fused_epoch.train_batches`, runs it over the epoch's batch
 order and hands the batches' figures to the trainer's loss report.
 
-It serves what the general path serves, with these exceptions, where the trainer keeps
-the general path: a network wider than :data:`numpynn.core.kernels.fused.MAX_WIDTH`,
-an optimizer or penalty class other than numpynn's own (subclasses included), and
-per-batch callbacks other than the divergence guard (:class:`TerminateOnNaN`).
+It serves what the general path serves; the trainer keeps the general path for batches
+with more work (parameters x rows) than :func:`numpynn.core.kernels.fused.small_enough`
+allows, for optimizer and penalty classes other than numpynn's own (subclasses
+included), for per-batch callbacks other than the divergence guard
+(:class:`TerminateOnNaN`), and where the kernel switch says NumPy
+(``NUMPYNN_KERNELS=numpy``, or no Numba).
 
 What stays the same as on the general path: the batch order (any ``batch_order``, drawn
 before the epoch), the dropout masks (the same draws from the same generator, in the same
@@ -16,8 +18,9 @@ order: drawn for a block of batches at once), the optimizer's state dict (its ve
 updated in place, ``step`` counts every step), the loss report (``add_batch`` for every
 batch, after the loop) and the guard (a batch whose loss is not finite stops the loop
 before its step, and the guard then restores the epoch's starting weights and raises).
-The weights agree with the general path's to float32 rounding, and are bit-identical
-from run to run.
+The weights agree with the general path's to float32 rounding (sums in another order),
+and are bit-identical from run to run on one machine; so the same seed gives the same
+model only on the same path (as between NumPy alone and Numba's kernels already).
 """
 
 from __future__ import annotations
@@ -118,11 +121,11 @@ class FusedEpoch:
     @classmethod
     def for_trainer(cls, trainer: Trainer) -> FusedEpoch | None:
         """A FusedEpoch when the trainer's settings allow one (see the module), else None.
-        Whether Numba may run is asked each epoch (:meth:`kernel`)."""
+        Whether the batches are small enough and Numba may run is asked each epoch
+        (:meth:`kernel`)."""
         net = trainer.network
         penalty = trainer.penalty
         if (net.theta.dtype != np.float32
-                or not fused.narrow(net.sizes, net.num_weights)
                 or type(trainer.optimizer) not in (SGD, Adam, AdamW)
                 or not (penalty is None or type(penalty) in (L2Penalty, BatchScaledL2Penalty))
                 or not all(isinstance(getattr(hook, "__self__", None), TerminateOnNaN)
@@ -130,9 +133,12 @@ class FusedEpoch:
             return None
         return cls(trainer)
 
-    @staticmethod
-    def kernel() -> Any:
-        """The compiled kernel module, or None (NumPy only: the general path)."""
+    def kernel(self, rows: int) -> Any:
+        """The compiled kernel module for an epoch of ``rows`` rows, or None: the general
+        path (batches too large for the fused epoch, or NumPy only)."""
+        batch = min(self.trainer.batch_size, rows)
+        if not fused.small_enough(self.trainer.network.num_weights, batch):
+            return None
         return fused.load()
 
     def _arrays(self, data: TrainingData, batch: int) -> _DataArrays:

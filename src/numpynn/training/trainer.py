@@ -233,7 +233,7 @@ class Trainer(TrainingLoop):
         report.begin_epoch()
         # Overflow is the divergence guard's to report, with a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
-            fused_kernel = self._fused_kernel()
+            fused_kernel = self._fused_kernel(n)
             if fused_kernel is not None:
                 correct = self._fused.run(fused_kernel, data, order, count)
             else:
@@ -273,13 +273,14 @@ class Trainer(TrainingLoop):
         return correct
 
     # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
-    def _fused_kernel(self) -> Any:
-        """The compiled whole-epoch kernel when this trainer's epoch can run on it (a
-        narrow network, numpynn's optimizers and penalties, no per-batch callbacks but
-        the divergence guard, Numba allowed), else None: the general path."""
+    def _fused_kernel(self, rows: int) -> Any:
+        """The compiled whole-epoch kernel when this trainer's epoch of ``rows`` rows can
+        run on it (small batches of a small network, numpynn's optimizers and penalties,
+        no per-batch callbacks but the divergence guard, Numba allowed), else None: the
+        general path."""
         if self._fused is False:
             self._fused = FusedEpoch.for_trainer(self)
-        return None if self._fused is None else self._fused.kernel()
+        return None if self._fused is None else self._fused.kernel(rows)
 
     # ------------------------------------------------------------------ checkpoints
     def _named_callbacks(self) -> list[tuple[str, Any]]:

@@ -10,10 +10,11 @@ This module does not import Numba: it holds the threshold, the codes the kernel 
 and the layer table, and :func:`load` imports the kernel when the kernel switch
 (:mod:`.switch`, ``NUMPYNN_KERNELS``) allows Numba.
 
-Which widths count as narrow was measured (benchmarks/README.md, "The fused epoch"):
-the kernel's own loops beat NumPy + BLAS per batch while the widest layer has at most
-:data:`MAX_WIDTH` units and the weight matrices are small (:data:`MAX_WEIGHTS`); above
-that BLAS's blocked products win.
+Which networks count as small was measured (benchmarks/README.md, "The fused epoch"):
+the kernel's loops take about three times BLAS's time per multiply-add but save the
+general path's fixed cost of a batch (some 40 us of NumPy and BLAS calls), so they win
+while a batch's work, parameters x rows, is small -- :func:`small_enough`.  How the
+parameters are spread over the layers matters little (8-32-2 and 64-8-2 alike).
 """
 
 from __future__ import annotations
@@ -26,14 +27,17 @@ from ..layout import Layout
 from . import switch
 
 __all__ = [
-    "MAX_WIDTH", "MAX_WEIGHTS", "HIDDEN_CODES", "OUTPUT_CODES", "OPTIMIZER_CODES",
-    "PENALTY_CODES", "INT_FIELDS", "FLOAT_FIELDS", "narrow", "load", "layer_table",
+    "MAX_BATCH_WORK", "MIN_COUNTED_ROWS", "HIDDEN_CODES", "OUTPUT_CODES", "OPTIMIZER_CODES",
+    "PENALTY_CODES", "INT_FIELDS", "FLOAT_FIELDS", "small_enough", "load", "layer_table",
 ]
 
-#: The widest layer (inputs included) the fused epoch takes.
-MAX_WIDTH = 32
-#: The most parameters the fused epoch takes.
-MAX_WEIGHTS = 4096
+#: The largest batch work (parameters x rows) the fused epoch takes.  Measured on 2-core
+#: AMD EPYC (Zen 4) against one-thread BLAS: break-even near 700 parameters at batch 200,
+#: 2400 at batch 32, 100 to 350 at batch 1000.
+MAX_BATCH_WORK = 1 << 17
+#: Batches count as at least this many rows: on fewer the kernel's loops are short and
+#: lose their edge (64-64-10 at batch 4 runs faster on the general path).
+MIN_COUNTED_ROWS = 64
 
 # Codes the kernel branches on (ints: one compiled specialisation serves every network).
 HIDDEN_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "logistic": 4}
@@ -55,9 +59,10 @@ FLOAT_FIELDS = ("learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "dec
  MASK_PREFIX) = range(10)
 
 
-def narrow(sizes: tuple[int, ...], num_weights: int) -> bool:
-    """True when every layer of ``sizes`` is narrow enough for the fused epoch."""
-    return max(sizes) <= MAX_WIDTH and num_weights <= MAX_WEIGHTS
+def small_enough(num_weights: int, batch_rows: int) -> bool:
+    """True when batches of ``batch_rows`` rows through a network of ``num_weights``
+    parameters run faster in the fused epoch than on the general path."""
+    return num_weights * max(batch_rows, MIN_COUNTED_ROWS) <= MAX_BATCH_WORK
 
 
 def load() -> ModuleType | None:
