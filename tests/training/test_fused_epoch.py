@@ -24,6 +24,15 @@ def numba_kernels(monkeypatch):
     monkeypatch.setenv("NUMPYNN_KERNELS", "numba")
 
 
+@pytest.fixture(params=["loops", "blas"])
+def products(request, monkeypatch):
+    """Run a test with the fused epoch's own product loops and with BLAS products (as
+    for a larger network)."""
+    if request.param == "blas":
+        monkeypatch.setattr(fused, "MAX_BATCH_WORK", 0)
+    return request.param
+
+
 def _problem(hidden="relu", output="softmax", one_hot=False, sizes=(5, 7, 6, 3),
              weights=None, seed=0):
     rng = np.random.default_rng(seed)
@@ -61,6 +70,9 @@ def _train(net, data, epochs, fused_path, monkeypatch, **options):
         trainer = Trainer(net, options.pop("optimizer", "adam"), **options)
         figures = [trainer.train_epoch(data) for _ in range(epochs)]
     assert isinstance(trainer._fused, FusedEpoch) == fused_path
+    if fused_path:  # and the products were computed as the test asked
+        blas = not fused.small_enough(net.num_weights, min(32, data.n))
+        assert trainer._fused.kernel(data.n)[1] == blas
     return net.theta.copy(), figures, trainer
 
 
@@ -85,7 +97,7 @@ def _assert_same_training(net, data, monkeypatch, epochs=3, **options):
 
 @pytest.mark.parametrize("output, one_hot", OUTPUTS)
 @pytest.mark.parametrize("hidden", HIDDEN)
-def test_every_activation_and_output(hidden, output, one_hot, monkeypatch):
+def test_every_activation_and_output(hidden, output, one_hot, monkeypatch, products):
     net, data = _problem(hidden, output, one_hot)
     _, figures = _assert_same_training(net, data, monkeypatch)
     assert (figures[0][1] is None) == (output in ("identity", "exp"))
@@ -96,25 +108,25 @@ def test_every_activation_and_output(hidden, output, one_hot, monkeypatch):
     AdamW(weight_decay=0.0), Adam(clip_norm=0.05), SGD(momentum=0.5, clip_norm=0.1)],
     ids=["sgd", "momentum", "nesterov", "adam", "adamw", "adamw-no-decay", "adam-clip",
          "momentum-clip"])
-def test_every_optimizer(optimizer, monkeypatch):
+def test_every_optimizer(optimizer, monkeypatch, products):
     net, data = _problem("tanh", sizes=(4, 9, 8, 3))
     _assert_same_training(net, data, monkeypatch, optimizer=optimizer, learning_rate=0.05)
 
 
 @pytest.mark.parametrize("shuffle", [True, False])
-def test_dropout_draws_the_same_masks(shuffle, monkeypatch):
+def test_dropout_draws_the_same_masks(shuffle, monkeypatch, products):
     net, data = _problem("relu", sizes=(4, 12, 10, 3))
     _assert_same_training(net, data, monkeypatch, dropout=0.3, shuffle=shuffle)
 
 
-def test_dropout_in_blocks_of_batches(monkeypatch):
+def test_dropout_in_blocks_of_batches(monkeypatch, products):
     """An epoch whose dropout draws exceed one block runs in several kernel calls."""
     net, data = _problem("relu", sizes=(4, 12, 10, 3))
     monkeypatch.setattr("numpynn.training.fused_run.MASK_BLOCK", 32 * 22 * 2)
     _assert_same_training(net, data, monkeypatch, dropout=0.2)
 
 
-def test_l2_and_its_loss(monkeypatch):
+def test_l2_and_its_loss(monkeypatch, products):
     net, data = _problem("leaky_relu")
     theta, figures = _assert_same_training(net, data, monkeypatch, l2=0.05)
     plain, _ = _assert_same_training(net, data, monkeypatch)
@@ -122,7 +134,7 @@ def test_l2_and_its_loss(monkeypatch):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_sample_weights_and_a_batch_of_weight_zero(weighted, monkeypatch):
+def test_sample_weights_and_a_batch_of_weight_zero(weighted, monkeypatch, products):
     weights = np.random.default_rng(5).uniform(0.2, 3.0, ROWS).astype(np.float32)
     if weighted:
         weights[:32] = 0  # the first batch (no shuffling) has no weight: no step, no masks
@@ -132,7 +144,7 @@ def test_sample_weights_and_a_batch_of_weight_zero(weighted, monkeypatch):
     assert trainer.optimizer_state["step"] == (8 if weighted else 10)
 
 
-def test_scikit_learn_parts(monkeypatch):
+def test_scikit_learn_parts(monkeypatch, products):
     """The estimators' batch order, batch-scaled L2 and reported loss, on the fused path."""
     net, data = _problem("relu", "logistic", sizes=(5, 8, 1))
 
@@ -150,7 +162,7 @@ def test_scikit_learn_parts(monkeypatch):
         assert loss_f == pytest.approx(loss_g, rel=1e-5) and acc_f is acc_g is None
 
 
-def test_a_subset_of_rows(monkeypatch):
+def test_a_subset_of_rows(monkeypatch, products):
     net, data = _problem("relu")
     part = data.subset(np.arange(10, 130, 2))
     for shuffle in (True, False):
@@ -163,7 +175,7 @@ def test_multilabel_accuracy(monkeypatch):
     assert 0 <= figures[-1][1] <= 1
 
 
-def test_the_same_bits_from_run_to_run(monkeypatch):
+def test_the_same_bits_from_run_to_run(monkeypatch, products):
     net, data = _problem("tanh")
     first, figures, _ = _train(net, data, 3, True, monkeypatch, dropout=0.1)
     again, figures_again, _ = _train(net, data, 3, True, monkeypatch, dropout=0.1)
@@ -210,9 +222,10 @@ class _BatchWatcher(Callback):
 
 @pytest.mark.parametrize("case", ["large", "optimizer subclass", "batch callback", "numpy"])
 def test_the_general_path_where_the_fused_epoch_does_not_apply(case, monkeypatch):
-    # 10-200-3: 2803 parameters x batches of 32 rows (counted as 64) is too much work
-    sizes = (10, 200, 3) if case == "large" else (5, 7, 3)
-    assert fused.small_enough(NeuralNetwork(*sizes).num_weights, 32) == (case != "large")
+    sizes = (5, 7, 3)
+    if case == "large":  # too much work for the loops, too many parameters for BLAS
+        monkeypatch.setattr(fused, "MAX_BATCH_WORK", 0)
+        monkeypatch.setattr(fused, "MAX_BLAS_WEIGHTS", 50)  # 5-7-3 has 66
     net, data = _problem(sizes=sizes)
     options = {}
     if case == "optimizer subclass":
@@ -233,3 +246,26 @@ def test_adam_step_scales_are_adams():
     for index, t in enumerate(range(3, 7)):
         c = (0.01 * np.sqrt(1 - 0.99**t) / (1 - 0.8**t) * (1 - 0.8) / np.sqrt(1 - 0.99))
         assert scales[index] == np.float32(c)
+
+
+def test_the_vectorised_exp_within_one_unit_in_the_last_place():
+    numba = pytest.importorskip("numba")
+    from numpynn.core.kernels.fused_math import exp32
+
+    @numba.njit
+    def exps(x, out):
+        for i in range(x.shape[0]):
+            out[i] = exp32(x[i])
+
+    x = np.concatenate([np.linspace(-88, 88.7, 2_000_001, dtype=np.float32),
+                        np.float32([np.nan, np.inf, -np.inf, 88.7229, -104.0, -87.4, 0.0])])
+    out = np.empty_like(x)
+    exps(x, out)
+    with np.errstate(over="ignore"):
+        exact = np.exp(x.astype(np.float64))
+        rounded = exact.astype(np.float32)
+    normal = np.isfinite(rounded) & (rounded >= np.finfo(np.float32).tiny)
+    ulps = np.abs(out[normal] - exact[normal]) / np.spacing(rounded[normal])
+    assert ulps.max() < 1.0
+    assert np.isnan(out[-7]) and out[-6] == np.inf and out[-5] == 0 and out[-4] == np.inf
+    assert out[-3] == 0 and out[-2] == pytest.approx(np.exp(-87.4), rel=1e-6) and out[-1] == 1

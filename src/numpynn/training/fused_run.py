@@ -133,13 +133,13 @@ class FusedEpoch:
             return None
         return cls(trainer)
 
-    def kernel(self, rows: int) -> Any:
-        """The compiled kernel module for an epoch of ``rows`` rows, or None: the general
-        path (batches too large for the fused epoch, or NumPy only)."""
+    def kernel(self, rows: int) -> tuple[Any, bool] | None:
+        """``(kernel module, products through BLAS?)`` for an epoch of ``rows`` rows, or
+        None: the general path (a network too large, or NumPy only)."""
         batch = min(self.trainer.batch_size, rows)
-        if not fused.small_enough(self.trainer.network.num_weights, batch):
-            return None
-        return fused.load()
+        products = fused.products(self.trainer.network.num_weights, batch)
+        module = None if products is None else fused.load()
+        return None if module is None else (module, products == "blas")
 
     def _arrays(self, data: TrainingData, batch: int) -> _DataArrays:
         if batch != self._rows:
@@ -167,7 +167,8 @@ class FusedEpoch:
             0.0 if penalty is None else penalty.strength, opt.clip_norm or 0.0,
             tr.dropout, 1.0 / (1.0 - tr.dropout)], dtype=np.float64)
 
-    def _ints(self, code: str, arrays: _DataArrays, count_correct: bool) -> np.ndarray:
+    def _ints(self, code: str, arrays: _DataArrays, count_correct: bool, blas: bool
+              ) -> np.ndarray:
         """The integer settings of :data:`~numpynn.core.kernels.fused.INT_FIELDS` (the
         block of batches, first and last, is filled in per block)."""
         tr = self.trainer
@@ -175,11 +176,12 @@ class FusedEpoch:
             fused.OUTPUT_CODES[tr.network.output_activation], fused.OPTIMIZER_CODES[code],
             self._penalty_code(), tr.loss_report.penalty_per_batch, count_correct,
             bool(tr._batch_hooks), 0, 0, arrays.batch, arrays.data.n, tr.dropout > 0,
-            arrays.labelled], dtype=np.int64)
+            arrays.labelled, blas], dtype=np.int64)
 
-    def run(self, module: Any, data: TrainingData, order: np.ndarray | None,
+    def run(self, kernel: tuple[Any, bool], data: TrainingData, order: np.ndarray | None,
             count_correct: bool) -> int:
-        """One epoch over ``order`` (None: every row in order), in blocks of batches.
+        """One epoch over ``order`` (None: every row in order), in blocks of batches, on
+        ``kernel`` (from :meth:`kernel`).
 
         Returns
         -------
@@ -192,13 +194,14 @@ class FusedEpoch:
             From the divergence guard, for the first batch whose loss is not finite.
         """
         tr = self.trainer
+        module, blas = kernel
         arrays = self._arrays(data, min(tr.batch_size, data.n))
         rows = arrays.in_order if order is None else order.astype(np.int64, copy=False)
         batch_weights = arrays.batch_weights(rows)
         state = tr.optimizer_state
         code, first, second, decay_mask = _optimizer_code(tr.optimizer, state)
         settings = self._settings(code)
-        ints = self._ints(code, arrays, count_correct)
+        ints = self._ints(code, arrays, count_correct, blas)
         results = np.zeros((batch_weights.shape[0], 2), dtype=np.float64)
         right = 0
         for first_batch, last_batch in self._blocks(batch_weights.shape[0], arrays.batch):

@@ -27,8 +27,9 @@ from ..layout import Layout
 from . import switch
 
 __all__ = [
-    "MAX_BATCH_WORK", "MIN_COUNTED_ROWS", "HIDDEN_CODES", "OUTPUT_CODES", "OPTIMIZER_CODES",
-    "PENALTY_CODES", "INT_FIELDS", "FLOAT_FIELDS", "small_enough", "load", "layer_table",
+    "MAX_BATCH_WORK", "MIN_COUNTED_ROWS", "MAX_BLAS_WEIGHTS", "HIDDEN_CODES", "OUTPUT_CODES",
+    "OPTIMIZER_CODES", "PENALTY_CODES", "INT_FIELDS", "FLOAT_FIELDS", "small_enough",
+    "products", "load", "layer_table",
 ]
 
 #: The largest batch work (parameters x rows) the fused epoch takes.  Measured on 2-core
@@ -38,6 +39,9 @@ MAX_BATCH_WORK = 1 << 17
 #: Batches count as at least this many rows: on fewer the kernel's loops are short and
 #: lose their edge (64-64-10 at batch 4 runs faster on the general path).
 MIN_COUNTED_ROWS = 64
+#: Larger networks still run the fused epoch, with BLAS for the products, up to this many
+#: parameters; beyond it the general path's two-thread optimizer step is faster.
+MAX_BLAS_WEIGHTS = 1 << 17
 
 # Codes the kernel branches on (ints: one compiled specialisation serves every network).
 HIDDEN_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "logistic": 4}
@@ -49,7 +53,7 @@ PENALTY_CODES = {"none": 0, "l2": 1, "batch_scaled_l2": 2}
 #: The kernel's integer settings, in this order (an int64 array).
 INT_FIELDS = ("output", "optimizer", "penalty", "penalty_loss", "count_correct",
               "stop_on_nonfinite", "first_batch", "last_batch", "batch_size", "rows",
-              "dropout", "labels")
+              "dropout", "labels", "blas")
 #: The kernel's float settings, in this order (a float64 array).
 FLOAT_FIELDS = ("learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "decay",
                 "penalty", "clip_norm", "dropout", "keep_scale")
@@ -61,8 +65,17 @@ FLOAT_FIELDS = ("learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "dec
 
 def small_enough(num_weights: int, batch_rows: int) -> bool:
     """True when batches of ``batch_rows`` rows through a network of ``num_weights``
-    parameters run faster in the fused epoch than on the general path."""
+    parameters run faster in the fused epoch's own loops than on the general path."""
     return num_weights * max(batch_rows, MIN_COUNTED_ROWS) <= MAX_BATCH_WORK
+
+
+def products(num_weights: int, batch_rows: int) -> str | None:
+    """How the fused epoch computes the matrix products for such batches: ``"loops"``
+    (its own, :func:`small_enough`), ``"blas"`` (BLAS calls from the compiled loop, up to
+    :data:`MAX_BLAS_WEIGHTS` parameters), or None: the general path."""
+    if small_enough(num_weights, batch_rows):
+        return "loops"
+    return "blas" if num_weights <= MAX_BLAS_WEIGHTS else None
 
 
 def load() -> ModuleType | None:

@@ -21,10 +21,14 @@ import numpy as np
 from .fused_layers import (
     activate,
     affine,
+    affine_blas,
     back,
+    back_blas,
     derivative,
     gather,
+    gather_rows,
     gradient,
+    gradient_blas,
     make_masks,
     multiply,
 )
@@ -42,16 +46,23 @@ _NO_PENALTY, _L2, _BATCH_SCALED_L2 = 0, 1, 2
 
 @_inline
 def forward(flat_X, order, start, n, theta, layers, hidden, s, masks, m, dropping, rate,
-            keep_scale):
+            keep_scale, blas):
     """Every layer's values for the batch's rows ``order[start:start + n]``; the output
     layer's pre-activation sums are left in its values."""
     last = layers.shape[0] - 1
-    gather(flat_X, order, start, n, layers[0, _FAN_IN], s, layers[0, _SOURCE])
+    if blas:
+        gather_rows(flat_X, order, start, n, layers[0, _FAN_IN], s, layers[0, _SOURCE])
+    else:
+        gather(flat_X, order, start, n, layers[0, _FAN_IN], s, layers[0, _SOURCE])
     for layer in range(last + 1):
         fan_in, fan_out = layers[layer, _FAN_IN], layers[layer, _FAN_OUT]
         values = layers[layer, _VALUES]
-        affine(s, layers[layer, _SOURCE], fan_in, fan_out, n, theta,
-               layers[layer, _W_START], layers[layer, _B_START], values)
+        if blas:
+            affine_blas(s, layers[layer, _SOURCE], fan_in, fan_out, n, theta,
+                        layers[layer, _W_START], layers[layer, _B_START], values, layer == 0)
+        else:
+            affine(s, layers[layer, _SOURCE], fan_in, fan_out, n, theta,
+                   layers[layer, _W_START], layers[layer, _B_START], values)
         if layer < last:
             activate(hidden[layer], s, values, n * fan_out)
             if dropping:
@@ -62,19 +73,26 @@ def forward(flat_X, order, start, n, theta, layers, hidden, s, masks, m, droppin
 
 
 @_inline
-def backward(n, theta, grad, layers, hidden, s, dropping):
+def backward(n, theta, grad, layers, hidden, s, dropping, blas):
     """The gradient of the batch, from the output delta in the output layer's values."""
     last = layers.shape[0] - 1
     for layer in range(last, -1, -1):
         fan_in, fan_out = layers[layer, _FAN_IN], layers[layer, _FAN_OUT]
         w0 = layers[layer, _W_START]
         delta = layers[layer, _VALUES if layer == last else _DELTAS]
-        gradient(s, layers[layer, _SOURCE], delta, fan_in, fan_out, n, grad, w0,
-                 layers[layer, _B_START])
+        if blas:
+            gradient_blas(s, layers[layer, _SOURCE], delta, fan_in, fan_out, n, grad, w0,
+                          layers[layer, _B_START], layer == 0)
+        else:
+            gradient(s, layers[layer, _SOURCE], delta, fan_in, fan_out, n, grad, w0,
+                     layers[layer, _B_START])
         if layer:
             # the delta of the layer below: times its dropout mask, times f'
             below = layers[layer - 1, _DELTAS]
-            back(s, delta, fan_in, fan_out, n, theta, w0, below)
+            if blas:
+                back_blas(s, delta, fan_in, fan_out, n, theta, w0, below)
+            else:
+                back(s, delta, fan_in, fan_out, n, theta, w0, below)
             if dropping:
                 multiply(s, below, layers[layer - 1, _MASK], below, n * fan_in)
             derivative(hidden[layer - 1], s, below, layers[layer - 1, _VALUES], n * fan_in)
@@ -178,6 +196,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
     output, opt, penalty, penalty_loss = ints[0], ints[1], ints[2], ints[3] != 0
     stop_on_nonfinite, first_batch, last_batch = ints[5] != 0, ints[6], ints[7]
     batch, rows, dropping, use_labels = ints[8], ints[9], ints[10] != 0, ints[11] != 0
+    blas = ints[12] != 0
     rate, keep_scale = np.float32(settings[8]), np.float32(settings[9])
     weighted = weights.shape[0] > 0
     flat_X = X.reshape(-1)  # row r at r * n_in: one view for every row of every batch
@@ -194,7 +213,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
         if not batch_weight > 0:
             continue
         forward(flat_X, order, start, n, theta, layers, hidden, s, masks, m, dropping, rate,
-                keep_scale)
+                keep_scale, blas)
         loss, batch_right = output_rows(output, s, out0, n, k, order, start, labels,
                                         targets, use_labels, weights, weighted,
                                         np.float32(1.0 / batch_weight), rows_scratch,
@@ -203,7 +222,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
         if stop_on_nonfinite and not math.isfinite(loss):
             return b, right, steps
         right += batch_right
-        backward(n, theta, grad, layers, hidden, s, dropping)
+        backward(n, theta, grad, layers, hidden, s, dropping, blas)
         if dropping:
             m += n * hidden_units
         if penalty != _NO_PENALTY:

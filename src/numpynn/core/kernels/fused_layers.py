@@ -24,6 +24,7 @@ import numba
 import numpy as np
 
 from ..activations import LEAKY_SLOPE
+from .fused_math import exp32
 
 # Inlined into the epoch loop at Numba's level: a call would pass every array as a
 # reference-counted struct, which costs more than a narrow layer's arithmetic.
@@ -42,11 +43,14 @@ _SOFTMAX, _SIGMOID_OUT, _IDENTITY_OUT, _EXP_OUT = 0, 1, 2, 3
 @_inline
 def gather(X, order, start, n, n_in, s, o):
     """The batch's input rows ``X[order[start:start + n]]`` (``X`` flat), transposed into
-    ``s[o:]``."""
-    for k in range(n_in):
-        xk = s[o + k * n:o + (k + 1) * n]
-        for i in range(n):
-            xk[i] = X[order[start + i] * n_in + k]
+    ``s[o:]``: sixteen rows at a time, which stay in the L1 cache while their columns
+    are written out (four times faster than column by column over the batch)."""
+    for i0 in range(0, n, 16):
+        rows = min(16, n - i0)
+        for k in range(n_in):
+            out = s[o + k * n + i0:o + k * n + i0 + rows]
+            for q in range(rows):
+                out[q] = X[order[start + i0 + q] * n_in + k]
 
 
 # Each loop below runs over a view (s[a:a + n]) indexed from 0: with offsets into s, the
@@ -87,7 +91,7 @@ def activate(code, s, o, size):
     elif code == _LOGISTIC:
         for q in range(size):
             v = z[q]
-            e = np.float32(math.exp(-abs(v)))  # exp(-|v|) never overflows
+            e = exp32(-abs(v))  # exp(-|v|) never overflows
             z[q] = (_ONE if v >= _ZERO else e) / (_ONE + e)
 
 
@@ -178,3 +182,56 @@ def back(s, d, fan_in, fan_out, n, theta, w0, below):
             dj = s[d + j * n:d + (j + 1) * n]
             for i in range(n):
                 bk[i] += w * dj[i]
+
+
+# -- the same three products through BLAS, for layers too wide for the loops above ------
+# (np.dot in compiled code calls scipy's BLAS directly: no Python between the calls).  The
+# batch's input rows stay rows (BLAS reads them transposed): copying them is twice as
+# fast as transposing them.
+@_inline
+def gather_rows(X, order, start, n, n_in, s, o):
+    """The batch's input rows ``X[order[start:start + n]]`` (``X`` flat) into ``s[o:]``,
+    row after row."""
+    for i in range(n):
+        r = order[start + i] * n_in
+        row, source = s[o + i * n_in:o + (i + 1) * n_in], X[r:r + n_in]
+        for k in range(n_in):
+            row[k] = source[k]
+
+
+@_inline
+def affine_blas(s, x, fan_in, fan_out, n, theta, w0, b0, o, input_rows):
+    """``z = x @ W + b`` as ``Z^T = W^T X^T`` (one BLAS call), then the biases;
+    ``input_rows``: the input at ``s[x:]`` is stored row by row."""
+    weights = theta[w0:w0 + fan_in * fan_out].reshape(fan_in, fan_out)
+    z = s[o:o + fan_out * n].reshape(fan_out, n)
+    if input_rows:
+        np.dot(weights.T, s[x:x + fan_in * n].reshape(n, fan_in).T, z)
+    else:
+        np.dot(weights.T, s[x:x + fan_in * n].reshape(fan_in, n), z)
+    for j in range(fan_out):
+        b = theta[b0 + j]
+        zj = s[o + j * n:o + (j + 1) * n]
+        for i in range(n):
+            zj[i] += b
+
+
+@_inline
+def gradient_blas(s, x, d, fan_in, fan_out, n, grad, w0, b0, input_rows):
+    """``dW = X^T D`` as ``(X^T)(D^T)^T`` (one BLAS call), ``db`` the rows' sums."""
+    deltas = s[d:d + fan_out * n].reshape(fan_out, n)
+    out = grad[w0:w0 + fan_in * fan_out].reshape(fan_in, fan_out)
+    if input_rows:
+        np.dot(s[x:x + fan_in * n].reshape(n, fan_in).T, deltas.T, out)
+    else:
+        np.dot(s[x:x + fan_in * n].reshape(fan_in, n), deltas.T, out)
+    for j in range(fan_out):
+        grad[b0 + j] = total(s[d + j * n:d + (j + 1) * n])
+
+
+@_inline
+def back_blas(s, d, fan_in, fan_out, n, theta, w0, below):
+    """The delta below, ``(D W^T)^T = W D^T`` (one BLAS call)."""
+    np.dot(theta[w0:w0 + fan_in * fan_out].reshape(fan_in, fan_out),
+           s[d:d + fan_out * n].reshape(fan_out, n),
+           s[below:below + fan_in * n].reshape(fan_in, n))

@@ -16,6 +16,8 @@ import math
 import numba
 import numpy as np
 
+from .fused_math import exp32
+
 _inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 _ZERO = np.float32(0.0)
@@ -61,7 +63,7 @@ def softmax_rows(s, o, n, k, order, start, labels, targets, use_labels, rows, ro
     for j in range(k):
         z = s[o + j * n:o + (j + 1) * n]
         for i in range(n):
-            e = np.float32(math.exp(z[i] - top[i]))
+            e = exp32(z[i] - top[i])
             z[i] = e
             row_sum[i] += e
     for i in range(n):
@@ -94,7 +96,7 @@ def elementwise_rows(code, s, o, n, k, order, start, targets, rows):
             y = targets[order[start + i], j]
             v = z[i]
             if code == _SIGMOID_OUT:
-                e = np.float32(math.exp(-abs(v)))  # exp(-|z|) never overflows
+                e = exp32(-abs(v))  # exp(-|z|) never overflows
                 loss[i] += ((v if v > _ZERO else _ZERO) + np.float32(math.log1p(e))) - v * y
                 p = (_ONE if v >= _ZERO else e) / (_ONE + e)
                 right += 1 if (p >= _HALF) == (y >= _HALF) else 0
@@ -102,7 +104,7 @@ def elementwise_rows(code, s, o, n, k, order, start, targets, rows):
                 p = v
                 loss[i] += (v - y) * (v - y)
             else:
-                p = np.float32(math.exp(v))
+                p = exp32(v)
                 y_log_y = y * np.float32(math.log(y)) if y > _ZERO else _ZERO
                 loss[i] += ((y_log_y - y * v) - y) + p
             z[i] = p - y
