@@ -19,7 +19,6 @@ import numba
 import numpy as np
 
 from .fused_layers import (
-    activate,
     affine,
     affine_blas,
     back,
@@ -57,19 +56,19 @@ def forward(flat_X, order, start, n, theta, layers, hidden, s, masks, m, droppin
     for layer in range(last + 1):
         fan_in, fan_out = layers[layer, _FAN_IN], layers[layer, _FAN_OUT]
         values = layers[layer, _VALUES]
+        code = hidden[layer] if layer < last else 0  # the output layer's sums stay sums
         if blas:
             affine_blas(s, layers[layer, _SOURCE], fan_in, fan_out, n, theta,
-                        layers[layer, _W_START], layers[layer, _B_START], values, layer == 0)
+                        layers[layer, _W_START], layers[layer, _B_START], values, code,
+                        layer == 0)
         else:
             affine(s, layers[layer, _SOURCE], fan_in, fan_out, n, theta,
-                   layers[layer, _W_START], layers[layer, _B_START], values)
-        if layer < last:
-            activate(hidden[layer], s, values, n * fan_out)
-            if dropping:
-                mask = layers[layer, _MASK]
-                make_masks(masks, m + n * layers[layer, _MASK_PREFIX], fan_out, n, rate,
-                           keep_scale, s, mask)
-                multiply(s, values, mask, layers[layer, _DROPPED], n * fan_out)
+                   layers[layer, _W_START], layers[layer, _B_START], values, code)
+        if layer < last and dropping:
+            mask = layers[layer, _MASK]
+            make_masks(masks, m + n * layers[layer, _MASK_PREFIX], fan_out, n, rate,
+                       keep_scale, s, mask)
+            multiply(s, values, mask, layers[layer, _DROPPED], n * fan_out)
 
 
 @_inline

@@ -57,9 +57,10 @@ def gather(X, order, start, n, n_in, s, o):
 # index could be negative for all the compiler knows, and its wrap-around test keeps the
 # loop from being vectorised (18 times slower, measured).
 @_inline
-def affine(s, x, fan_in, fan_out, n, theta, w0, b0, o):
-    """``z = x @ W + b`` for the batch: unit ``j``'s row ``s[o + j n:]`` from the input
-    units' rows at ``s[x:]``."""
+def affine(s, x, fan_in, fan_out, n, theta, w0, b0, o, code):
+    """``z = f(x @ W + b)`` for the batch, ``f`` the hidden activation ``code`` (0 for
+    the output layer: none): unit ``j``'s row ``s[o + j n:]`` from the input units' rows
+    at ``s[x:]``."""
     for j in range(fan_out):
         z = s[o + j * n:o + (j + 1) * n]
         z[:] = _ZERO
@@ -68,31 +69,32 @@ def affine(s, x, fan_in, fan_out, n, theta, w0, b0, o):
             xk = s[x + k * n:x + (k + 1) * n]
             for i in range(n):
                 z[i] += w * xk[i]
-        b = theta[b0 + j]
-        for i in range(n):
-            z[i] += b
+        bias_activate(code, z, theta[b0 + j], n)
 
 
 @_inline
-def activate(code, s, o, size):
-    """The hidden activation ``code`` of ``s[o:o + size]``, in place."""
-    z = s[o:o + size]
+def bias_activate(code, z, b, n):
+    """``z = f(z + b)`` for one unit's row ``z`` (n,), ``f`` the hidden activation
+    ``code`` (0: identity), in one pass."""
     if code == _RELU:
-        for q in range(size):
-            v = z[q]
-            z[q] = _ZERO if v < _ZERO else v  # NaN passes, as with np.maximum
+        for i in range(n):
+            v = z[i] + b
+            z[i] = _ZERO if v < _ZERO else v  # NaN passes, as with np.maximum
     elif code == _LEAKY:
-        for q in range(size):
-            v = z[q]
-            z[q] = v * _SLOPE if v < _ZERO else v
+        for i in range(n):
+            v = z[i] + b
+            z[i] = v * _SLOPE if v < _ZERO else v
     elif code == _TANH:
-        for q in range(size):
-            z[q] = math.tanh(z[q])
+        for i in range(n):
+            z[i] = math.tanh(z[i] + b)
     elif code == _LOGISTIC:
-        for q in range(size):
-            v = z[q]
+        for i in range(n):
+            v = z[i] + b
             e = exp32(-abs(v))  # exp(-|v|) never overflows
-            z[q] = (_ONE if v >= _ZERO else e) / (_ONE + e)
+            z[i] = (_ONE if v >= _ZERO else e) / (_ONE + e)
+    else:
+        for i in range(n):
+            z[i] += b
 
 
 @_inline
@@ -200,9 +202,9 @@ def gather_rows(X, order, start, n, n_in, s, o):
 
 
 @_inline
-def affine_blas(s, x, fan_in, fan_out, n, theta, w0, b0, o, input_rows):
-    """``z = x @ W + b`` as ``Z^T = W^T X^T`` (one BLAS call), then the biases;
-    ``input_rows``: the input at ``s[x:]`` is stored row by row."""
+def affine_blas(s, x, fan_in, fan_out, n, theta, w0, b0, o, code, input_rows):
+    """``z = f(x @ W + b)`` as ``Z^T = W^T X^T`` (one BLAS call), then the biases and the
+    activation ``code``; ``input_rows``: the input at ``s[x:]`` is stored row by row."""
     weights = theta[w0:w0 + fan_in * fan_out].reshape(fan_in, fan_out)
     z = s[o:o + fan_out * n].reshape(fan_out, n)
     if input_rows:
@@ -210,10 +212,7 @@ def affine_blas(s, x, fan_in, fan_out, n, theta, w0, b0, o, input_rows):
     else:
         np.dot(weights.T, s[x:x + fan_in * n].reshape(fan_in, n), z)
     for j in range(fan_out):
-        b = theta[b0 + j]
-        zj = s[o + j * n:o + (j + 1) * n]
-        for i in range(n):
-            zj[i] += b
+        bias_activate(code, s[o + j * n:o + (j + 1) * n], theta[b0 + j], n)
 
 
 @_inline
