@@ -1,20 +1,23 @@
-"""The whole-epoch kernel for small networks: when it applies, and its argument tables.
+"""The fused epoch: when it applies, the codes it reads and its layer table.
 
-For a network whose every layer is narrow, NumPy's per-batch calls (and BLAS's per-call
-set-up) cost more than the arithmetic: the article's 3-4-2 net spends most of an epoch
-outside it.  :func:`numpynn.core.kernels.fused_epoch.train_batches` then runs the whole
-epoch in one compiled loop -- gather, forward, loss, backward, penalty, clipping and the
-optimizer step of every batch -- with no Python or BLAS call per batch.
+For a small network NumPy's per-batch calls (and BLAS's per-call set-up) cost more than
+the arithmetic: the article's 3-4-2 net spent most of an epoch outside it.
+:func:`numpynn.core.kernels.fused_epoch.train_batches` runs the whole epoch in one
+compiled loop instead -- gather, forward, loss, backward, penalty, clipping and the
+optimizer step of every batch -- with no Python call per batch, and for small batches
+of small networks with no BLAS call either: its own product loops (:func:`products`
+says which).  Up to :data:`MAX_BLAS_WEIGHTS` parameters the loop calls BLAS for the
+products and still saves the general path's Python and NumPy calls around them.
 
-This module does not import Numba: it holds the threshold, the codes the kernel reads
-and the layer table, and :func:`load` imports the kernel when the kernel switch
-(:mod:`.switch`, ``NUMPYNN_KERNELS``) allows Numba.
+This module does not import Numba: it holds the thresholds, the codes and the layer
+table, and :func:`load` imports the kernel when the kernel switch (:mod:`.switch`,
+``NUMPYNN_KERNELS``) allows Numba.
 
-Which networks count as small was measured (benchmarks/README.md, "The fused epoch"):
-the kernel's loops take about three times BLAS's time per multiply-add but save the
-general path's fixed cost of a batch (some 40 us of NumPy and BLAS calls), so they win
-while a batch's work, parameters x rows, is small -- :func:`small_enough`.  How the
-parameters are spread over the layers matters little (8-32-2 and 64-8-2 alike).
+The thresholds were measured (benchmarks/README.md, "The fused epoch"): the kernel's
+loops take about three times BLAS's time per multiply-add but save the general path's
+fixed cost of a batch (some 40 us of NumPy and BLAS calls), so they win while a batch's
+work, parameters x rows, is small (:func:`small_enough`); how the parameters are spread
+over the layers matters little (8-32-2 and 64-8-2 alike).
 """
 
 from __future__ import annotations
