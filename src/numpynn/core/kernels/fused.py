@@ -22,6 +22,7 @@ over the layers matters little (8-32-2 and 64-8-2 alike).
 
 from __future__ import annotations
 
+import importlib.util
 from types import ModuleType
 
 import numpy as np
@@ -45,6 +46,8 @@ MIN_COUNTED_ROWS = 64
 #: Larger networks still run the fused epoch, with BLAS for the products, up to this many
 #: parameters; beyond it the general path's two-thread optimizer step is faster.
 MAX_BLAS_WEIGHTS = 1 << 17
+
+_scipy_found: bool | None = None
 
 # Codes the kernel branches on (ints: one compiled specialisation serves every network).
 HIDDEN_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "logistic": 4}
@@ -83,14 +86,20 @@ def products(num_weights: int, batch_rows: int) -> str | None:
 
 def load() -> ModuleType | None:
     """The compiled whole-epoch kernel module, or None where the kernel switch says NumPy
-    (``NUMPYNN_KERNELS=numpy``, or Numba missing).
+    (``NUMPYNN_KERNELS=numpy``, or Numba missing), or SciPy is missing (the kernel's BLAS
+    calls go through SciPy's BLAS; both come with ``numpynn[fast]``).
 
     Raises
     ------
     ImportError
         ``NUMPYNN_KERNELS=numba`` and Numba cannot be imported (from :mod:`.switch`).
     """
+    global _scipy_found
     if switch.kernels() is None:
+        return None
+    if _scipy_found is None:  # Numba's np.dot, in the kernel, needs SciPy's BLAS
+        _scipy_found = importlib.util.find_spec("scipy") is not None
+    if not _scipy_found:
         return None
     from . import fused_epoch
 

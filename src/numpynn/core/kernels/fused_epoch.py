@@ -9,6 +9,11 @@ through :func:`numpynn.core.kernels.fused.load`.
 The optimizer steps are those of :mod:`.numba_kernels` (and of the NumPy path), operation
 for operation, so they give the same bits for the same gradient; the gradient itself
 agrees with the general path's to float32 rounding (sums in another order than BLAS's).
+
+Numba caches the compiled kernel on disk and checks only this file for changes: the
+helpers of .fused_layers, .fused_outputs and .fused_math are inlined into it, so after
+editing them touch this file (or delete __pycache__/fused_epoch*.nb*) -- an installed
+package rewrites every file, so this concerns development only.
 """
 
 from __future__ import annotations
