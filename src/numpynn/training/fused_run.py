@@ -56,9 +56,9 @@ def adam_step_scales(optimizer: Adam, first_step: int, steps: int,
     vectorised ``power`` may round differently from the C library's ``pow``.
     """
     b1, b2, lr = optimizer.beta_1, optimizer.beta_2, learning_rate
-    return np.array([lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t) * (1.0 - b1)
-                     / math.sqrt(1.0 - b2) for t in range(first_step, first_step + steps)],
-                    dtype=np.float32)
+    one_minus_b1, root = 1.0 - b1, math.sqrt(1.0 - b2)  # the same values, once
+    return np.array([lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t) * one_minus_b1 / root
+                     for t in range(first_step, first_step + steps)], dtype=np.float32)
 
 
 def _optimizer_code(optimizer: Any, state: dict[str, Any]) -> tuple[str, np.ndarray,
@@ -206,7 +206,8 @@ class FusedEpoch:
         right = 0
         for first_batch, last_batch in self._blocks(batch_weights.shape[0], arrays.batch):
             ints[6], ints[7] = first_batch, last_batch
-            steps = int(np.count_nonzero(batch_weights[first_batch:last_batch] > 0))
+            steps = last_batch - first_batch if data.sample_weight is None else \
+                int(np.count_nonzero(batch_weights[first_batch:last_batch] > 0))
             scales = (adam_step_scales(tr.optimizer, state["step"] + 1, steps,
                                        tr.learning_rate)
                       if code in ("adam", "adamw") else _NO_FLOATS)
