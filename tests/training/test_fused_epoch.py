@@ -269,3 +269,20 @@ def test_the_vectorised_exp_within_one_unit_in_the_last_place():
     assert ulps.max() < 1.0
     assert np.isnan(out[-7]) and out[-6] == np.inf and out[-5] == 0 and out[-4] == np.inf
     assert out[-3] == 0 and out[-2] == pytest.approx(np.exp(-87.4), rel=1e-6) and out[-1] == 1
+
+
+def test_a_batch_order_outside_the_rows_is_refused():
+    net, data = _problem()
+    trainer = Trainer(net, batch_size=32, batch_order=lambda n: np.arange(n) + 1)
+    with pytest.raises(ValueError, match="batch_order must give 150 row numbers in 0..149"):
+        trainer.train_epoch(data)
+
+
+def test_dropout_switched_on_after_an_epoch(monkeypatch):
+    """The kernel's buffers follow the settings (it checks no bounds itself)."""
+    net, data = _problem(sizes=(4, 12, 10, 3))
+    trainer = Trainer(net, batch_size=32, seed=0)
+    trainer.train_epoch(data)
+    trainer.dropout = 0.5
+    trainer.train_epoch(data)
+    assert np.isfinite(net.theta).all()

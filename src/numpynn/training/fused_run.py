@@ -33,6 +33,7 @@ import numpy as np
 from ..core.kernels import fused
 from .callbacks import TerminateOnNaN
 from .data import TrainingData
+from .epoch_parts import ShuffledOrder
 from .optimizers import SGD, Adam, AdamW
 from .penalty import BatchScaledL2Penalty, L2Penalty
 
@@ -115,7 +116,7 @@ class FusedEpoch:
                                dtype=np.int64)
         self.weight_mask = net.weight_mask().astype(np.float32)
         self.hidden_units = sum(net.sizes[1:-1])
-        self._rows = 0
+        self._rows: tuple[int, bool] | None = None
         self._data: _DataArrays | None = None
 
     @classmethod
@@ -142,13 +143,15 @@ class FusedEpoch:
         return None if module is None else (module, products == "blas")
 
     def _arrays(self, data: TrainingData, batch: int) -> _DataArrays:
-        if batch != self._rows:
+        # The kernel checks no bounds: the buffers follow the batch size and dropout.
+        shape = (batch, self.trainer.dropout > 0)
+        if shape != self._rows:
             net = self.trainer.network
-            self.layers, size = fused.layer_table(net.layout, batch, self.trainer.dropout > 0)
+            self.layers, size = fused.layer_table(net.layout, *shape)
             self.scratch = np.zeros(size, dtype=np.float32)
             self.row_floats = np.zeros((4, batch), dtype=np.float32)
             self.row_ints = np.zeros((2, batch), dtype=np.int64)
-            self._rows = batch
+            self._rows = shape
         cached = self._data
         if cached is None or cached.data is not data or cached.batch != batch:
             cached = self._data = _DataArrays(data, batch, self.trainer.network.sizes[-1])
@@ -196,7 +199,7 @@ class FusedEpoch:
         tr = self.trainer
         module, blas = kernel
         arrays = self._arrays(data, min(tr.batch_size, data.n))
-        rows = arrays.in_order if order is None else order.astype(np.int64, copy=False)
+        rows = arrays.in_order if order is None else self._checked(order, data)
         batch_weights = arrays.batch_weights(rows)
         state = tr.optimizer_state
         code, first, second, decay_mask = _optimizer_code(tr.optimizer, state)
@@ -225,6 +228,17 @@ class FusedEpoch:
                 raise RuntimeError("the divergence guard did not stop a diverged epoch")
             self._report(results, batch_weights, arrays, first_batch, last_batch)
         return right
+
+    def _checked(self, order: np.ndarray, data: TrainingData) -> np.ndarray:
+        """The epoch's row numbers as int64; a ``batch_order`` of the caller's is checked
+        (the kernel reads rows without bounds checks)."""
+        rows = np.asarray(order).astype(np.int64, copy=False)
+        if type(self.trainer.batch_order) is not ShuffledOrder and (
+                rows.shape != (data.n,) or data.n and (
+                    rows.min() < 0 or rows.max() >= data.X.shape[0])):
+            raise ValueError(f"batch_order must give {data.n} row numbers in 0.."
+                             f"{data.X.shape[0] - 1}, got shape {rows.shape}")
+        return rows
 
     def _penalty_code(self) -> int:
         penalty = self.trainer.penalty
