@@ -116,16 +116,19 @@ def test_concurrent_eval_from_8_threads():
             assert np.array_equal(r, expected[i])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output", OUTPUT)
-def test_float32_everywhere(hidden, output):
-    net = NeuralNetwork(4, 6, 3, hidden_activation=hidden, output_activation=output, seed=0)
-    X64 = np.random.default_rng(0).normal(size=(10, 4))  # float64 input is converted once
-    assert net.eval(X64).dtype == np.float32
-    assert net.eval(X64.tolist()).dtype == np.float32
-    assert net.theta.dtype == np.float32
+def test_network_dtype_everywhere(hidden, output, dtype):
+    kwargs = {} if dtype == np.float32 else {"dtype": dtype}  # float32: the default
+    net = NeuralNetwork(4, 6, 3, hidden_activation=hidden, output_activation=output, seed=0,
+                        **kwargs)
+    X64 = np.random.default_rng(0).normal(size=(10, 4))  # input is converted once
+    for X in (X64, X64.astype(np.float32), X64.tolist(), X64[:1], X64[0]):
+        assert net.eval(X).dtype == dtype
+    assert net.theta.dtype == dtype
     for rec in net.trace(X64[0]):
-        assert rec.sums.dtype == np.float32 and rec.values.dtype == np.float32
+        assert rec.sums.dtype == dtype and rec.values.dtype == dtype
 
 
 def test_predict_per_output_kind():
@@ -183,9 +186,9 @@ def test_extreme_inputs_do_not_warn_or_overflow():
 def test_set_weights_wrong_length_changes_nothing():
     net = NeuralNetwork(3, 4, 2, seed=0)
     before = net.get_weights()
-    with pytest.raises(ValueError, match="expected 26 values, got 25"):
+    with pytest.raises(ValueError, match=r"weights must have 26 values \(num_weights\), got 25"):
         net.set_weights(np.zeros(25))
-    with pytest.raises(ValueError, match="expected 26 values"):
+    with pytest.raises(ValueError, match="weights must have 26 values"):
         net.set_weights(np.zeros((2, 13)))
     assert np.array_equal(net.theta, before)
 
@@ -252,7 +255,7 @@ def test_unknown_names_list_the_valid_ones():
         NeuralNetwork(3, 4, 2, output_activation="relu")
     with pytest.raises(ValueError, match="glorot_uniform"):
         NeuralNetwork(3, 4, 2, init="xavier")
-    with pytest.raises(ValueError, match="2 names but the network has 1"):
+    with pytest.raises(ValueError, match=r"hidden_activation must hold 1 name .*got 2"):
         NeuralNetwork(3, 4, 2, hidden_activation=["relu", "tanh"])
 
 
@@ -302,9 +305,9 @@ def test_single_sample_errors_instead_of_nan():
 
 def test_large_eval_on_two_cores_matches_and_restores_blas_threads(monkeypatch):
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from numpynn import network
+    from numpynn.core import forward
 
-    monkeypatch.setattr(network, "_PARALLEL_MIN_VALUES", 1 << 12)  # small data, same path
+    monkeypatch.setattr(forward, "_PARALLEL_MIN_VALUES", 1 << 12)  # small data, same path
     before = [p["num_threads"] for p in threadpoolctl.threadpool_info()]
     net = NeuralNetwork(8, 32, 5, seed=0)
     X = np.random.default_rng(0).normal(size=(5000, 8)).astype(np.float32)
@@ -318,7 +321,7 @@ def test_large_eval_on_two_cores_matches_and_restores_blas_threads(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    monkeypatch.setattr(network, "_PARALLEL_MIN_VALUES", 1 << 60)
+    monkeypatch.setattr(forward, "_PARALLEL_MIN_VALUES", 1 << 60)
     serial = net.eval(X)
     for i in range(4):
         np.testing.assert_allclose(results[i], serial, rtol=1e-5, atol=1e-7)

@@ -1,4 +1,5 @@
-"""The multi-layer perceptron: one flat float32 parameter vector with per-layer views.
+"""The multi-layer perceptron: one flat parameter vector (float32, or float64 on request)
+with per-layer views.
 
 For sizes ``(n_0, n_1, ..., n_L)`` the vector ``theta`` holds, layer by layer, the weight
 matrix row-major (``n_{l-1} x n_l``; row = node it comes from, column = node it goes to)
@@ -8,55 +9,37 @@ weights, 4 hidden biases, 8 hidden-output weights and 2 output biases: 26 values
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .core import activations as act
-from .core import kernels as _kernels
-from .core.backprop import Workspace
-from .core.checks import as_float32_matrix, as_generator, check_finite_rows, check_sizes
+from .core import forward as _fw
+from .core.activations import HIDDEN_ACTIVATIONS
+from .core.architecture import check_architecture
+from .core.backprop import Workspace, full_loss_and_gradient
+from .core.checks import (
+    as_float_matrix,
+    as_generator,
+    check_finite,
+    check_float_dtype,
+    check_name,
+    check_number,
+    check_sizes,
+)
+from .core.forward import LayerTrace, eval_vector
 from .core.initializers import get_initializer
-from .core.kernels import threads as _parallel
 from .core.layout import Layout
+from .core.lazy import lazy_adapter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
 
 __all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
 
-# Rows per block in eval / loss_and_gradient: keeps each layer's block of activations in
-# cache so the element-wise passes do not stream through main memory.
-_TARGET_BLOCK_FLOATS = 1 << 18
 _FLOAT32 = np.dtype(np.float32)
-# eval splits inputs of at least this many rows x widest layer over two cores.
-_PARALLEL_MIN_VALUES = 1 << 24
-# Inputs up to this many values are checked for NaN/inf before the forward pass.
-_SMALL_INPUT = 1 << 16
-
-
-@dataclass(frozen=True)
-class LayerTrace:
-    """Intermediate values of one layer for one input.
-
-    Attributes
-    ----------
-    sums : ndarray, shape (n_out,), float32
-        Pre-activation sums (weights times inputs plus bias).
-    values : ndarray, shape (n_out,), float32
-        Post-activation values.
-    """
-
-    sums: np.ndarray
-    values: np.ndarray
-
-
-def _rows_per_block(widths: Sequence[int]) -> int:
-    return max(64, _TARGET_BLOCK_FLOATS // max(widths))
+_FEW_ROWS = _fw.FEW_ROWS
 
 
 class NeuralNetwork:
@@ -78,13 +61,19 @@ class NeuralNetwork:
         (U(-0.01, 0.01)), or ``fill(weights, rng)``.  Biases start at zero.
     seed : int or numpy.random.Generator, optional
         Makes the initial weights reproducible.
+    dtype : np.float32 or np.float64, default np.float32
+        The dtype of the whole network: theta, gradients, optimizer state, outputs and
+        the compiled kernels.  float32 is the fast default; float64 for tight L-BFGS
+        tolerances or agreement with float64 codes.  Input is converted to it.
 
     Attributes
     ----------
     sizes : tuple of int
     num_weights : int
         Length of the flat parameter vector.
-    theta : ndarray, shape (num_weights,), float32
+    dtype : numpy.dtype
+        float32 or float64: theta's dtype.
+    theta : ndarray, shape (num_weights,), ``dtype``
         All weights and biases.  ``weights[l]`` and ``biases[l]`` are views into it.
     weights : list of ndarray, shapes (sizes[l], sizes[l + 1])
     biases : list of ndarray, shapes (sizes[l + 1],)
@@ -100,30 +89,25 @@ class NeuralNetwork:
         output_activation: str = "softmax",
         init: Any = "glorot_uniform",
         seed: int | np.random.Generator | None = None,
+        dtype: Any = np.float32,
     ) -> None:
-        self.layout = Layout(check_sizes(sizes))
-        self.sizes = self.layout.sizes
-        num_hidden = len(self.sizes) - 2
+        self.dtype = check_float_dtype(dtype)
+        if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+            sizes = tuple(sizes[0])  # NeuralNetwork([3, 4, 2]) as well as (3, 4, 2)
+        sizes = check_sizes(sizes)
         if isinstance(hidden_activation, str) or not isinstance(hidden_activation, Sequence):
-            names = [hidden_activation] * num_hidden
-            act.check_hidden_activation(hidden_activation)
-        else:
-            names = list(hidden_activation)
-            if len(names) != num_hidden:
-                raise ValueError(
-                    f"hidden_activation has {len(names)} names but the network has "
-                    f"{num_hidden} hidden layers"
-                )
-        self.hidden_activations = tuple(
-            act.check_hidden_activation(n, f"hidden_activation[{i}]") for i, n in enumerate(names)
-        )
-        self.output_activation = act.check_output_activation(output_activation)
+            # one name for every hidden layer
+            check_name("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
+            hidden_activation = [hidden_activation] * (len(sizes) - 2)
+        self.sizes, self.hidden_activations, self.output_activation = check_architecture(
+            sizes, hidden_activation, output_activation, hidden_name="hidden_activation")
+        self.layout = Layout(self.sizes)
         self.init = init
         fill = get_initializer(init)
 
         # theta is the only storage; W and b are views into it (see core.layout).
         self.num_weights = self.layout.num_weights
-        self.theta = np.zeros(self.num_weights, dtype=np.float32)
+        self.theta = np.zeros(self.num_weights, dtype=self.dtype)
         self._make_views()
 
         rng = as_generator(seed)
@@ -145,16 +129,15 @@ class NeuralNetwork:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.dtype = self.theta.dtype  # pickles of numpynn before dtype: float32
         self._make_views()
 
     def _make_views(self) -> None:
         """The per-layer views into ``theta`` and, for the one-sample path, each hidden
         layer's (weights, biases, in-place activation)."""
         self.weights, self.biases = self.views_of(self.theta)
-        self._hidden_layers = [
-            (w, b, act.hidden_kernel(name))
-            for w, b, name in zip(self.weights, self.biases, self.hidden_activations)
-        ]
+        self._hidden_layers = _fw.hidden_layers(self.weights, self.biases,
+                                                self.hidden_activations)
 
     # ------------------------------------------------------------------ layout
     @property
@@ -168,17 +151,8 @@ class NeuralNetwork:
         return self.hidden_activations + (self.output_activation,)
 
     def views_of(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per-layer weight and bias views into any vector laid out like ``theta``.
-
-        Parameters
-        ----------
-        flat : ndarray, shape (num_weights,)
-
-        Returns
-        -------
-        weights : list of ndarray, shapes (fan_in, fan_out), views of ``flat``
-        biases : list of ndarray, shapes (fan_out,), views of ``flat``
-        """
+        """Per-layer weight and bias views into any vector laid out like ``theta``, shape
+        (num_weights,): see :meth:`numpynn.core.layout.Layout.views_of`."""
         return self.layout.views_of(flat)
 
     def weight_mask(self) -> np.ndarray:
@@ -203,14 +177,28 @@ class NeuralNetwork:
             raise TypeError(f"weights must be numeric, got an array of dtype {arr.dtype}")
         if arr.ndim != 1 or arr.shape[0] != self.num_weights:
             got = arr.shape[0] if arr.ndim == 1 else f"shape {arr.shape}"
-            raise ValueError(f"expected {self.num_weights} values, got {got}")
-        if not np.isfinite(arr).all():
-            raise ValueError("weights contain NaN or inf")
+            raise ValueError(f"weights must have {self.num_weights} values (num_weights), "
+                             f"got {got}")
+        check_finite("weights", arr)
         self.theta[:] = arr  # one copy; the views stay valid
 
     def get_weights(self) -> np.ndarray:
         """Return a copy of the flat vector of weights and biases, shape (num_weights,)."""
         return self.theta.copy()
+
+    def astype(self, dtype: Any) -> NeuralNetwork:
+        """A copy of the network in ``dtype`` (np.float32 or np.float64), metadata included.
+
+        float32 to float64 is exact; float64 to float32 rounds every parameter.
+        """
+        dtype = check_float_dtype(dtype)
+        twin = NeuralNetwork(*self.sizes, hidden_activation=list(self.hidden_activations),
+                             output_activation=self.output_activation, init=_leave_zeros,
+                             dtype=dtype)
+        twin.set_weights(self.theta)
+        twin.init = self.init
+        twin.metadata = dict(self.metadata)
+        return twin
 
     # ------------------------------------------------------------------ forward
     def eval(self, x: Any) -> np.ndarray:
@@ -222,115 +210,42 @@ class NeuralNetwork:
 
         Returns
         -------
-        ndarray, float32, shape (sizes[-1],) or (n, sizes[-1])
+        ndarray, shape (sizes[-1],) or (n, sizes[-1]), the network's dtype
             A fresh array.  Safe to call from many threads at once.
         """
-        if (
-            type(x) is np.ndarray and x.ndim == 1 and x.dtype is _FLOAT32
-            and x.shape[0] == self.sizes[0]
-        ):
-            return self._eval_vector(x)  # the single-sample fast path
-        arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
+        if type(x) is np.ndarray and x.dtype is self.dtype:
+            if x.ndim == 1 and x.shape[0] == self.sizes[0]:  # the single-sample fast path
+                return eval_vector(x, self._hidden_layers, self.weights[-1],
+                                   self.biases[-1], self.output_activation)
+            if x.ndim == 2 and x.shape[1] == self.sizes[0]:  # no conversion needed
+                if x.shape[0] == 1:  # one row costs what one vector costs
+                    return _fw.eval_one_row(x, self._hidden_layers, self.weights[-1],
+                                            self.biases[-1], self.output_activation)
+                if 0 < x.shape[0] <= _FEW_ROWS and x.flags.c_contiguous:
+                    return _fw.eval_few_rows(x, self.weights, self.biases,
+                                             self.hidden_activations, self.output_activation)
+        if type(x) is not np.ndarray and (lazy := lazy_adapter(x)) is not None:
+            return lazy.network_outputs(self, x, "eval")  # a Dask collection: lazy result
+        arr, was_1d = as_float_matrix(x, self.sizes[0], "X", self.dtype, allow_sparse=True)
         if was_1d:
             return self._eval_vector(arr[0])
-        if arr.size <= _SMALL_INPUT:
-            # Cheap to check first, and no NumPy warning precedes the error.
-            check_finite_rows(arr, "X")
-            return self._forward(arr)
-        # Large inputs: NaN/inf in X shows up in the outputs; check X only then.
-        with np.errstate(invalid="ignore", over="ignore"):
-            out = self._forward(arr)
-        if not np.isfinite(out).all():
-            check_finite_rows(arr, "X")
-        return out
+        return _fw.eval_rows(arr, self.layout, self.weights, self.biases,
+                             self.hidden_activations, self.output_activation)
 
     def _eval_vector(self, x: np.ndarray) -> np.ndarray:
-        """One float32 input vector of the right length: as few NumPy calls as possible."""
-        # x @ x is NaN or inf when x holds NaN or inf (or overflows: then look closer).
-        # (ndarray.dot: the method skips the dispatch that np.dot pays on tiny vectors.)
-        if not math.isfinite(x.dot(x)) and not np.isfinite(x).all():
-            raise ValueError("x contains NaN or inf")
-        a = x
-        for w, b, kernel in self._hidden_layers:
-            a = a.dot(w)
-            a += b
-            kernel(a)
-        z = a.dot(self.weights[-1])
-        z += self.biases[-1]
-        if self.output_activation == "softmax":
-            # exp neither overflows nor underflows to all zeros while every |z_i| <= 60,
-            # which z @ z <= 3600 proves in one cheap call; else shift by the maximum.
-            if not z.dot(z) <= 3600.0:
-                top = z.max()
-                if not math.isfinite(top):
-                    raise ValueError("the network's sums overflowed float32 for this input")
-                z -= top
-            np.exp(z, out=z)
-            z /= z.sum()
-        else:
-            act.apply_output(self.output_activation, z)
-        return z
+        """One input vector of the right length and dtype (see
+        :func:`core.forward.eval_vector`)."""
+        return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
+                           self.output_activation)
 
     __call__ = eval
 
     def _forward(self, x: np.ndarray, apply_output: bool = True) -> np.ndarray:
-        """Forward pass over row blocks; every buffer is local to this call.
-
-        With ``apply_output=False`` the result holds the output layer's sums (logits).
-        Large inputs are split in two halves computed on two cores, each with
-        single-threaded BLAS: many small multi-threaded products would leave the cores
-        waiting on each other, and the element-wise steps would run on one core.
-        """
-        n = x.shape[0]
-        out = np.empty((n, self.sizes[-1]), dtype=np.float32)
-        if n * max(self.sizes) >= _PARALLEL_MIN_VALUES and _parallel.can_split_blas_work():
-            half = n // 2
-            with _parallel.single_threaded_blas():
-                other = _parallel.worker().submit(
-                    self._forward_rows, x[:half], out[:half], apply_output)
-                self._forward_rows(x[half:], out[half:], apply_output)
-                other.result()
-        else:
-            self._forward_rows(x, out, apply_output)
-        return out
-
-    def _forward_rows(self, x: np.ndarray, out: np.ndarray, apply_output: bool) -> None:
-        """Forward pass of ``x`` into ``out``, block by block, reusing the block buffers."""
-        n = x.shape[0]
-        weights, biases = self.weights, self.biases
-        last = self.num_layers - 1
-        block = max(1, n if n <= 64 else min(n, _rows_per_block(self.sizes)))
-        # Buffers reused by every block: no allocation (and page faults) per block.
-        hidden = [np.empty((block, s), dtype=np.float32) for s in self.sizes[1:-1]]
-        widest = max(self.sizes[1:-1], default=1)
-        scratch = np.empty(block * widest, dtype=np.float32)
-        # Numba's one-pass bias + activation when training has already loaded it (eval
-        # never imports it: that costs more than most evals).  Same bits either way.
-        compiled = _kernels.loaded()
-        zeros = (np.zeros(block * widest, dtype=np.float32)
-                 if compiled is None and "relu" in self.hidden_activations else None)
-        for start in range(0, n, block):
-            a = x[start : start + block]
-            rows = a.shape[0]
-            for layer in range(last + 1):
-                z = out[start : start + rows] if layer == last else hidden[layer][:rows]
-                np.matmul(a, weights[layer], out=z)
-                if layer == last:
-                    z += biases[layer]
-                    if apply_output:
-                        act.apply_output(self.output_activation, z)
-                    break
-                name, width = self.hidden_activations[layer], z.shape[1]
-                fused = compiled.HIDDEN_FORWARD.get(name) if compiled is not None else None
-                if fused is not None:
-                    fused(z, biases[layer])
-                elif name == "relu":  # against zeros filled once: see _relu_inplace
-                    z += biases[layer]
-                    np.maximum(z, zeros[: rows * width].reshape(rows, width), out=z)
-                else:
-                    z += biases[layer]
-                    act.apply_hidden(name, z, scratch[: rows * width].reshape(rows, width))
-                a = z
+        """Outputs (or, with ``apply_output=False``, the output layer's sums) of a batch
+        ``x`` of shape (n, sizes[0]) and the network's dtype (dense, or CSR); see
+        :func:`numpynn.core.forward.forward`."""
+        return _fw.forward(x, self.layout, self.weights, self.biases, self.hidden_activations,
+                           self.output_activation, apply_output)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predictions: the class index for softmax, 0/1 per output for logistic, values
@@ -338,14 +253,16 @@ class NeuralNetwork:
 
         Parameters
         ----------
-        X : array_like, shape (sizes[0],) or (n, sizes[0])
+        X : array_like, shape (sizes[0],) or (n, sizes[0]), or a SciPy sparse matrix
 
         Returns
         -------
         ndarray
             softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
-            identity and exp: float32, shape (k,) or (n, k).
+            identity and exp: the network's dtype, shape (k,) or (n, k).
         """
+        if type(X) is not np.ndarray and (lazy := lazy_adapter(X)) is not None:
+            return lazy.network_outputs(self, X, "predict")
         out = self.eval(X)
         if self.output_activation == "softmax":
             return np.argmax(out, axis=-1).astype(np.int64)
@@ -365,22 +282,8 @@ class NeuralNetwork:
         list of LayerTrace
             One record per weight layer (hidden layers, then the output layer).
         """
-        if np.ndim(x) != 1:
-            raise ValueError(f"trace takes one input (1-D), got shape {np.shape(x)}")
-        arr, _ = as_float32_matrix(x, self.sizes[0], "x")
-        check_finite_rows(arr, "x")
-        records = []
-        a = arr[0]
-        for layer in range(self.num_layers):
-            sums = a @ self.weights[layer] + self.biases[layer]
-            values = sums.copy()
-            if layer == self.num_layers - 1:
-                act.apply_output(self.output_activation, values)
-            else:
-                act.apply_hidden(self.hidden_activations[layer], values)
-            records.append(LayerTrace(sums=sums, values=values))
-            a = values
-        return records
+        return _fw.trace_vector(x, self.weights, self.biases, self.hidden_activations,
+                                self.output_activation)
 
     # ------------------------------------------------------------------ training
     def loss_and_gradient(
@@ -405,55 +308,30 @@ class NeuralNetwork:
         Returns
         -------
         loss : float
-        gradient : ndarray, shape (num_weights,), float32
+        gradient : ndarray, shape (num_weights,), the network's dtype
             In the same flat order as ``theta``.
         """
         from .training.data import check_training_data
 
         data = check_training_data(self, X, y, sample_weight)
-        grad = np.empty(self.num_weights, dtype=np.float32)
+        grad = np.empty(self.num_weights, dtype=self.dtype)
         loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
         return self._add_l2(loss, grad, float(l2)), grad
 
-    def _loss_and_gradient_checked(
-        self,
-        X: np.ndarray,
-        target: np.ndarray,
-        sample_weight: np.ndarray | None,
-        grad: np.ndarray,
-        workspace: Workspace | None = None,
-    ) -> float:
-        """Full-data mean loss (without l2) and gradient into ``grad``, block by block."""
-        n = X.shape[0]
-        total_weight = float(n if sample_weight is None else sample_weight.sum(dtype=np.float64))
-        scale = 1.0 / total_weight
-        block = min(n, max(256, _rows_per_block(self.sizes)))
-        ws = workspace if workspace is not None and workspace.rows >= block else Workspace(
-            self, block, precise=True
-        )
-        block_grad = grad if n <= block else np.empty_like(grad)
-        loss_sum = 0.0
-        for start in range(0, n, block):
-            stop = min(n, start + block)
-            sw = None if sample_weight is None else sample_weight[start:stop]
-            loss_sum += ws.forward_backward(
-                X[start:stop], target[start:stop], sw, scale, block_grad
-            )
-            if block_grad is not grad:
-                if start == 0:
-                    grad[:] = block_grad
-                else:
-                    grad += block_grad
-        return loss_sum * scale
+    def _loss_and_gradient_checked(self, X: np.ndarray, target: np.ndarray,
+                                   sample_weight: np.ndarray | None, grad: np.ndarray,
+                                   workspace: Workspace | None = None) -> float:
+        """Full-data mean loss (without l2) and gradient into ``grad``, block by block
+        (see :func:`numpynn.core.backprop.full_loss_and_gradient`)."""
+        return full_loss_and_gradient(self, X, target, sample_weight, grad, workspace)
 
     def _add_l2(self, loss: float, grad: np.ndarray, l2: float) -> float:
-        if l2 < 0 or not np.isfinite(l2):
-            raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
+        l2 = check_number("l2", l2, 0.0)
         if l2 == 0.0:
             return loss
         grad_weights, _ = self.views_of(grad)
         for w, gw in zip(self.weights, grad_weights):
-            gw += np.float32(l2) * w
+            gw += self.dtype.type(l2) * w
         return loss + 0.5 * l2 * self.sum_of_squared_weights()
 
     def sum_of_squared_weights(self) -> float:
@@ -536,16 +414,9 @@ class NeuralNetwork:
         """
         from .io.model_files import ModelContents, write_model_file
 
-        write_model_file(
-            path,
-            ModelContents(
-                sizes=self.sizes,
-                hidden_activations=self.hidden_activations,
-                output_activation=self.output_activation,
-                theta=self.theta,
-                extra=dict(self.metadata if metadata is None else metadata),
-            ),
-        )
+        extra = dict(self.metadata if metadata is None else metadata)
+        write_model_file(path, ModelContents(self.sizes, self.hidden_activations,
+                                             self.output_activation, self.theta, extra))
 
     def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
         """The network as an ONNX model (default-domain operators only; needs ``onnx``).
@@ -583,10 +454,16 @@ class NeuralNetwork:
         hidden_repr = repr(hidden[0]) if len(set(hidden)) == 1 else repr(list(hidden))
         if not hidden:
             hidden_repr = "None"
+        dtype = "" if self.dtype == _FLOAT32 else f", dtype={self.dtype.name}"
         return (
             f"NeuralNetwork({', '.join(map(str, self.sizes))}, hidden_activation={hidden_repr}, "
-            f"output_activation={self.output_activation!r}, num_weights={self.num_weights})"
+            f"output_activation={self.output_activation!r}, num_weights={self.num_weights}"
+            f"{dtype})"
         )
+
+
+def _leave_zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
+    """An initialiser that draws nothing: the caller sets the weights itself."""
 
 
 #: The article's listing calls the class both ``NeuralNetwork`` and ``NeuralNet``.
@@ -603,7 +480,8 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     Returns
     -------
     NeuralNetwork
-        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty).
+        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty), and
+        the dtype of the file's tensors (float32, or float64).
 
     Raises
     ------
@@ -617,6 +495,7 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
         *contents.sizes,
         hidden_activation=list(contents.hidden_activations),
         output_activation=contents.output_activation,
+        dtype=contents.theta.dtype,
     )
     net.set_weights(contents.theta)
     net.metadata = dict(contents.extra)

@@ -72,7 +72,7 @@ def _train(net, data, epochs, fused_path, monkeypatch, **options):
     assert isinstance(trainer._fused, FusedEpoch) == fused_path
     if fused_path:  # and the products were computed as the test asked
         blas = not fused.small_enough(net.num_weights, min(32, data.n))
-        assert trainer._fused.kernel(data.n)[1] == blas
+        assert trainer._fused.kernel(data)[1] == blas
     return net.theta.copy(), figures, trainer
 
 
@@ -236,7 +236,7 @@ def test_the_general_path_where_the_fused_epoch_does_not_apply(case, monkeypatch
         monkeypatch.setenv("NUMPYNN_KERNELS", "numpy")
     trainer = Trainer(net, batch_size=32, **options)
     trainer.train_epoch(data)
-    uses_fused = trainer._fused is not None and trainer._fused.kernel(data.n) is not None
+    uses_fused = trainer._fused is not None and trainer._fused.kernel(data) is not None
     assert not uses_fused and trainer._workspace is not None
 
 
@@ -286,3 +286,31 @@ def test_dropout_switched_on_after_an_epoch(monkeypatch):
     trainer.dropout = 0.5
     trainer.train_epoch(data)
     assert np.isfinite(net.theta).all()
+
+
+def test_auto_takes_the_fused_epoch_from_the_switch_point_on(monkeypatch):
+    """Under NUMPYNN_KERNELS=auto the run's work decides, as for the general path's
+    kernels (core/kernels/switch.py): NumPy first, the fused epoch once the work done
+    (counted by the general path) reaches the switch point."""
+    from numpynn.core.kernels import switch
+
+    monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
+    net, data = _problem()
+    epoch_work = data.n * net.num_weights + 5 * switch.BATCH_WORK  # 5 batches of 32
+    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(2.5 * epoch_work))
+    trainer = Trainer(net, batch_size=32, seed=0)
+    fused_epochs = []
+    for _ in range(5):
+        trainer.train_epoch(data)
+        fused_epochs.append(trainer._fused.kernel(data) is not None)
+    # epochs 1-2 below the switch, the general path switches in epoch 3, fused from 4 on
+    assert fused_epochs == [False, False, True, True, True]
+
+
+def test_sparse_input_takes_the_general_path():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    net, data = _problem()
+    sparse = check_training_data(net, scipy_sparse.csr_matrix(data.X), data.target)
+    trainer = Trainer(net, batch_size=32, seed=0)
+    trainer.train_epoch(sparse)
+    assert trainer._fused.kernel(sparse) is None and trainer._workspace is not None

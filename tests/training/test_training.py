@@ -1,4 +1,5 @@
-"""Training: it learns, it is reproducible, it stays float32, it rejects bad input."""
+"""Training: it learns, it is reproducible, it keeps the network's dtype (float32 by
+default), it rejects bad input."""
 
 import math
 import tracemalloc
@@ -108,28 +109,36 @@ def test_same_seed_same_weights_bit_for_bit(spiral_data):
     assert not np.array_equal(run(7), run(8))
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", SGD(momentum=0.9, nesterov=True),
-                                       "lbfgs"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", SGD(momentum=0.9),
+                                       SGD(momentum=0.9, nesterov=True), "lbfgs"])
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "tanh", "logistic", "identity"])
-def test_float32_throughout(optimizer, hidden):
+def test_network_dtype_throughout(optimizer, hidden, dtype):
+    """Parameters, gradients, optimizer state and outputs keep the network's dtype, for
+    every optimizer and activation; float32 is the default."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 3)).astype(np.float32)
+    X = rng.normal(size=(64, 3))  # float64 data: converted to the network's dtype once
     y = rng.integers(0, 2, 64)
-    net = NeuralNetwork(3, 5, 2, hidden_activation=hidden, seed=0)
+    kwargs = {} if dtype == np.float32 else {"dtype": dtype}  # float32: the default
+    net = NeuralNetwork(3, 5, 2, hidden_activation=hidden, seed=0, **kwargs)
+    assert net.dtype == dtype and net.theta.dtype == dtype
     batches = {} if optimizer == "lbfgs" else {"batch_size": 16}  # lbfgs: full batch
-    net.fit(X, y, epochs=2, optimizer=optimizer, l2=0.01, seed=0, **batches)
-    assert net.theta.dtype == np.float32
-    assert all(w.dtype == np.float32 for w in net.weights)
-    assert net.eval(X).dtype == np.float32
+    history = net.fit(X, y, epochs=2, optimizer=optimizer, l2=0.01, seed=0, **batches)
+    assert all(isinstance(v, float) for v in history.loss)
+    assert net.theta.dtype == dtype
+    assert all(w.dtype == dtype for w in net.weights + net.biases)
+    assert net.eval(X).dtype == dtype and net.eval(X[0]).dtype == dtype
+    assert net.eval(X.astype(np.float32)).dtype == dtype
+    assert net.loss_and_gradient(X, y)[1].dtype == dtype
     if optimizer != "lbfgs":
         trainer = Trainer(net, optimizer if not isinstance(optimizer, str) else optimizer,
                           batch_size=16, l2=0.01, dropout=0.1, seed=0)
         trainer.train_epoch(check_training_data(net, X, y))
-        assert trainer.grad.dtype == np.float32
+        assert trainer.grad.dtype == dtype
         for key, value in trainer.optimizer_state.items():
             if isinstance(value, np.ndarray):
-                assert value.dtype == np.float32, key
-        assert net.theta.dtype == np.float32
+                assert value.dtype == dtype, key
+        assert net.theta.dtype == dtype
     assert np.shares_memory(net.weights[0], net.theta)  # views never rebound
 
 

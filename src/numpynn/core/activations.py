@@ -1,6 +1,7 @@
 """Activation functions: the article's scalar helpers and the in-place array kernels.
 
-Every kernel works in place on a float32 array (``forward``) and every derivative is
+Every kernel works in place on a float32 or float64 array (``forward``), in that dtype
+(constants follow it), and every derivative is
 computed from the activation's *output*, so backprop never needs the pre-activation sums
 of hidden layers: ``f'(z)`` is a function of ``a = f(z)`` for each hidden activation here.
 """
@@ -11,6 +12,8 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
+from .checks import check_name
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -210,29 +213,12 @@ OUTPUT_ACTIVATIONS: tuple[str, ...] = tuple(_OUTPUT_FORWARD)
 
 def check_hidden_activation(name: object, what: str = "hidden_activation") -> str:
     """Return ``name`` if it is a valid hidden activation, else raise ValueError/TypeError."""
-    if not isinstance(name, str):
-        raise TypeError(
-            f"{what} must be a str among {sorted(HIDDEN_ACTIVATIONS)}, got {type(name).__name__}"
-        )
-    if name not in _HIDDEN_FORWARD:
-        raise ValueError(
-            f"{what} must be one of {sorted(HIDDEN_ACTIVATIONS)}, got {name!r}"
-        )
-    return name
+    return check_name(what, name, HIDDEN_ACTIVATIONS)
 
 
 def check_output_activation(name: object) -> str:
     """Return ``name`` if it is a valid output activation, else raise ValueError/TypeError."""
-    if not isinstance(name, str):
-        raise TypeError(
-            f"output_activation must be a str among {sorted(OUTPUT_ACTIVATIONS)}, "
-            f"got {type(name).__name__}"
-        )
-    if name not in _OUTPUT_FORWARD:
-        raise ValueError(
-            f"output_activation must be one of {sorted(OUTPUT_ACTIVATIONS)}, got {name!r}"
-        )
-    return name
+    return check_name("output_activation", name, OUTPUT_ACTIVATIONS)
 
 
 def hidden_kernel(name: str) -> Callable[..., None]:
@@ -241,9 +227,11 @@ def hidden_kernel(name: str) -> Callable[..., None]:
 
 
 def apply_hidden(name: str, z: np.ndarray, scratch: np.ndarray | None = None) -> None:
-    """Overwrite ``z`` (any shape, float32) with the hidden activation ``name`` of it.
+    """Overwrite ``z`` (any shape, float32 or float64) with the hidden activation ``name``
+    of it.
 
-    ``scratch``, a float32 array shaped like ``z``, may be overwritten to avoid a temporary.
+    ``scratch``, an array of ``z``'s shape and dtype, may be overwritten to avoid a
+    temporary.
     """
     _HIDDEN_FORWARD[name](z, scratch)
 
@@ -266,26 +254,26 @@ def multiply_by_derivative(
     ----------
     name : str
         Hidden activation name.
-    a : ndarray, shape (n, h), float32
+    a : ndarray, shape (n, h), float32 or float64
         Output of the activation (before any dropout).
-    delta : ndarray, shape (n, h), float32
+    delta : ndarray, shape (n, h), the dtype of ``a``
         Gradient with respect to ``a``; becomes the gradient with respect to ``z``.
     bool_scratch, float_scratch : ndarray, shape (n, h), optional
-        Work buffers (bool, float32), so that no temporary is allocated.
+        Work buffers (bool, the dtype of ``a``), so that no temporary is allocated.
     """
     if name == "identity":
         return
     if bool_scratch is None:
         bool_scratch = np.empty(a.shape, dtype=bool)
     if float_scratch is None:
-        float_scratch = np.empty(a.shape, dtype=np.float32)
+        float_scratch = np.empty(a.shape, dtype=a.dtype)
     if name == "relu":
         np.greater(a, 0, out=bool_scratch)
         np.multiply(delta, bool_scratch, out=delta)
     elif name == "leaky_relu":
         # a and z share their sign, so the slope is known from a alone.
         np.greater(a, 0, out=bool_scratch)
-        np.take(_LEAKY_SLOPES, bool_scratch.view(np.uint8), out=float_scratch)
+        np.take(_LEAKY_SLOPES[a.dtype], bool_scratch.view(np.uint8), out=float_scratch)
         delta *= float_scratch
     elif name == "tanh":
         np.multiply(a, a, out=float_scratch)
@@ -299,4 +287,7 @@ def multiply_by_derivative(
         raise ValueError(f"unknown hidden activation {name!r}")
 
 
-_LEAKY_SLOPES = np.array([LEAKY_SLOPE, 1.0], dtype=np.float32)
+#: (slope for a <= 0, slope for a > 0) of leaky ReLU, per dtype: the constant in the
+#: arrays' own precision.
+_LEAKY_SLOPES = {np.dtype(t): np.array([LEAKY_SLOPE, 1.0], dtype=t)
+                 for t in (np.float32, np.float64)}

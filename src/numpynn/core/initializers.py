@@ -1,4 +1,5 @@
-"""Weight initialisers.  Each fills a float32 matrix in place from an explicit Generator.
+"""Weight initialisers.  Each fills a float32 (or float64) matrix in place from an explicit
+Generator, drawing in the matrix's own dtype.
 
 All take ``(weights, rng)`` where ``weights`` has shape ``(fan_in, fan_out)``; biases are
 set to zero by the network, never here.  No function touches the global ``np.random``.
@@ -26,15 +27,16 @@ SMALL_UNIFORM_LIMIT = 0.01
 
 
 def _fill_uniform(weights: np.ndarray, rng: np.random.Generator, limit: float) -> None:
-    # Generator.random fills float32 directly: no float64 temporary.
-    rng.random(out=weights, dtype=np.float32)
-    weights *= np.float32(2.0 * limit)
-    weights -= np.float32(limit)
+    # Generator.random fills the matrix's own dtype directly: no float64 temporary.
+    scalar = weights.dtype.type
+    rng.random(out=weights, dtype=weights.dtype)
+    weights *= scalar(2.0 * limit)
+    weights -= scalar(limit)
 
 
 def _fill_normal(weights: np.ndarray, rng: np.random.Generator, std: float) -> None:
-    rng.standard_normal(out=weights, dtype=np.float32)
-    weights *= np.float32(std)
+    rng.standard_normal(out=weights, dtype=weights.dtype)
+    weights *= weights.dtype.type(std)
 
 
 def glorot_uniform(weights: np.ndarray, rng: np.random.Generator) -> None:
@@ -42,7 +44,7 @@ def glorot_uniform(weights: np.ndarray, rng: np.random.Generator) -> None:
 
     Parameters
     ----------
-    weights : ndarray, shape (fan_in, fan_out), float32
+    weights : ndarray, shape (fan_in, fan_out), float32 or float64
         Filled in place.
     rng : numpy.random.Generator
     """

@@ -60,7 +60,7 @@ class Layout:
     num_weights: int = field(init=False)
 
     def __init__(self, sizes: Sequence[int]) -> None:
-        checked = check_sizes(tuple(sizes))
+        checked = check_sizes(sizes)
         layers, offset = [], 0
         for fan_in, fan_out in zip(checked[:-1], checked[1:]):
             layers.append(LayerSlice(offset, offset + fan_in * fan_out, fan_in, fan_out))
@@ -97,7 +97,8 @@ class Layout:
         biases : list of ndarray, shapes (fan_out,), views of ``flat``
         """
         if flat.shape != (self.num_weights,):
-            raise ValueError(f"expected a vector of {self.num_weights} values, got {flat.shape}")
+            raise ValueError(f"flat must have shape ({self.num_weights},) (num_weights), "
+                             f"got {flat.shape}")
         weights = [flat[s.weight_start:s.bias_start].reshape(s.fan_in, s.fan_out)
                    for s in self.layers]
         biases = [flat[s.bias_start:s.stop] for s in self.layers]
@@ -119,15 +120,15 @@ class Layout:
         ndarray, shape (num_weights,)
         """
         if len(weights) != self.num_layers or len(biases) != self.num_layers:
-            raise ValueError(f"expected {self.num_layers} weight matrices and bias vectors, "
-                             f"got {len(weights)} and {len(biases)}")
+            raise ValueError(f"weights and biases must hold {self.num_layers} arrays each "
+                             f"(one per layer), got {len(weights)} and {len(biases)}")
         theta = np.empty(self.num_weights, dtype=dtype)
         w_views, b_views = self.views_of(theta)
         for i, (w, b, wv, bv) in enumerate(zip(weights, biases, w_views, b_views)):
             w, b = np.asarray(w), np.asarray(b)
             if w.shape != wv.shape or b.shape != bv.shape:
-                raise ValueError(f"layer {i}: expected weights {wv.shape} and biases "
-                                 f"{bv.shape}, got {w.shape} and {b.shape}")
+                raise ValueError(f"weights[{i}] and biases[{i}] must have shapes {wv.shape} "
+                                 f"and {bv.shape}, got {w.shape} and {b.shape}")
             wv[...] = w
             bv[...] = b
         return theta

@@ -33,7 +33,8 @@ LOSS_NAMES = {
 }
 
 
-def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> np.ndarray:
+def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int,
+                   dtype=np.float32) -> np.ndarray:
     """Validate ``y`` and bring it to the form the losses use.
 
     Parameters
@@ -48,11 +49,14 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
         ``k``, the size of the output layer.
     n_rows : int
         Number of rows of X; ``y`` must have as many.
+    dtype : np.float32 or np.float64, default np.float32
+        The network's dtype, that of target rows.
 
     Returns
     -------
     ndarray
-        ``intp`` labels of shape (n,) (softmax with labels) or float32 of shape (n, k).
+        ``intp`` labels of shape (n,) (softmax with labels) or rows of shape (n, k) in
+        ``dtype``.
 
     Raises
     ------
@@ -72,16 +76,7 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
         raise ValueError("y contains NaN or inf")
     k = num_outputs
     if output_activation == "softmax" and arr.ndim == 1:
-        labels = arr.astype(np.intp)
-        if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
-            raise ValueError("class labels in y must be whole numbers 0..k-1")
-        if labels.size and (labels.min() < 0 or labels.max() >= k):
-            bad = labels[(labels < 0) | (labels >= k)][0]
-            raise ValueError(
-                f"label {bad} in y is outside the output range 0..{k - 1} "
-                f"(the network has {k} outputs)"
-            )
-        return labels
+        return _class_labels(arr, k)
     if arr.ndim == 1:
         if k != 1:
             raise ValueError(
@@ -91,7 +86,27 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
         arr = arr.reshape(-1, 1)
     if arr.shape[1] != k:
         raise ValueError(f"y must have {k} columns (one per output), got {arr.shape[1]}")
-    target = np.ascontiguousarray(arr, dtype=np.float32)
+    target = np.ascontiguousarray(arr, dtype=dtype)
+    _check_target_rows(output_activation, target)
+    return target
+
+
+def _class_labels(arr: np.ndarray, k: int) -> np.ndarray:
+    """Labels ``arr`` (n,) as ``intp``, each a whole number in ``[0, k)``."""
+    labels = arr.astype(np.intp)
+    if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
+        raise ValueError("class labels in y must be whole numbers 0..k-1")
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)][0]
+        raise ValueError(
+            f"label {bad} in y is outside the output range 0..{k - 1} "
+            f"(the network has {k} outputs)"
+        )
+    return labels
+
+
+def _check_target_rows(output_activation: str, target: np.ndarray) -> None:
+    """The value range each output/loss pair needs of target rows (n, k)."""
     if output_activation in ("softmax", "logistic") and (
         target.size and (target.min() < 0 or target.max() > 1)
     ):
@@ -109,8 +124,6 @@ def prepare_target(output_activation: str, y, num_outputs: int, n_rows: int) -> 
                 f"rows of y for softmax outputs must sum to 1 (one-hot or probabilities); "
                 f"row {worst} sums to {row_sums[worst]:.4g}"
             )
-    return target
-
 
 
 def class_indices(target: np.ndarray) -> np.ndarray:
@@ -158,15 +171,15 @@ def output_and_loss(
     Parameters
     ----------
     output_activation : str
-    z : ndarray, shape (n, k), float32, C-contiguous
+    z : ndarray, shape (n, k), float32 or float64, C-contiguous
         Output layer pre-activation sums; overwritten with the outputs ``P``.
     target : ndarray
         From :func:`prepare_target`, rows matching ``z``.
-    sample_weight : ndarray, shape (n,), float32, optional
+    sample_weight : ndarray, shape (n,), the dtype of ``z``, optional
     positions : ndarray, shape (n,), optional
         :func:`label_positions` of integer targets, when the caller already has them.
     precise : bool, default False
-        Keep full float32 relative precision for tiny cross-entropy values (confident,
+        Keep full relative precision for tiny cross-entropy values (confident,
         right predictions) at the cost of a few more passes: for full-batch methods such
         as L-BFGS, whose line searches need it, not for noisy mini-batch steps.
 
@@ -175,66 +188,94 @@ def output_and_loss(
     float
         ``sum_i w_i * loss_i`` (``w_i = 1`` when no weights are given).
     """
-    if output_activation == "softmax":
-        top = z.max()
-        if z.min() >= top - SHARED_SHIFT_RANGE:  # see activations.SHARED_SHIFT_RANGE
-            z -= top
-        else:
-            z -= z.max(axis=1, keepdims=True)
-        if target.ndim == 1:
-            if positions is None:
-                positions = label_positions(target, z.shape[1])
-            picked = z.reshape(-1)[positions]
-        else:
-            picked = np.einsum("ij,ij->i", z, target)
-        np.exp(z, out=z)
-        ones = np.ones(z.shape[1], dtype=z.dtype)
-        if precise and target.ndim == 1:
-            # loss = log1p(others / e_label), exact also when it is tiny: log(row_sum) of a
-            # row sum near 1 would round small losses away in float32.
-            flat = z.reshape(-1)
-            e_label = flat[positions]
-            flat[positions] = 0
-            others = z @ ones
-            row_sums = others + e_label
-            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-                per_sample = np.log1p(others / e_label)
-            if not np.isfinite(per_sample).all():  # e_label underflowed: a huge loss
-                per_sample = np.log(row_sums) - picked
-            z /= row_sums[:, None]
-            flat[positions] = e_label / row_sums
-        else:
-            # Row sums as a matrix-vector product: faster than a reduction over a short axis.
-            row_sums = z @ ones
-            z /= row_sums[:, None]
-            per_sample = np.log(row_sums)
-            per_sample -= picked
-    elif output_activation == "logistic":
-        # softplus(z) - y*z = max(z, 0) + log1p(exp(-|z|)) - y*z, then P = logistic(z).
-        e = np.abs(z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        per_element = np.maximum(z, 0)
-        per_element += np.log1p(e)
-        per_element -= z * target
-        per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
-        logistic_from_exp_neg_abs(z, e)
-    elif output_activation == "exp":
-        # Half Poisson deviance y log(y / p) - y + p with p = exp(z), from z directly.
-        per_element = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)),
-                                np.float32(0))
-        per_element -= target * z
-        per_element -= target
-        np.exp(z, out=z)
-        per_element += z
-        per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
-    else:  # identity
-        diff = z - target
-        per_sample = np.einsum("ij,ij->i", diff, diff)
-        per_sample *= 0.5
+    per_sample = _PER_SAMPLE_LOSS[output_activation](z, target, positions, precise)
     if sample_weight is not None:
         return float(np.dot(per_sample, sample_weight))
     return float(per_sample.sum(dtype=np.float64))
+
+
+def _softmax_cross_entropy(z: np.ndarray, target: np.ndarray, positions: np.ndarray | None,
+                           precise: bool) -> np.ndarray:
+    """Softmax of ``z`` in place; per-sample cross-entropy, shape (n,)."""
+    top = z.max()
+    if z.min() >= top - SHARED_SHIFT_RANGE:  # see activations.SHARED_SHIFT_RANGE
+        z -= top
+    else:
+        z -= z.max(axis=1, keepdims=True)
+    if target.ndim == 1:
+        if positions is None:
+            positions = label_positions(target, z.shape[1])
+        picked = z.reshape(-1)[positions]
+    else:
+        picked = np.einsum("ij,ij->i", z, target)
+    np.exp(z, out=z)
+    ones = np.ones(z.shape[1], dtype=z.dtype)
+    if precise and target.ndim == 1:
+        # loss = log1p(others / e_label), exact also when it is tiny: log(row_sum) of a
+        # row sum near 1 would round small losses away in float32.
+        flat = z.reshape(-1)
+        e_label = flat[positions]
+        flat[positions] = 0
+        others = z @ ones
+        row_sums = others + e_label
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            per_sample = np.log1p(others / e_label)
+        if not np.isfinite(per_sample).all():  # e_label underflowed: a huge loss
+            per_sample = np.log(row_sums) - picked
+        z /= row_sums[:, None]
+        flat[positions] = e_label / row_sums
+    else:
+        # Row sums as a matrix-vector product: faster than a reduction over a short axis.
+        row_sums = z @ ones
+        z /= row_sums[:, None]
+        per_sample = np.log(row_sums)
+        per_sample -= picked
+    return per_sample
+
+
+def _binary_cross_entropy(z: np.ndarray, target: np.ndarray, positions: np.ndarray | None,
+                          precise: bool) -> np.ndarray:
+    """Logistic of ``z`` in place; per-sample binary cross-entropy, shape (n,)."""
+    # softplus(z) - y*z = max(z, 0) + log1p(exp(-|z|)) - y*z, then P = logistic(z).
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    per_element = np.maximum(z, 0)
+    per_element += np.log1p(e)
+    per_element -= z * target
+    per_sample = per_element @ np.ones(z.shape[1], dtype=z.dtype)
+    logistic_from_exp_neg_abs(z, e)
+    return per_sample
+
+
+def _poisson_deviance(z: np.ndarray, target: np.ndarray, positions: np.ndarray | None,
+                      precise: bool) -> np.ndarray:
+    """exp of ``z`` in place; per-sample half Poisson deviance, shape (n,)."""
+    # Half Poisson deviance y log(y / p) - y + p with p = exp(z), from z directly.
+    per_element = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)),
+                           target.dtype.type(0))
+    per_element -= target * z
+    per_element -= target
+    np.exp(z, out=z)
+    per_element += z
+    return per_element @ np.ones(z.shape[1], dtype=z.dtype)
+
+
+def _squared_error(z: np.ndarray, target: np.ndarray, positions: np.ndarray | None,
+                   precise: bool) -> np.ndarray:
+    """``z`` stays (identity); per-sample half squared error, shape (n,)."""
+    diff = z - target
+    per_sample = np.einsum("ij,ij->i", diff, diff)
+    per_sample *= 0.5
+    return per_sample
+
+
+_PER_SAMPLE_LOSS = {
+    "softmax": _softmax_cross_entropy,
+    "logistic": _binary_cross_entropy,
+    "exp": _poisson_deviance,
+    "identity": _squared_error,
+}
 
 
 def delta_in_place(
@@ -249,11 +290,11 @@ def delta_in_place(
 
     Parameters
     ----------
-    p : ndarray, shape (n, k), float32, C-contiguous
+    p : ndarray, shape (n, k), float32 or float64, C-contiguous
         Outputs from :func:`output_and_loss`.
     target : ndarray
-        Integer labels (n,) or float32 rows (n, k).
-    sample_weight : ndarray, shape (n,), float32, optional
+        Integer labels (n,) or rows (n, k) of ``p``'s dtype.
+    sample_weight : ndarray, shape (n,), ``p``'s dtype, optional
     scale : float
         ``1 / sum(w)`` of the batch (``1 / n`` without weights).
     positions : ndarray, shape (n,), optional
@@ -275,4 +316,4 @@ def delta_in_place(
         p -= target
     if sample_weight is not None:
         p *= sample_weight[:, None]
-    p *= np.float32(scale)
+    p *= p.dtype.type(scale)

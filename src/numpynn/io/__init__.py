@@ -1,12 +1,11 @@
 """Files: safetensors model files (numpynn's schema), checkpoints and atomic writes."""
 
+from .checkpoints import read_latest_checkpoint, write_checkpoint
 from .model_files import (
     FORMAT_NAME,
     FORMAT_VERSION,
     ModelContents,
-    read_latest_checkpoint,
     read_model_file,
-    write_checkpoint,
     write_model_file,
 )
 

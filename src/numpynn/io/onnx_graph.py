@@ -200,6 +200,9 @@ def add_network(g: Graph, contents: ModelContents, x: str, output: str | None = 
     activations = contents.hidden_activations + (contents.output_activation,)
     last = len(activations) - 1
     for i, ((weights, biases), name) in enumerate(zip(contents.layer_arrays(), activations)):
+        # The graph is float32 throughout: a float64 network's weights are rounded to it.
+        weights, biases = weights.astype(np.float32, copy=False), biases.astype(np.float32,
+                                                                                copy=False)
         sums = LAYER_BUILDERS["dense"](g, i, weights, biases, x)
         x = add_activation(g, name, sums, output if i == last else None)
     return x

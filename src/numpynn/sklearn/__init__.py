@@ -4,8 +4,10 @@ Drop-in replacements for :class:`sklearn.neural_network.MLPClassifier` and
 :class:`~sklearn.neural_network.MLPRegressor`: every parameter of scikit-learn's
 estimators with the same name, meaning and default, the same fitted attributes, and the
 same training semantics (initialisation, loss scaling, ``tol`` / ``n_iter_no_change``
-stopping, the ``adaptive`` and ``invscaling`` learning rates, early stopping) -- run in
-float32 on numpynn's flat parameter vector.  On top of scikit-learn's estimators:
+stopping, the ``adaptive`` and ``invscaling`` learning rates, early stopping and its
+validation split) -- run on numpynn's flat parameter vector, in float32 by default or,
+with ``dtype="preserve"``, in X's dtype exactly as scikit-learn; sparse X stays sparse.
+On top of scikit-learn's estimators:
 
 - ``activation="leaky_relu"`` and a list with one activation per hidden layer;
 - ``solver="adamw"`` (``alpha`` becomes the decoupled weight decay);
@@ -17,11 +19,12 @@ float32 on numpynn's flat parameter vector.  On top of scikit-learn's estimators
 
 Both train with numpynn's one engine (``numpynn.training.Trainer``) and its one L-BFGS
 bridge.  The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and
-``intercepts_`` are views of its flat vector ``theta``.
+``intercepts_`` are lists of views of its flat vector ``theta``.
 
-Modules: :mod:`.classifier`, :mod:`.regressor`, their shared parts in :mod:`.base` and
-:mod:`.docs`, the solvers in :mod:`.stochastic` and :mod:`.lbfgs`, the skl2onnx
-converters in :mod:`.onnx`.
+Modules: :mod:`.classifier`, :mod:`.regressor`, their shared parts in :mod:`.base`,
+:mod:`.inputs` (dtypes, validation, the validation split), :mod:`.fitted_arrays`,
+:mod:`.log_proba` and :mod:`.docs`, the solvers in :mod:`.stochastic` and :mod:`.lbfgs`,
+the skl2onnx converters in :mod:`.onnx`.
 """
 
 from . import onnx as _onnx  # noqa: F401 - registers the skl2onnx converters (cheaply)

@@ -3,7 +3,8 @@ input checks, the network's initialisation and the fit, which hands the training
 numpynn's engine (:mod:`.stochastic`) or L-BFGS bridge (:mod:`.lbfgs`).
 
 The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and ``intercepts_``
-are views of its flat vector ``theta``.
+are lists of views of its flat vector ``theta`` (:mod:`.fitted_arrays`).  Its dtype is the
+``dtype`` parameter's, and the input is validated into it by :mod:`.inputs`.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight
 
 from ..core.activations import HIDDEN_ACTIVATIONS
 from ..core.initializers import INITIALIZERS, get_initializer
 from ..network import NeuralNetwork
 from ..training.data import TrainingData
 from ..training.metrics import outputs_and_loss
+from . import inputs
 from .context import CallbackSupportMixin, NullContext
+from .fitted_arrays import apply_initial_arrays, assign_layer_arrays, layer_arrays
 from .lbfgs import fit_lbfgs
 from .stochastic import fit_stochastic
 
@@ -69,43 +70,31 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "init": [StrOptions(set(INITIALIZERS)), callable, None],
         "monitor": [StrOptions({"score", "loss"})],
+        "dtype": [StrOptions({inputs.PRESERVE, "float32", "float64"}),
+                  Options(type, {np.float32, np.float64}),
+                  Options(np.dtype, {np.dtype(np.float32), np.dtype(np.float64)})],
     }
 
     # ------------------------------------------------------------------ fitted views
     @property
     def coefs_(self) -> list[np.ndarray]:
-        """Weight matrices, shapes (fan_in, fan_out): views into ``network_.theta``."""
-        if "network_" not in self.__dict__:
-            raise AttributeError("coefs_ exists after fit")
-        return list(self.network_.weights)
+        """Weight matrices, shapes (fan_in, fan_out): views into ``network_.theta``;
+        assigning an item (or the list) writes into the network."""
+        return layer_arrays(self, 0)
 
     @coefs_.setter
     def coefs_(self, values: list) -> None:
-        self._set_layer_arrays(values, 0)
+        assign_layer_arrays(self, values, 0)
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """Bias vectors, shapes (fan_out,): views into ``network_.theta``."""
-        if "network_" not in self.__dict__:
-            raise AttributeError("intercepts_ exists after fit")
-        return list(self.network_.biases)
+        """Bias vectors, shapes (fan_out,): views into ``network_.theta``; assigning an
+        item (or the list) writes into the network."""
+        return layer_arrays(self, 1)
 
     @intercepts_.setter
     def intercepts_(self, values: list) -> None:
-        self._set_layer_arrays(values, 1)
-
-    def _set_layer_arrays(self, values: list, which: int) -> None:
-        check_is_fitted(self)
-        targets = self.network_.views_of(self.network_.theta)[which]
-        name = ("coefs_", "intercepts_")[which]
-        if len(values) != len(targets):
-            raise ValueError(f"{name} needs {len(targets)} arrays, got {len(values)}")
-        arrays = [np.asarray(v) for v in values]
-        for i, (arr, view) in enumerate(zip(arrays, targets)):
-            if arr.shape != view.shape:
-                raise ValueError(f"{name}[{i}] must have shape {view.shape}, got {arr.shape}")
-        for arr, view in zip(arrays, targets):
-            view[...] = arr
+        assign_layer_arrays(self, values, 1)
 
     # ------------------------------------------------------------------ setup
     def _hidden_sizes(self) -> list[int]:
@@ -137,26 +126,27 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                 )
         return names
 
-    def _validate_X(self, X: Any, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float32, order="C",
-                          reset=reset)
-        return self._densify(X)
+    def _validate_X(self, X: Any, reset: bool) -> Any:
+        """X for prediction: the network's dtype (``"preserve"``: as given), sparse as CSR."""
+        return inputs.validate_X(self, X, reset)
 
-    @staticmethod
-    def _densify(X: Any) -> np.ndarray:
-        if sp.issparse(X):
-            # The network multiplies dense float32 blocks; one dense copy, never float64.
-            X = np.ascontiguousarray(X.toarray(), dtype=np.float32)
-        return X
+    def _outputs(self, X: Any, apply_output: bool = True) -> np.ndarray:
+        """The network's outputs (or logits) for ``X``, validated: the network's dtype, or
+        under ``dtype="preserve"`` NumPy's promotion of X's dtype and the network's."""
+        X = self._validate_X(X, reset=False)
+        network, X = inputs.network_for(self, X)
+        return network._forward(X, apply_output)
 
     def _init_network(self, n_features: int, hidden: list[int], n_outputs: int,
-                      output_activation: str) -> None:
-        """Build ``network_`` and fill its weights (``_random_state`` must be set)."""
+                      output_activation: str, dtype: Any = np.float32) -> None:
+        """Build ``network_`` of ``dtype`` and fill its weights (``_random_state`` must be
+        set); arrays assigned to ``coefs_`` / ``intercepts_`` before fit replace them."""
         activations = self._hidden_activations(len(hidden))
         sizes = [n_features] + hidden + [n_outputs]
         if self.init is None:
             net = NeuralNetwork(*sizes, hidden_activation=activations,
-                                output_activation=output_activation, init=_no_init)
+                                output_activation=output_activation, init=_no_init,
+                                dtype=dtype)
             # scikit-learn's Glorot uniform, for weights and biases alike, drawn from the
             # same RandomState in the same order: the same starting point as MLP*.
             rs = self._random_state
@@ -171,10 +161,12 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
             get_initializer(self.init)
             seed = np.random.default_rng(self._random_state.randint(np.iinfo(np.int32).max))
             net = NeuralNetwork(*sizes, hidden_activation=activations,
-                                output_activation=output_activation, init=self.init, seed=seed)
+                                output_activation=output_activation, init=self.init, seed=seed,
+                                dtype=dtype)
         if not np.isfinite(net.theta).all():
             raise ValueError("init produced NaN or inf weights")
         self.network_ = net
+        apply_initial_arrays(self)
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.out_activation_ = output_activation
@@ -219,11 +211,14 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ the fit
     def _checked_input(self, X, y, sample_weight, incremental, first_pass):
-        X, target = self._validate_input(X, y, incremental, reset=first_pass)
+        """X (dense or CSR), targets and sample weights, all in the network's dtype."""
+        X, target = self._validate_input(X, y, incremental, reset=first_pass,
+                                         dtype=inputs.fit_dtype(self, first_pass))
+        X = inputs.as_network_input(X)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32,
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
                                                  ensure_non_negative=True)
-        sample_weight = self._apply_class_weight(target, sample_weight, incremental)
+        sample_weight = self._apply_class_weight(target, sample_weight, incremental, X.dtype)
         if sample_weight is not None and not sample_weight.sum(dtype=np.float64) > 0:
             raise ValueError("sample_weight (times class_weight) sums to 0: at least one "
                              "sample needs a positive weight")
@@ -248,12 +243,13 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         n_outputs = target.shape[1] if target.ndim == 2 else len(self.classes_)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._init_network(X.shape[1], hidden, n_outputs, self._output_activation(target))
+            self._init_network(X.shape[1], hidden, n_outputs, self._output_activation(target),
+                               X.dtype)
         else:
             self._check_network_matches(X.shape[1], hidden, n_outputs)
         val = None
         if X_val is not None:
-            X_val = self._validate_X(X_val, reset=False)
+            X_val = self._validate_X(X_val, reset=False).astype(X.dtype, copy=False)
             val = TrainingData(X_val, self._validation_target(y_val, X_val.shape[0]), None)
 
         ctx = self._callback_context(incremental)
@@ -274,33 +270,14 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         return self
 
     def _split_validation(self, data: TrainingData) -> tuple[TrainingData, TrainingData]:
-        """Hold out ``validation_fraction`` of the rows, stratified for single-label
-        classification (binary and multiclass alike, as scikit-learn documents) when every
-        class can appear on both sides."""
-        X, target, sample_weight = data.X, data.target, data.sample_weight
-        stratify = None
-        single_label = self.out_activation_ == "softmax" or (
-            self.out_activation_ == "logistic" and self.n_outputs_ == 1)
-        if single_label:
-            labels = target if target.ndim == 1 else target[:, 0]
-            counts = np.bincount(labels.astype(np.intp))
-            counts = counts[counts > 0]
-            n_val = math.ceil(self.validation_fraction * X.shape[0])
-            if counts.min() >= 2 and len(counts) <= n_val <= X.shape[0] - len(counts):
-                stratify = labels
-        arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(*arrays, random_state=self._random_state,
-                                 test_size=self.validation_fraction, stratify=stratify)
-        X_train, X_val, t_train, t_val = parts[:4]
-        sw_train, sw_val = (parts[4], parts[5]) if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the "
-                "size of your dataset."
-            )
-        return (TrainingData(np.ascontiguousarray(X_train), np.ascontiguousarray(t_train),
-                             sw_train),
-                TrainingData(np.ascontiguousarray(X_val), t_val, sw_val))
+        """Hold out ``validation_fraction`` of the rows as scikit-learn does
+        (:func:`.inputs.split_validation`)."""
+        return inputs.split_validation(self, data)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once ``network_`` exists (arrays assigned to ``coefs_`` before fit do not
+        make an estimator fitted); cheaper than scikit-learn's scan of the attributes."""
+        return "network_" in self.__dict__
 
     def _check_solver(self) -> bool:
         if self.solver not in STOCHASTIC_SOLVERS:

@@ -20,9 +20,11 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
+from .log_proba import log_probabilities, probabilities
 
 __all__ = ["NeuralNetClassifier"]
 
@@ -32,10 +34,10 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         """Multi-layer perceptron classifier: a drop-in for scikit-learn's MLPClassifier.
 
     Same parameters, defaults, attributes and training semantics as
-    :class:`sklearn.neural_network.MLPClassifier`, in float32 on numpynn's flat parameter
-    vector; plus leaky ReLU and per-layer activations, ``adamw``, ``dropout``, ``init``,
-    ``class_weight``, a validation set of your own, early stopping on the loss and
-    scikit-learn's callbacks.
+    :class:`sklearn.neural_network.MLPClassifier`, on numpynn's flat parameter vector in
+    float32 (or, with ``dtype="preserve"``, in X's dtype as scikit-learn); plus leaky ReLU
+    and per-layer activations, ``adamw``, ``dropout``, ``init``, ``class_weight``, a
+    validation set of your own, early stopping on the loss and scikit-learn's callbacks.
 
     Parameters
     ----------"""
@@ -98,14 +100,14 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         init=None,
         class_weight=None,
         monitor="score",
+        dtype=np.float32,
     ):
         self._store_parameters(locals())
 
     # -- targets
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, dtype):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=np.float32, order="C", reset=reset)
-        X = self._densify(X)
+                             dtype=dtype, order="C", reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -127,12 +129,13 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
                     f"{self.classes_}. 'y' has {classes}."
                 )
-        return X, self._encode(self._label_binarizer.transform(y))
+        return X, self._encode(self._label_binarizer.transform(y), X.dtype)
 
-    def _encode(self, indicator: np.ndarray) -> np.ndarray:
+    def _encode(self, indicator: np.ndarray, dtype: Any) -> np.ndarray:
+        """Class indices (multiclass), else 0/1 rows of ``dtype`` (the network's)."""
         if self._label_binarizer.y_type_ == "multiclass":
             return np.ascontiguousarray(np.argmax(indicator, axis=1), dtype=np.intp)
-        return np.ascontiguousarray(indicator, dtype=np.float32)
+        return np.ascontiguousarray(indicator, dtype=dtype)
 
     def _output_activation(self, target: np.ndarray) -> str:
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -151,9 +154,9 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
             unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
             if len(unknown):
                 raise ValueError(f"y_val has labels not seen in y: {unknown}")
-        return self._encode(self._label_binarizer.transform(y_val))
+        return self._encode(self._label_binarizer.transform(y_val), self.network_.dtype)
 
-    def _apply_class_weight(self, target, sample_weight, incremental):
+    def _apply_class_weight(self, target, sample_weight, incremental, dtype):
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_.startswith("multilabel"):
@@ -166,7 +169,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
             idx = np.zeros_like(idx)
         per_class = compute_class_weight(self.class_weight, classes=self.classes_,
                                          y=self.classes_[idx])
-        weights = per_class.astype(np.float32)[idx]
+        weights = per_class.astype(dtype)[idx]
         return weights if sample_weight is None else sample_weight * weights
 
     def _score_outputs(self, P: np.ndarray, val: TrainingData) -> float:
@@ -187,7 +190,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Converted once to float32 (sparse input is made dense).
+            Converted once to the network's dtype (float32; with ``dtype="preserve"``
+            float64 and float32 stay as they are); sparse input stays sparse (CSR).
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any type), or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -229,11 +233,6 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _outputs(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return self.network_._forward(X)
-
     def predict(self, X):
         """Predicted classes.
 
@@ -245,6 +244,9 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
+        check_is_fitted(self)
         P = self._outputs(X)
         if self.n_outputs_ == 1:
             P = P.ravel()
@@ -259,17 +261,19 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes), float32
-            In the order of ``classes_``; for multilabel, one probability per label.
+        proba : ndarray of shape (n_samples, n_classes), the network's dtype
+            In the order of ``classes_``; for multilabel, one probability per label.  A
+            binary model's columns are ``sigmoid(-z)`` and ``sigmoid(z)`` of its logit.
         """
-        P = self._outputs(X)
-        if self.n_outputs_ == 1:
-            p = P[:, 0]
-            return np.column_stack([np.float32(1) - p, p])
-        return P
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_proba")
+        check_is_fitted(self)
+        return probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`.
+        """Log of :meth:`predict_proba`, computed from the logits (log-softmax,
+        log-sigmoid): finite wherever :meth:`predict_proba` is not 0 (also where a
+        probability rounds to 1), ``-inf`` where it is.
 
         Parameters
         ----------
@@ -277,11 +281,12 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
 
         Returns
         -------
-        log_proba : ndarray of shape (n_samples, n_classes), float32
+        log_proba : ndarray of shape (n_samples, n_classes), the network's dtype
         """
-        proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_log_proba")
+        check_is_fitted(self)
+        return log_probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

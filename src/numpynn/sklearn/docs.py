@@ -32,10 +32,11 @@ default="relu"
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified for single-label
-        classification), or use ``X_val, y_val`` given to ``fit``, and stop when the
-        monitored validation figure has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the best weights are restored.
+        Hold out ``validation_fraction`` of the data exactly as scikit-learn does (the
+        same rows for the same ``random_state``: stratified for binary targets only, and
+        an error where stratifying is impossible), or use ``X_val, y_val`` given to
+        ``fit``, and stop when the monitored validation figure has not improved by ``tol``
+        for ``n_iter_no_change`` epochs; the best weights are restored.
     validation_fraction : float, default=0.1
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
@@ -49,10 +50,16 @@ default="relu"
         from ``random_state`` exactly as MLP* draws them).  Or one of numpynn's
         initialisers (``glorot_uniform``, ``glorot_normal``, ``he_uniform``, ``he_normal``,
         ``uniform``; biases start at zero), or a callable ``fill(weights, rng)`` that fills
-        a float32 (fan_in, fan_out) matrix in place.
+        a (fan_in, fan_out) matrix of the network's dtype in place.
     monitor : {"score", "loss"}, default="score"
         What early stopping watches on the validation set: the score (accuracy or R²,
-        scikit-learn's behaviour) or the validation loss."""
+        scikit-learn's behaviour) or the validation loss.
+    dtype : np.float32, np.float64 or "preserve", default=np.float32
+        The dtype of the network (weights, gradients, optimizer state, predictions): X is
+        converted to it once.  ``"preserve"`` follows scikit-learn's MLP exactly: fit keeps
+        float64 and float32 X as they are (other X becomes float64) and the network takes
+        X's dtype; predictions come in NumPy's promotion of X's dtype and the network's.
+        Sparse X stays sparse either way."""
 
 _COMMON_ATTRIBUTES_DOC = """
     loss_ : float
@@ -68,16 +75,17 @@ _COMMON_ATTRIBUTES_DOC = """
     best_validation_score_ : float or None
     t_ : int
         Training samples seen.
-    coefs_ : list of ndarray, shapes (fan_in, fan_out), float32
-        Views into ``network_.theta``.
-    intercepts_ : list of ndarray, shapes (fan_out,), float32
-        Views into ``network_.theta``.
+    coefs_ : list of ndarray, shapes (fan_in, fan_out), the network's dtype
+        Views into ``network_.theta``; ``coefs_[i] = W`` writes into the network, and
+        arrays assigned before ``fit`` are its starting point.
+    intercepts_ : list of ndarray, shapes (fan_out,), the network's dtype
+        Views into ``network_.theta``, as ``coefs_``.
     network_ : NeuralNetwork
         The fitted network; its flat vector ``theta`` holds the weights in the article's
         order.  For ``loss="poisson"`` its output activation is ``exp`` (the predicted
         mean, with the Poisson loss).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X had string column names.
     n_iter_ : int
     n_layers_ : int

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
@@ -24,9 +25,10 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         """Multi-layer perceptron regressor: a drop-in for scikit-learn's MLPRegressor.
 
     Same parameters, defaults, attributes and training semantics as
-    :class:`sklearn.neural_network.MLPRegressor`, in float32 on numpynn's flat parameter
-    vector; plus leaky ReLU and per-layer activations, ``adamw``, ``dropout``, ``init``, a
-    validation set of your own, early stopping on the loss and scikit-learn's callbacks.
+    :class:`sklearn.neural_network.MLPRegressor`, on numpynn's flat parameter vector in
+    float32 (or, with ``dtype="preserve"``, in X's dtype as scikit-learn); plus leaky ReLU
+    and per-layer activations, ``adamw``, ``dropout``, ``init``, a validation set of your
+    own, early stopping on the loss and scikit-learn's callbacks.
 
     Parameters
     ----------
@@ -88,24 +90,26 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         dropout=0.0,
         init=None,
         monitor="score",
+        dtype=np.float32,
     ):
         self._store_parameters(locals())
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, dtype):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=np.float32, order="C", reset=reset)
-        X = self._densify(X)
+                             y_numeric=True, dtype=dtype, order="C", reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return X, self._regression_target(y, "y")
+        return X, self._regression_target(y, "y", X.dtype)
 
-    def _regression_target(self, y: Any, name: str) -> np.ndarray:
+    def _regression_target(self, y: Any, name: str, dtype: Any) -> np.ndarray:
+        """Targets as (n, n_outputs) rows of ``dtype`` (the network's)."""
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be numeric, got dtype {y.dtype}")
-        target = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float32)
+        target = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=dtype)
         if not np.isfinite(target).all():
-            raise ValueError(f"{name} contains NaN or inf, or values too large for float32")
+            raise ValueError(f"{name} contains NaN or inf, or values too large for "
+                             f"{target.dtype}")
         if self.loss == "poisson" and (target < 0).any():
             raise ValueError(f"{name} must be non-negative for loss='poisson'")
         return target
@@ -114,7 +118,7 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _validation_target(self, y_val: Any, n_rows: int) -> np.ndarray:
-        target = self._regression_target(y_val, "y_val")
+        target = self._regression_target(y_val, "y_val", self.network_.dtype)
         if target.shape[0] != n_rows:
             raise ValueError(f"X_val has {n_rows} rows but y_val has {target.shape[0]}")
         if target.shape[1] != self.n_outputs_:
@@ -122,7 +126,7 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
                              f"{target.shape[1]}")
         return target
 
-    def _apply_class_weight(self, target, sample_weight, incremental):
+    def _apply_class_weight(self, target, sample_weight, incremental, dtype):
         return sample_weight
 
     def _score_outputs(self, P: np.ndarray, val: TrainingData) -> float:
@@ -135,7 +139,8 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Converted once to float32 (sparse input is made dense).
+            Converted once to the network's dtype (float32; with ``dtype="preserve"``
+            float64 and float32 stay as they are); sparse input stays sparse (CSR).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
         X_val : array-like of shape (n_val, n_features), default=None
@@ -174,11 +179,12 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs), float32
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs), the network's dtype
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        P = self.network_._forward(X)
+        P = self._outputs(X)
         return P.ravel() if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):

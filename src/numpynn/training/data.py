@@ -1,4 +1,5 @@
-"""Checked training data: X as float32 rows, targets, sample weights, row subsets."""
+"""Checked training data: X as rows of the network's dtype (dense, or SciPy CSR kept
+sparse), targets, sample weights, row subsets."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.checks import as_float32_matrix as _as_float32_matrix
-from ..core.checks import check_finite_rows
+from ..core.checks import as_float_matrix, check_finite_rows
 from ..core.losses import class_indices, prepare_target
+from ..core.sparse import check_finite_sparse_rows, take_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network import NeuralNetwork
 
-__all__ = ["TrainingData", "check_training_data", "CLASSIFYING_OUTPUTS"]
+__all__ = ["TrainingData", "check_training_data", "CLASSIFYING_OUTPUTS", "take_rows"]
 
 
 #: Output activations whose predictions are classes (and get an accuracy).
@@ -29,10 +30,10 @@ class TrainingData:
 
     Attributes
     ----------
-    X : ndarray, shape (m, n_in), float32, C-contiguous (the caller's array when it already
-        was float32 and C-contiguous)
-    target : ndarray, int labels (m,) or float32 rows (m, k)
-    sample_weight : ndarray, shape (m,), float32, or None
+    X : ndarray, shape (m, n_in), the network's dtype, C-contiguous (the caller's array
+        when it already was so); or a SciPy CSR matrix of that dtype, never made dense
+    target : ndarray, int labels (m,) or rows (m, k) of the network's dtype
+    sample_weight : ndarray, shape (m,), the network's dtype, or None
     rows : ndarray of int, shape (n,), or None
         The rows of ``X``, ``target`` and ``sample_weight`` that make up this set (a
         training or validation part), so that splitting copies no data; None: all rows.
@@ -66,7 +67,7 @@ class TrainingData:
         """The same set with its own contiguous arrays (for full-batch methods)."""
         if self.rows is None:
             return self
-        return TrainingData(np.take(self.X, self.rows, axis=0), self.targets(), self.weights())
+        return TrainingData(take_rows(self.X, self.rows), self.targets(), self.weights())
 
     def total_weight(self) -> float:
         weights = self.weights()
@@ -87,7 +88,9 @@ def check_training_data(
     Parameters
     ----------
     network : NeuralNetwork
-    X : array_like, shape (n, sizes[0])
+    X : array_like, shape (n, sizes[0]), or a SciPy sparse matrix
+        Converted to the network's dtype (no copy when it already has it and is
+        C-contiguous; sparse matrices become CSR, never dense).
     y : array_like, labels (n,) or rows (n, k)
     sample_weight : array_like, shape (n,), optional
         Non-negative, finite, not all zero.
@@ -98,14 +101,19 @@ def check_training_data(
     -------
     TrainingData
     """
-    if np.ndim(X) != 2:
+    dtype = network.theta.dtype
+    if getattr(X, "ndim", None) != 2 and np.ndim(X) != 2:
         raise ValueError(f"X must be 2-D (n samples, {network.sizes[0]} features), "
                          f"got shape {np.shape(X)}")
-    Xc, _ = _as_float32_matrix(X, network.sizes[0], "X")
+    Xc, _ = as_float_matrix(X, network.sizes[0], "X", dtype, allow_sparse=True)
     if Xc.shape[0] == 0:
         raise ValueError("X is empty: it has 0 rows")
-    check_finite_rows(Xc, "X")
-    target = prepare_target(network.output_activation, y, network.sizes[-1], Xc.shape[0])
+    if isinstance(Xc, np.ndarray):
+        check_finite_rows(Xc, "X")
+    else:
+        check_finite_sparse_rows(Xc, "X")
+    target = prepare_target(network.output_activation, y, network.sizes[-1], Xc.shape[0],
+                            dtype)
     weights = None
     if sample_weight is not None:
         sw = np.asarray(sample_weight)
@@ -115,7 +123,7 @@ def check_training_data(
             raise ValueError(
                 f"sample_weight must have shape ({Xc.shape[0]},), got {sw.shape}"
             )
-        weights = np.asarray(sw, dtype=np.float32).copy()
+        weights = np.array(sw, dtype=dtype)  # a copy: the caller's array stays as it was
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise ValueError("sample_weight must be finite and non-negative")
         if weights.sum() <= 0:
@@ -130,8 +138,8 @@ def check_training_data(
 
 def _class_weights(network: NeuralNetwork, target: np.ndarray, class_weight: Any
                    ) -> np.ndarray:
-    """Per-sample float32 weights, shape (n,), from ``class_weight`` ("balanced" or a dict
-    {class index: weight})."""
+    """Per-sample weights of the network's dtype, shape (n,), from ``class_weight``
+    ("balanced" or a dict {class index: weight})."""
     if network.output_activation in ("identity", "exp"):
         raise ValueError(f"class_weight applies to classification, not "
                          f"{network.output_activation} outputs")
@@ -140,16 +148,14 @@ def _class_weights(network: NeuralNetwork, target: np.ndarray, class_weight: Any
                          "or softmax)")
     classes = class_indices(target)
     num_classes = max(2, network.sizes[-1])
-    per_class = np.ones(num_classes, dtype=np.float32)
+    per_class = np.ones(num_classes, dtype=network.theta.dtype)
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValueError(f"class_weight must be 'balanced' or a dict, "
                              f"got {class_weight!r}")
         counts = np.bincount(classes, minlength=num_classes).astype(np.float64)
         present = counts > 0
-        per_class[present] = (classes.size / (present.sum() * counts[present])).astype(
-            np.float32
-        )
+        per_class[present] = classes.size / (present.sum() * counts[present])
     elif isinstance(class_weight, Mapping):
         for key, value in class_weight.items():
             if not isinstance(key, (int, np.integer)) or not 0 <= key < num_classes:

@@ -113,7 +113,8 @@ Parameters
 ----------
 network : NeuralNetwork
 X : array_like, shape (n, sizes[0])
-    Used in place when it already is float32 and C-contiguous; never copied to float64.
+    Used in place when it already has the network's dtype (float32 by default) and is
+    C-contiguous, never copied to float64; a SciPy sparse matrix stays sparse (CSR).
 y : array_like
     softmax: integer labels (n,) or probability rows (n, k); logistic: 0/1 rows (n, k)
     (or (n,) for one output); identity and exp: values (n, k) (or (n,) for one output).

@@ -134,12 +134,18 @@ class FusedEpoch:
             return None
         return cls(trainer)
 
-    def kernel(self, rows: int) -> tuple[Any, bool] | None:
-        """``(kernel module, products through BLAS?)`` for an epoch of ``rows`` rows, or
-        None: the general path (a network too large, or NumPy only)."""
-        batch = min(self.trainer.batch_size, rows)
-        products = fused.products(self.trainer.network.num_weights, batch)
-        module = None if products is None else fused.load()
+    def kernel(self, data: TrainingData) -> tuple[Any, bool] | None:
+        """``(kernel module, products through BLAS?)`` for an epoch over ``data``, or
+        None: the general path (sparse X, a network too large, NumPy only, or under
+        ``NUMPYNN_KERNELS=auto`` a run whose work has not reached the switch point yet:
+        the general path's workspace counts it, :mod:`numpynn.core.kernels.switch`)."""
+        tr = self.trainer
+        if not isinstance(data.X, np.ndarray) or data.X.dtype != np.float32:
+            return None
+        products = fused.products(tr.network.num_weights, min(tr.batch_size, data.n))
+        workspace = tr._workspace
+        work = 0 if workspace is None else workspace.work_done
+        module = None if products is None else fused.load(work)
         return None if module is None else (module, products == "blas")
 
     def _arrays(self, data: TrainingData, batch: int) -> _DataArrays:

@@ -40,8 +40,8 @@ def gradcheck(
     -------
     float
         ``max_i |g_i - r_i| / max(|g_i| + |r_i|, 1e-3 max_j |r_j|)``, with ``g`` the
-        analytic float32 gradient and ``r`` the float64 numerical one; below about 1e-3
-        means they agree.
+        analytic gradient (in the network's dtype) and ``r`` the float64 numerical one;
+        below about 1e-3 means they agree.
     """
     _, analytic = network.loss_and_gradient(X, y, l2=l2, sample_weight=sample_weight)
     from .data import check_training_data

@@ -1,8 +1,9 @@
 """L-BFGS: the solver's settings and the one bridge to :func:`scipy.optimize.minimize`.
 
 Full-batch training of ``NeuralNetwork.fit(optimizer="lbfgs")`` and of the scikit-learn
-estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: float32 loss and gradient
-on the flat vector ``theta``, float64 only at SciPy's side of the call.
+estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: loss and gradient in the
+network's dtype on the flat vector ``theta``, float64 at SciPy's side of the call (a
+float64 network's iterates pass through unrounded).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ class LBFGSResult:
 
 def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | None
                ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
-    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``."""
+    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``
+    (exactly for a float64 network, rounded to float32 for a float32 one)."""
     theta = network.theta
     grad = np.empty_like(theta)
     n = data.X.shape[0]
@@ -97,14 +99,14 @@ def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | 
     workspace = Workspace(network, block, precise=True)  # allocated once, not per call
 
     def loss_and_grad(x64: np.ndarray) -> tuple[float, np.ndarray]:
-        theta[:] = x64  # float32 parameters; float64 only at SciPy's boundary
+        theta[:] = x64  # the network's dtype; float64 at SciPy's boundary
         loss = network._loss_and_gradient_checked(data.X, data.target, data.sample_weight,
                                                   grad, workspace)
         if penalty is not None:
             loss += penalty.add(theta, grad, total, with_loss=True)
         if not math.isfinite(loss):
             return math.inf, np.zeros_like(x64)  # L-BFGS-B backs off from inf
-        return loss, grad.astype(np.float64)
+        return loss, np.array(grad, dtype=np.float64)  # a copy: grad is reused
 
     return loss_and_grad
 
@@ -117,7 +119,7 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
     In float32 the loss stops changing on a plateau long before the gradient is small,
     and L-BFGS-B then reports convergence on its relative reduction of the loss:
     restarting from there (a fresh curvature memory) goes on while that makes progress
-    and the budgets last.
+    and the budgets last.  A float64 network runs L-BFGS-B once, as scikit-learn does.
 
     Parameters
     ----------
@@ -147,6 +149,7 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
             raise StopIteration
 
     x = network.theta.astype(np.float64)
+    plateaus = network.theta.dtype == np.float32
     iterations = evaluations = 0
     while True:
         result = minimize(
@@ -156,7 +159,8 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
         )
         iterations += int(result.nit)
         evaluations += int(result.nfev)
-        stalled = (result.status == 0 and not stopped
+        # (A float64 loss does not plateau that way: its convergence is SciPy's.)
+        stalled = (result.status == 0 and not stopped and plateaus
                    and float(np.abs(result.jac).max()) > solver.tol)
         progressed = result.fun < loss_and_grad(x)[0]
         x = result.x

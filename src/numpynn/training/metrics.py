@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.losses import class_indices, output_and_loss
-from .data import CLASSIFYING_OUTPUTS, TrainingData
+from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .penalty import L2Penalty, make_l2_penalty
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,17 +35,17 @@ def outputs_and_loss(network: NeuralNetwork, data: TrainingData) -> tuple[np.nda
 
     Returns
     -------
-    outputs : ndarray, shape (data.n, sizes[-1]), float32
+    outputs : ndarray, shape (data.n, sizes[-1]), the network's dtype
     loss : float
         ``sum_i w_i loss_i / sum_i w_i``.
     """
     if data.rows is None:
         outputs = network._forward(data.X, apply_output=False)
     else:  # gather the set's rows block by block rather than copying them all
-        outputs = np.empty((data.n, network.sizes[-1]), dtype=np.float32)
+        outputs = np.empty((data.n, network.sizes[-1]), dtype=network.theta.dtype)
         block = 1 << 14
         for start in range(0, data.n, block):
-            part = np.take(data.X, data.rows[start : start + block], axis=0)
+            part = take_rows(data.X, data.rows[start : start + block])
             outputs[start : start + block] = network._forward(part, apply_output=False)
     loss_sum = output_and_loss(network.output_activation, outputs, data.targets(),
                                data.weights())

@@ -1,9 +1,10 @@
 """Optimizers over the flat parameter vector, in the optax shape but in place.
 
-``state = opt.init(theta)`` makes flat float32 vectors; ``opt.update(theta, grad, state,
-learning_rate)`` changes ``theta`` in place in a handful of whole-vector NumPy calls,
-whatever the depth of the network.  Hyper-parameters are Python floats, so float32
-arrays are never promoted to float64.
+``state = opt.init(theta)`` makes flat vectors of theta's dtype; ``opt.update(theta, grad,
+state, learning_rate)`` changes ``theta`` in place in a handful of whole-vector NumPy
+calls, whatever the depth of the network.  Hyper-parameters are Python floats, turned into
+scalars of theta's dtype at each step (``theta.dtype.type``): float32 arrays are never
+promoted to float64, and float64 ones never see a constant rounded to float32.
 """
 
 from __future__ import annotations
@@ -105,11 +106,12 @@ class Optimizer:
             "clip_norm", clip_norm, 0.0, low_inclusive=False)
 
     def init(self, theta: np.ndarray, weight_mask: np.ndarray | None = None) -> dict[str, Any]:
-        """State for a parameter vector of shape ``theta.shape``: flat float32 vectors.
+        """State for a parameter vector of shape ``theta.shape``: flat vectors of theta's
+        dtype.
 
         Parameters
         ----------
-        theta : ndarray, shape (num_weights,), float32
+        theta : ndarray, shape (num_weights,), float32 or float64
         weight_mask : ndarray of bool, shape (num_weights,), optional
             True where ``theta`` holds a weight rather than a bias
             (:meth:`NeuralNetwork.weight_mask`); used by optimizers that treat the two
@@ -132,7 +134,7 @@ class Optimizer:
         if self.clip_norm is not None:
             norm = math.sqrt(float(np.dot(grad, grad)))
             if norm > self.clip_norm:
-                grad *= np.float32(self.clip_norm / norm)
+                grad *= grad.dtype.type(self.clip_norm / norm)
         self.update(theta, grad, state, learning_rate)
 
     def checkpoint_state(self, state: dict[str, Any]) -> tuple[int, dict[str, np.ndarray]]:
@@ -189,14 +191,15 @@ class SGD(Optimizer):
 
     def update(self, theta, grad, state, learning_rate):
         state["step"] += 1
-        lr = np.float32(learning_rate)
+        scalar = theta.dtype.type
+        lr = scalar(learning_rate)
         compiled = _kernels.kernels()
         if compiled is not None:
             if self.momentum == 0.0:
                 _in_two_halves(compiled.sgd, (theta, grad), lr)
             else:
                 _in_two_halves(compiled.sgd_momentum, (theta, grad, state["velocity"]), lr,
-                               np.float32(self.momentum), self.nesterov)
+                               scalar(self.momentum), self.nesterov)
             return
         if self.momentum == 0.0:
             step = state["scratch"]
@@ -204,7 +207,7 @@ class SGD(Optimizer):
             theta -= step
             return
         # velocity = momentum * velocity - lr * grad (scikit-learn's form)
-        mom = np.float32(self.momentum)
+        mom = scalar(self.momentum)
         velocity_all, scratch_all = state["velocity"], state["scratch"]
         nesterov = self.nesterov
 
@@ -261,9 +264,10 @@ class Adam(Optimizer):
         # lr_t * m / (sqrt(v) + eps) is then c * m_s / (sqrt(v_s) + eps_s).
         c = (learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
              * (1.0 - b1) / math.sqrt(1.0 - b2))
-        b1_, b2_ = np.float32(b1), np.float32(b2)
-        eps_s = np.float32(self.epsilon / math.sqrt(1.0 - b2))
-        c_ = np.float32(c)
+        scalar = theta.dtype.type
+        b1_, b2_ = scalar(b1), scalar(b2)
+        eps_s = scalar(self.epsilon / math.sqrt(1.0 - b2))
+        c_ = scalar(c)
         m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
         compiled = _kernels.kernels()
         if compiled is not None:
@@ -313,20 +317,21 @@ class AdamW(Adam):
 
     def init(self, theta, weight_mask=None):
         state = super().init(theta)
-        # float32 0/1 mask, part of the state (not of the optimizer, which may serve several
-        # networks): decay the weights, not the biases.
+        # 0/1 mask of theta's dtype, part of the state (not of the optimizer, which may serve
+        # several networks): decay the weights, not the biases.
         if weight_mask is None:
             state["decay_mask"] = np.ones_like(theta)
         else:
             if np.shape(weight_mask) != theta.shape:
                 raise ValueError(f"weight_mask must have shape {theta.shape}, "
                                  f"got {np.shape(weight_mask)}")
-            state["decay_mask"] = np.asarray(weight_mask, dtype=np.float32)
+            state["decay_mask"] = np.asarray(weight_mask, dtype=theta.dtype)
         return state
 
     def update(self, theta, grad, state, learning_rate):
         if self.weight_decay > 0:
-            factor, mask = np.float32(learning_rate * self.weight_decay), state["decay_mask"]
+            factor = theta.dtype.type(learning_rate * self.weight_decay)
+            mask = state["decay_mask"]
             compiled = _kernels.kernels()
             if compiled is not None:
                 _in_two_halves(compiled.decay, (theta, mask), factor)

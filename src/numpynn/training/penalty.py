@@ -28,9 +28,17 @@ class L2Penalty:
 
     def __init__(self, strength: float, weight_mask: np.ndarray) -> None:
         self.strength = check_number("l2", strength, 0.0)
-        # float32 0/1: theta * mask is the weights with zeros for the biases, in one pass.
+        # 0/1 of theta's dtype: theta * mask is the weights with zeros for the biases, in
+        # one pass (float32 until it meets a float64 theta, see _buffers).
         self.mask = np.asarray(weight_mask, dtype=np.float32)
         self._scratch = np.empty_like(self.mask)
+
+    def _buffers(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mask and the scratch vector in theta's dtype (converted once)."""
+        if self.mask.dtype != theta.dtype:
+            self.mask = self.mask.astype(theta.dtype)
+            self._scratch = np.empty_like(self.mask)
+        return self.mask, self._scratch
 
     def coefficient(self, batch_weight: float) -> float:
         """What multiplies ``w`` in the gradient of a batch of this total sample weight."""
@@ -46,7 +54,7 @@ class L2Penalty:
 
         Parameters
         ----------
-        theta, grad : ndarray, shape (num_weights,), float32
+        theta, grad : ndarray, shape (num_weights,), float32 or float64 (one dtype)
         batch_weight : float
             Total sample weight of the batch (rows, when unweighted).
         with_loss : bool, default False
@@ -57,17 +65,18 @@ class L2Penalty:
         float
             The loss term, or 0.0 without ``with_loss``.
         """
-        scratch = self._scratch
-        np.multiply(theta, self.mask, out=scratch)
+        mask, scratch = self._buffers(theta)
+        np.multiply(theta, mask, out=scratch)
         term = self.loss_from(float(np.dot(scratch, theta)), batch_weight) if with_loss else 0.0
-        scratch *= np.float32(self.coefficient(batch_weight))
+        scratch *= scratch.dtype.type(self.coefficient(batch_weight))
         grad += scratch
         return term
 
     def loss(self, theta: np.ndarray, batch_weight: float = 1.0) -> float:
         """The loss term at ``theta``, shape (num_weights,)."""
-        np.multiply(theta, self.mask, out=self._scratch)
-        return self.loss_from(float(np.dot(self._scratch, theta)), batch_weight)
+        mask, scratch = self._buffers(theta)
+        np.multiply(theta, mask, out=scratch)
+        return self.loss_from(float(np.dot(scratch, theta)), batch_weight)
 
 
 class BatchScaledL2Penalty(L2Penalty):

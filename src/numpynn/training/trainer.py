@@ -15,7 +15,7 @@ import numpy as np
 from ..core.backprop import Workspace
 from ..core.checks import as_generator, check_int, check_number
 from .callbacks import TerminateOnNaN
-from .data import CLASSIFYING_OUTPUTS, TrainingData
+from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .epoch_parts import MeanLoss, ShuffledOrder
 from .fused_run import FusedEpoch
 from .history import History
@@ -83,7 +83,7 @@ class Trainer(TrainingLoop):
     learning_rate : float
         The rate of the current epoch.
     optimizer_state : dict
-    grad : ndarray, shape (num_weights,), float32
+    grad : ndarray, shape (num_weights,), the network's dtype
     epochs_done : int
     """
 
@@ -116,7 +116,7 @@ class Trainer(TrainingLoop):
         self.optimizer_state = optimizer_state if optimizer_state is not None else \
             self.optimizer.init(network.theta, weight_mask=network.weight_mask())
         self.schedule = self.optimizer.make_schedule(1)
-        self.grad = np.zeros(network.num_weights, dtype=np.float32)
+        self.grad = np.zeros(network.num_weights, dtype=network.theta.dtype)
         self._workspace: Workspace | None = None
         self._fused: FusedEpoch | None | bool = False  # False: not decided yet
         self._started = False
@@ -179,18 +179,23 @@ class Trainer(TrainingLoop):
         if ws is None or ws.rows < rows:
             ws = Workspace(self.network, rows, self.dropout, self.rng)
             self._workspace = ws
-            self._X_batch = np.empty((rows, self.network.sizes[0]), dtype=np.float32)
+            self._X_batch = None  # made for dense X only (sparse batches are CSR rows)
         return ws
 
     def _batch(self, data: TrainingData, order: np.ndarray | None, start: int, stop: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Rows ``start:stop`` of the epoch's order: X, targets and sample weights."""
+        """Rows ``start:stop`` of the epoch's order: X (a CSR batch when X is sparse),
+        targets and sample weights."""
         sw = data.sample_weight
         if order is None:
             return (data.X[start:stop], data.target[start:stop],
                     None if sw is None else sw[start:stop])
         rows = order[start:stop]
-        Xb = np.take(data.X, rows, axis=0, out=self._X_batch[: stop - start])
+        if not isinstance(data.X, np.ndarray):
+            return data.X[rows], data.target[rows], None if sw is None else sw[rows]
+        if self._X_batch is None:
+            self._X_batch = np.empty((self._workspace.rows, data.X.shape[1]), data.X.dtype)
+        Xb = take_rows(data.X, rows, out=self._X_batch[: stop - start])
         return Xb, data.target[rows], None if sw is None else sw[rows]
 
     def _epoch_order(self, data: TrainingData) -> np.ndarray | None:
@@ -233,7 +238,7 @@ class Trainer(TrainingLoop):
         report.begin_epoch()
         # Overflow is the divergence guard's to report, with a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
-            fused_kernel = self._fused_kernel(n)
+            fused_kernel = self._fused_kernel(data)
             if fused_kernel is not None:
                 correct = self._fused.run(fused_kernel, data, order, count)
             else:
@@ -273,14 +278,14 @@ class Trainer(TrainingLoop):
         return correct
 
     # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
-    def _fused_kernel(self, rows: int) -> Any:
-        """The compiled whole-epoch kernel when this trainer's epoch of ``rows`` rows can
-        run on it (small batches of a small network, numpynn's optimizers and penalties,
-        no per-batch callbacks but the divergence guard, Numba allowed), else None: the
-        general path."""
+    def _fused_kernel(self, data: TrainingData) -> Any:
+        """The compiled whole-epoch kernel when this trainer's epoch over ``data`` can run
+        on it (dense float32 data, a network small enough, numpynn's optimizers and
+        penalties, no per-batch callbacks but the divergence guard, Numba allowed by the
+        kernel switch), else None: the general path."""
         if self._fused is False:
             self._fused = FusedEpoch.for_trainer(self)
-        return None if self._fused is None else self._fused.kernel(rows)
+        return None if self._fused is None else self._fused.kernel(data)
 
     # ------------------------------------------------------------------ checkpoints
     def _named_callbacks(self) -> list[tuple[str, Any]]:
@@ -296,8 +301,8 @@ class Trainer(TrainingLoop):
 
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """``(training_state, arrays)`` after ``epoch``, for
-        :func:`numpynn.io.write_checkpoint`: JSON values, and float32 arrays under dotted
-        names (``optimizer.m``, ``early_stopping.best_theta``)."""
+        :func:`numpynn.io.write_checkpoint`: JSON values, and arrays of the network's dtype
+        under dotted names (``optimizer.m``, ``early_stopping.best_theta``)."""
         step, optimizer_arrays = self.optimizer.checkpoint_state(self.optimizer_state)
         arrays = {f"optimizer.{k}": v for k, v in optimizer_arrays.items()}
         callbacks: dict[str, Any] = {}

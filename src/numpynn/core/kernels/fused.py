@@ -11,7 +11,8 @@ products and still saves the general path's Python and NumPy calls around them.
 
 This module does not import Numba: it holds the thresholds, the codes and the layer
 table, and :func:`load` imports the kernel when the kernel switch (:mod:`.switch`,
-``NUMPYNN_KERNELS``) allows Numba.
+``NUMPYNN_KERNELS``) allows Numba -- under ``auto`` once the run's work has reached the
+switch point, so that the path depends on the work only, as there.
 
 The thresholds were measured (benchmarks/README.md, "The fused epoch"): the kernel's
 loops take about three times BLAS's time per multiply-add but save the general path's
@@ -84,10 +85,12 @@ def products(num_weights: int, batch_rows: int) -> str | None:
     return "blas" if num_weights <= MAX_BLAS_WEIGHTS else None
 
 
-def load() -> ModuleType | None:
+def load(work_size: int) -> ModuleType | None:
     """The compiled whole-epoch kernel module, or None where the kernel switch says NumPy
-    (``NUMPYNN_KERNELS=numpy``, or Numba missing), or SciPy is missing (the kernel's BLAS
-    calls go through SciPy's BLAS; both come with ``numpynn[fast]``).
+    for a run that has done ``work_size`` of training work (see :mod:`.switch`:
+    ``NUMPYNN_KERNELS=numpy``, Numba missing, or too little work yet under ``auto``), or
+    SciPy is missing (the kernel's BLAS calls go through SciPy's BLAS; both come with
+    ``numpynn[fast]``).
 
     Raises
     ------
@@ -95,7 +98,7 @@ def load() -> ModuleType | None:
         ``NUMPYNN_KERNELS=numba`` and Numba cannot be imported (from :mod:`.switch`).
     """
     global _scipy_found
-    if switch.kernels() is None:
+    if switch.kernels(work_size=work_size) is None:
         return None
     if _scipy_found is None:  # Numba's np.dot, in the kernel, needs SciPy's BLAS
         _scipy_found = importlib.util.find_spec("scipy") is not None

@@ -6,14 +6,19 @@ softmax with the cross-entropy, its delta, its bias gradient and the count of ri
 and a whole optimizer step.  Import this module only through :mod:`numpynn._kernels`,
 which falls back to NumPy when Numba is missing or switched off.
 
-The element-wise arithmetic is the NumPy path's, in the same order and in float32 (no
-``fastmath``, so no fused multiply-adds or reordering), so optimizer steps and activations
-give the same bits; sums over rows and columns are accumulated in another order than
-NumPy's and BLAS's, so losses and bias gradients agree to float32 rounding.
+The element-wise arithmetic is the NumPy path's, in the same order and in the arrays'
+dtype (no ``fastmath``, so no fused multiply-adds or reordering), so optimizer steps and
+activations give the same bits; sums over rows and columns are accumulated in another
+order than NumPy's and BLAS's, so losses and bias gradients agree to rounding.
 
-Shapes: ``z``, ``delta``, ``a`` are C-contiguous float32 (n, k); ``bias``/``grad_bias``
-float32 (k,); ``labels`` integer (n,), already checked to lie in 0..k-1 (the kernels do no
-bounds checks); ``weights`` float32 (n,) sample weights, or an empty array for none.
+Every kernel compiles once per dtype it meets (float32 and float64: the network's dtype),
+with its scalars passed in that dtype; the only constant that depends on it, leaky ReLU's
+slope, has a kernel per dtype (:func:`hidden_forward`, :func:`hidden_backward`).
+
+Shapes: ``z``, ``delta``, ``a`` are C-contiguous (n, k); ``bias``/``grad_bias`` (k,);
+``labels`` integer (n,), already checked to lie in 0..k-1 (the kernels do no bounds
+checks); ``weights`` (n,) sample weights, or an empty array for none; all float arrays of
+one dtype.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from ..activations import LEAKY_SLOPE
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 _SLOPE = np.float32(LEAKY_SLOPE)
+_SLOPE64 = np.float64(LEAKY_SLOPE)
 
 
 # -- hidden layers, forward: z = f(z + b) ----------------------------------------------
@@ -59,6 +65,16 @@ def bias_leaky_relu(z, bias):
         for j in range(k):
             v = z[i, j] + bias[j]
             z[i, j] = v * _SLOPE if v < 0 else v
+
+
+@_jit
+def bias_leaky_relu_f64(z, bias):
+    """:func:`bias_leaky_relu` with the float64 slope (NumPy's ``z * 0.01`` in float64)."""
+    n, k = z.shape
+    for i in range(n):
+        for j in range(k):
+            v = z[i, j] + bias[j]
+            z[i, j] = v * _SLOPE64 if v < 0 else v
 
 
 # -- hidden layers, backward: delta *= f'(z) from a = f(z); grad_bias = column sums --------
@@ -90,6 +106,17 @@ def backward_leaky_relu(delta, a, grad_bias):
     for i in range(n):
         for j in range(k):
             d = delta[i, j] * (np.float32(1) if a[i, j] > 0 else _SLOPE)
+            delta[i, j] = d
+            grad_bias[j] += d
+
+
+@_jit
+def backward_leaky_relu_f64(delta, a, grad_bias):
+    n, k = delta.shape
+    grad_bias[:] = 0
+    for i in range(n):
+        for j in range(k):
+            d = delta[i, j] * (1.0 if a[i, j] > 0 else _SLOPE64)
             delta[i, j] = d
             grad_bias[j] += d
 
@@ -243,6 +270,38 @@ def sgd_momentum(theta, grad, velocity, lr, momentum, nesterov):
             theta[i] += vel
 
 
+# -- sparse first layer: CSR (data, indices, indptr) times dense --------------------------
+@_jit
+def csr_times_dense(data, indices, indptr, dense, out):
+    """out = X @ dense for the CSR X (n, m): row by row, stored entries in order (the
+    order of SciPy's csr_matvecs)."""
+    n, k = out.shape
+    for i in range(n):
+        for j in range(k):
+            out[i, j] = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            v = data[p]
+            row = indices[p]
+            for j in range(k):
+                out[i, j] += v * dense[row, j]
+
+
+@_jit
+def csr_transposed_times_dense(data, indices, indptr, delta, out):
+    """out = X.T @ delta for the CSR X (n, m), delta (n, k), out (m, k): the first
+    layer's weight gradient, written in place (SciPy's csc_matvecs order)."""
+    m, k = out.shape
+    for r in range(m):
+        for j in range(k):
+            out[r, j] = 0
+    for i in range(indptr.shape[0] - 1):
+        for p in range(indptr[i], indptr[i + 1]):
+            v = data[p]
+            row = indices[p]
+            for j in range(k):
+                out[row, j] += v * delta[i, j]
+
+
 HIDDEN_FORWARD = {"identity": bias_identity, "relu": bias_relu, "leaky_relu": bias_leaky_relu}
 HIDDEN_BACKWARD = {
     "identity": backward_identity,
@@ -251,3 +310,18 @@ HIDDEN_BACKWARD = {
     "tanh": backward_tanh,
     "logistic": backward_logistic,
 }
+HIDDEN_FORWARD_F64 = {**HIDDEN_FORWARD, "leaky_relu": bias_leaky_relu_f64}
+HIDDEN_BACKWARD_F64 = {**HIDDEN_BACKWARD, "leaky_relu": backward_leaky_relu_f64}
+_FLOAT64 = np.dtype(np.float64)
+
+
+def hidden_forward(name, dtype):
+    """The fused bias + activation kernel ``f(z, bias)`` of ``name`` for arrays of
+    ``dtype``, or None when there is none (tanh, logistic: NumPy's are faster)."""
+    return (HIDDEN_FORWARD_F64 if dtype == _FLOAT64 else HIDDEN_FORWARD).get(name)
+
+
+def hidden_backward(name, dtype):
+    """The fused derivative + bias-gradient kernel ``f(delta, a, grad_bias)`` of ``name``
+    for arrays of ``dtype``."""
+    return (HIDDEN_BACKWARD_F64 if dtype == _FLOAT64 else HIDDEN_BACKWARD)[name]

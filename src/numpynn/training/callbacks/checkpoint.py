@@ -67,6 +67,9 @@ class Checkpoint(Callback):
                 or contents.output_activation != network.output_activation):
             raise ValueError(f"the checkpoint in {self.directory} is for a different network "
                              f"({contents.sizes}), not {network.sizes}")
+        if contents.theta.dtype != network.theta.dtype:
+            raise ValueError(f"the checkpoint in {self.directory} is of a {contents.theta.dtype} "
+                             f"network, not {network.theta.dtype}: resume with that dtype")
         # Everything is checked before anything changes (the weights last).
         self.trainer.load_checkpoint_state(training_state, _checkpoint_arrays(arrays),
                                            theta=contents.theta)

@@ -1,4 +1,4 @@
-"""Tests for numpynn.files: safetensors model files and atomic checkpoints."""
+"""Model files (numpynn.io.model_files, also numpynn.files): round trips, bad files, fuzzing."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from numpynn.files import (  # noqa: E402
     FORMAT_NAME,
     FORMAT_VERSION,
     ModelContents,
-    read_latest_checkpoint,
     read_model_file,
-    write_checkpoint,
     write_model_file,
 )
 
@@ -97,6 +95,9 @@ def crafted(meta: dict | str | None, tensors: dict | None = None, **md) -> bytes
     return safetensors_numpy.save(
         article_tensors() if tensors is None else tensors, metadata=metadata or None
     )
+
+
+_CONTAINER = r"not a safetensors file, or damaged \(safetensors: .*"
 
 
 def raw_file(header: bytes, data: bytes = b"") -> bytes:
@@ -204,16 +205,16 @@ def test_extra_numpy_values_are_stored_as_plain_json(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"sizes": (3,)}, ValueError, "at least 2"),
-        ({"sizes": (3, 0, 2)}, ValueError, "positive ints"),
-        ({"sizes": (3, 4.0, 2)}, ValueError, "positive ints"),
+        ({"sizes": (3,)}, ValueError, r"at least two sizes \(inputs and outputs\), got 1"),
+        ({"sizes": (3, 0, 2)}, ValueError, "every size must be at least 1, size 1 is 0"),
+        ({"sizes": (3, 4.0, 2)}, TypeError, "size 1 must be an int, got 4.0"),
         ({"sizes": 3}, TypeError, "sequence of ints"),
-        ({"hidden_activations": ()}, ValueError, "needs 1 entries"),
+        ({"hidden_activations": ()}, ValueError, r"must hold 1 name \(one per hidden .*got 0"),
         ({"hidden_activations": "relu"}, TypeError, "sequence of str"),
-        ({"hidden_activations": ("sigmoid",)}, ValueError, "sigmoid"),
+        ({"hidden_activations": ("sigmoid",)}, ValueError, r"hidden_activations\[0\] .*'sigmoid'"),
         ({"output_activation": "relu"}, ValueError, "output_activation"),
         ({"theta": ARTICLE_THETA[:25].copy()}, ValueError, r"shape \(26,\)"),
-        ({"theta": ARTICLE_THETA.astype(np.float64)}, ValueError, "float32"),
+        ({"theta": ARTICLE_THETA.astype(np.float16)}, ValueError, "float32 or float64"),
         ({"theta": list(ARTICLE_THETA)}, TypeError, "NumPy array"),
         ({"theta": np.full(26, np.nan, dtype=np.float32)}, ValueError, "non-finite"),
         ({"extra": ["not", "a", "dict"]}, TypeError, "extra must be a dict"),
@@ -277,39 +278,55 @@ def _inf_bias() -> dict[str, np.ndarray]:
 
 BAD_FILES = {
     "empty": (lambda good: b"", "empty"),
-    "too short": (lambda good: b"\x01\x02\x03", "too short"),
-    "truncated data": (lambda good: good[:-7], "damaged"),
-    "truncated header": (lambda good: good[:60], "truncated"),
+    # The container is checked by safetensors' safe_open: these messages quote its own.
+    "too short": (lambda good: b"\x01\x02\x03", _CONTAINER + "header too small"),
+    "truncated data": (lambda good: good[:-7], _CONTAINER + "file not fully covered"),
+    "truncated header": (lambda good: good[:60], _CONTAINER + "invalid header length"),
     "random bytes": (
         lambda good: np.random.default_rng(5).bytes(300),
-        "header length field",
+        _CONTAINER + "header too large",
     ),
-    "header length absurd": (lambda good: struct.pack("<Q", 2**62) + good[8:], "over the"),
+    "header length absurd": (
+        lambda good: struct.pack("<Q", 2**62) + good[8:],
+        _CONTAINER + "header too large",
+    ),
     "header length larger than file": (
         lambda good: struct.pack("<Q", len(good)) + good[8:],
-        "truncated or damaged",
+        _CONTAINER + "invalid header length",
     ),
-    "header length zero": (lambda good: struct.pack("<Q", 0) + good[8:], "header is empty"),
-    "header not JSON": (lambda good: raw_file(b"{not json at all}"), "not valid JSON"),
-    "header not UTF-8": (lambda good: raw_file(b'{"\xff\xfe": 1}'), "UTF-8"),
-    "header a JSON list": (lambda good: raw_file(b"[1, 2, 3]"), "not an object"),
+    "header length zero": (
+        lambda good: struct.pack("<Q", 0) + good[8:],
+        _CONTAINER + "invalid JSON in header: EOF while parsing",
+    ),
+    "header not JSON": (
+        lambda good: raw_file(b"{not json at all}"),
+        _CONTAINER + "invalid JSON in header: key must be a string",
+    ),
+    "header not UTF-8": (
+        lambda good: raw_file(b'{"\xff\xfe": 1}'),
+        _CONTAINER + "invalid UTF-8 in header",
+    ),
+    "header a JSON list": (
+        lambda good: raw_file(b"[1, 2, 3]"),
+        _CONTAINER + "invalid JSON in header: invalid type: sequence",
+    ),
     "header duplicate key": (
         lambda good: raw_file(b'{"__metadata__": {}, "__metadata__": {}}'),
-        "duplicate key",
+        _CONTAINER + "invalid JSON in header: duplicate field `__metadata__`",
     ),
     "header tensor entry malformed": (
         lambda good: raw_file(b'{"x": {"dtype": "F32"}}'),
-        "malformed",
+        _CONTAINER + "invalid JSON in header: missing field `shape`",
     ),
     "header tensor dtype unknown": (
         lambda good: raw_file(
             b'{"x": {"dtype": [1], "shape": [1], "data_offsets": [0, 4]}}', b"\0" * 4
         ),
-        "unsupported dtype",
+        _CONTAINER + "invalid JSON in header: invalid type: sequence, expected string",
     ),
     "header offsets beyond data": (
         lambda good: raw_file(b'{"x": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}'),
-        "past the end",
+        _CONTAINER + "file not fully covered",
     ),
     "header offsets overlap": (
         lambda good: raw_file(
@@ -317,7 +334,7 @@ BAD_FILES = {
             b' "y": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}',
             b"\0" * 8,
         ),
-        "overlaps or leaves gaps",
+        _CONTAINER + "invalid offset for tensor `[xy]`",
     ),
     "plain safetensors, no metadata": (lambda good: crafted(None), "not a numpynn model file"),
     "foreign metadata": (
@@ -347,31 +364,54 @@ BAD_FILES = {
         r"lacks the fields \['sizes'\]",
     ),
     "unknown field": (lambda good: crafted(metadata_dict(color="red")), "unknown fields"),
-    "sizes not a list": (lambda good: crafted(metadata_dict(sizes="3,4,2")), "sizes must be"),
-    "sizes too short": (lambda good: crafted(metadata_dict(sizes=[26])), "sizes must be"),
-    "sizes zero": (lambda good: crafted(metadata_dict(sizes=[3, 0, 2])), "sizes must be"),
-    "sizes negative": (lambda good: crafted(metadata_dict(sizes=[3, -4, 2])), "sizes must be"),
-    "sizes float": (lambda good: crafted(metadata_dict(sizes=[3, 4.0, 2])), "sizes must be"),
-    "sizes bool": (lambda good: crafted(metadata_dict(sizes=[3, True, 2])), "sizes must be"),
+    # The architecture is checked by numpynn.core.architecture, as for a NeuralNetwork.
+    "sizes not a list": (
+        lambda good: crafted(metadata_dict(sizes="3,4,2")),
+        "numpynn metadata: sizes must be a sequence of ints, got '3,4,2'",
+    ),
+    "sizes too short": (
+        lambda good: crafted(metadata_dict(sizes=[26])),
+        r"numpynn metadata: a network needs at least two sizes .*got 1",
+    ),
+    "sizes zero": (
+        lambda good: crafted(metadata_dict(sizes=[3, 0, 2])),
+        "numpynn metadata: every size must be at least 1, size 1 is 0",
+    ),
+    "sizes negative": (
+        lambda good: crafted(metadata_dict(sizes=[3, -4, 2])),
+        "every size must be at least 1, size 1 is -4",
+    ),
+    "sizes float": (
+        lambda good: crafted(metadata_dict(sizes=[3, 4.0, 2])),
+        r"size 1 must be an int, got 4.0 \(float\)",
+    ),
+    "sizes bool": (
+        lambda good: crafted(metadata_dict(sizes=[3, True, 2])),
+        r"size 1 must be an int, got True \(bool\)",
+    ),
+    "sizes larger than the file": (
+        lambda good: crafted(metadata_dict(sizes=[3, 4000, 2])),
+        r"sizes \[3, 4000, 2\] need 24002 float32 values, more than the whole file",
+    ),
     "hidden activation invalid": (
         lambda good: crafted(metadata_dict(hidden_activations=["sigmoid"])),
-        "invalid hidden activation 'sigmoid'",
+        r"hidden_activations\[0\] must be one of \[.*\], got 'sigmoid'",
     ),
     "hidden activation not a str": (
         lambda good: crafted(metadata_dict(hidden_activations=[["relu"]])),
-        "invalid hidden activation",
+        r"hidden_activations\[0\] must be a str among",
     ),
     "hidden activations not a list": (
         lambda good: crafted(metadata_dict(hidden_activations="relu")),
-        "hidden_activations must be a list",
+        "hidden_activations must be a sequence of str",
     ),
     "output activation invalid": (
         lambda good: crafted(metadata_dict(output_activation="relu")),
-        "invalid output activation 'relu'",
+        r"output_activation must be one of \[.*\], got 'relu'",
     ),
     "wrong number of hidden activations": (
         lambda good: crafted(metadata_dict(hidden_activations=["relu", "tanh"])),
-        "wrong number of hidden_activations",
+        r"hidden_activations must hold 1 name \(one per hidden layer\), got 2",
     ),
     "extra not a dict": (
         lambda good: crafted(metadata_dict(extra=[1, 2])),
@@ -441,12 +481,73 @@ def test_directory_instead_of_file(tmp_path):
         read_model_file(tmp_path)
 
 
+def test_file_gone_between_stat_and_open_is_a_model_file_error(tmp_path, monkeypatch):
+    from numpynn.io import safetensors_access
+
+    path = tmp_path / "m.safetensors"
+    write_model_file(path, article_contents())
+    real_check = safetensors_access._check_regular_file
+
+    def check_then_remove(checked_path, max_bytes):
+        size = real_check(checked_path, max_bytes)
+        checked_path.unlink()
+        return size
+
+    monkeypatch.setattr(safetensors_access, "_check_regular_file", check_then_remove)
+    with pytest.raises(ModelFileError, match="m.safetensors: cannot read the file"):
+        read_model_file(path)
+
+
 def test_file_over_size_limit_is_rejected_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "m.safetensors"
     write_model_file(path, article_contents())
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
     with pytest.raises(ModelFileError, match="over the 100-byte limit"):
         read_model_file(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_opening_it(tmp_path):
+    # Opening a FIFO for reading would block until a writer came: refused from stat alone.
+    path = tmp_path / "pipe.safetensors"
+    os.mkfifo(path)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        read_model_file(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_device_file_is_refused():
+    with pytest.raises(ModelFileError, match="/dev/zero: is not a regular file"):
+        read_model_file("/dev/zero")
+
+
+def test_reading_leaves_the_file_to_safetensors(tmp_path, monkeypatch):
+    # safe_open maps the file in Rust; numpynn itself never reads it whole into memory.
+    import builtins
+
+    path = tmp_path / "m.safetensors"
+    write_model_file(path, deep_contents())
+
+    def no_python_open(*args, **kwargs):
+        raise AssertionError(f"open{args} called while reading a model file")
+
+    monkeypatch.setattr(builtins, "open", no_python_open)
+    monkeypatch.setattr(Path, "read_bytes", no_python_open)
+    back = read_model_file(path)
+    monkeypatch.undo()
+    assert back == deep_contents()
+
+
+def test_0_1_names_of_numpynn_files_still_work():
+    import numpynn.io
+    from numpynn import files
+
+    for name in ("ModelContents", "read_model_file", "write_model_file", "write_checkpoint",
+                 "read_latest_checkpoint", "FORMAT_NAME", "FORMAT_VERSION", "MAX_FILE_BYTES",
+                 "_import_safetensors"):
+        assert hasattr(files, name), name
+    assert files.read_latest_checkpoint is numpynn.io.read_latest_checkpoint
+    assert files._import_safetensors() is safetensors_numpy
 
 
 def test_good_crafted_file_is_accepted(tmp_path):
@@ -570,215 +671,6 @@ def test_write_into_missing_directory_raises_os_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# ---------------------------------------------------------------------------
-# Checkpoints
-# ---------------------------------------------------------------------------
-def _optimizer_state(epoch: int) -> dict:
-    return {
-        "m": np.full(26, 0.5 * epoch, dtype=np.float32),
-        "v": np.linspace(0, 1, 26, dtype=np.float32),
-        "counts": np.arange(6, dtype=np.int64).reshape(2, 3),
-        "step": 10 * epoch,
-        "learning_rate": 0.001,
-    }
-
-
-def _training_state(epoch: int, rng: np.random.Generator) -> dict:
-    return {
-        "epoch": epoch,
-        "history": {"loss": [1.0 / (e + 1) for e in range(epoch + 1)], "val_loss": []},
-        "best_epoch": epoch,
-        "rng": rng.bit_generator.state,
-    }
-
-
-def _checkpoint_names(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.startswith("checkpoint"))
-
-
-def test_checkpoints_keep_last_two_and_read_newest(tmp_path):
-    rng = np.random.default_rng(42)
-    directory = tmp_path / "ckpt"
-    for epoch in range(1, 6):
-        contents = article_contents({"epoch_written": epoch})
-        path = write_checkpoint(
-            directory, contents, _optimizer_state(epoch), _training_state(epoch, rng)
-        )
-        assert path == directory / f"checkpoint-epoch{epoch:06d}.safetensors"
-        rng.random(3)
-    assert _checkpoint_names(directory) == [
-        "checkpoint-epoch000004.safetensors",
-        "checkpoint-epoch000005.safetensors",
-    ]
-    assert (directory / "latest").read_text().strip() == "checkpoint-epoch000005.safetensors"
-    contents, optimizer_state, training_state = read_latest_checkpoint(directory)
-    assert contents.extra == {"epoch_written": 5}
-    assert contents.theta.tobytes() == ARTICLE_THETA.tobytes()
-    assert training_state["epoch"] == 5
-    assert optimizer_state["step"] == 50
-
-
-def test_checkpoint_state_round_trips_exactly(tmp_path):
-    rng = np.random.default_rng(2024)
-    rng.standard_normal(10)
-    state = _optimizer_state(3)
-    training = _training_state(3, rng)
-    expected_draws = rng.standard_normal(5)  # what the generator yields after the save
-
-    write_checkpoint(tmp_path, deep_contents(), state, training)
-    contents, optimizer_state, training_state = read_latest_checkpoint(tmp_path)
-
-    assert contents == deep_contents()
-    assert set(optimizer_state) == set(state)
-    for name in ("m", "v", "counts"):
-        assert optimizer_state[name].dtype == state[name].dtype
-        assert optimizer_state[name].shape == state[name].shape
-        np.testing.assert_array_equal(optimizer_state[name], state[name])
-    assert optimizer_state["step"] == 30 and type(optimizer_state["step"]) is int
-    assert optimizer_state["learning_rate"] == 0.001
-    assert type(optimizer_state["learning_rate"]) is float
-    assert training_state["history"] == training["history"]
-    assert training_state["rng"] == training["rng"]
-
-    restored = np.random.default_rng()
-    restored.bit_generator.state = training_state["rng"]
-    np.testing.assert_array_equal(restored.standard_normal(5), expected_draws)
-
-
-def test_mt19937_state_round_trips(tmp_path):
-    rng = np.random.Generator(np.random.MT19937(7))
-    state = rng.bit_generator.state
-    expected = rng.random(4)
-    write_checkpoint(tmp_path, article_contents(), {}, {"epoch": 0, "rng": state})
-    _, _, training_state = read_latest_checkpoint(tmp_path)
-    restored = np.random.Generator(np.random.MT19937())
-    restored.bit_generator.state = training_state["rng"]
-    np.testing.assert_array_equal(restored.random(4), expected)
-
-
-def test_damaged_newest_checkpoint_falls_back_with_warning(tmp_path):
-    rng = np.random.default_rng(0)
-    for epoch in (1, 2):
-        write_checkpoint(
-            tmp_path, article_contents(), _optimizer_state(epoch), _training_state(epoch, rng)
-        )
-    newest = tmp_path / "checkpoint-epoch000002.safetensors"
-    newest.write_bytes(newest.read_bytes()[:100])
-    with pytest.warns(UserWarning, match="checkpoint-epoch000002.*truncated"):
-        contents, optimizer_state, training_state = read_latest_checkpoint(tmp_path)
-    assert training_state["epoch"] == 1
-    assert optimizer_state["step"] == 10
-    assert contents == article_contents()
-
-
-def test_all_checkpoints_damaged_raises(tmp_path):
-    for epoch in (1, 2):
-        write_checkpoint(tmp_path, article_contents(), {}, {"epoch": epoch})
-    for path in tmp_path.glob("checkpoint-*"):
-        path.write_bytes(b"garbage")
-    with pytest.warns(UserWarning), pytest.raises(ModelFileError, match="no valid checkpoint"):
-        read_latest_checkpoint(tmp_path)
-
-
-def test_no_checkpoint_gives_none(tmp_path):
-    assert read_latest_checkpoint(tmp_path) is None
-    assert read_latest_checkpoint(tmp_path / "does-not-exist") is None
-    (tmp_path / "unrelated.txt").write_text("hi")
-    assert read_latest_checkpoint(tmp_path) is None
-
-
-def test_checkpoint_path_that_is_a_file_raises(tmp_path):
-    (tmp_path / "f").write_text("x")
-    with pytest.raises(ModelFileError, match="not a directory"):
-        read_latest_checkpoint(tmp_path / "f")
-
-
-def test_plain_model_file_named_like_checkpoint_is_skipped(tmp_path):
-    write_checkpoint(tmp_path, article_contents(), {}, {"epoch": 1})
-    write_model_file(tmp_path / "checkpoint-epoch000009.safetensors", deep_contents())
-    (tmp_path / "latest").unlink()
-    with pytest.warns(UserWarning, match="not a checkpoint"):
-        contents, _, training_state = read_latest_checkpoint(tmp_path)
-    assert training_state == {"epoch": 1}
-    assert contents.sizes == (3, 4, 2)
-
-
-def test_latest_pointer_wins_over_higher_epoch(tmp_path):
-    # A run restarted from scratch in an old directory: its new epoch-1 file is the latest.
-    for epoch in (7, 8):
-        write_checkpoint(tmp_path, article_contents(), {}, {"epoch": epoch})
-    write_checkpoint(tmp_path, deep_contents(), {}, {"epoch": 1})
-    assert _checkpoint_names(tmp_path) == [
-        "checkpoint-epoch000001.safetensors",
-        "checkpoint-epoch000008.safetensors",
-    ]
-    contents, _, training_state = read_latest_checkpoint(tmp_path)
-    assert training_state["epoch"] == 1
-    assert contents.sizes == (5, 8, 7, 6, 3)
-
-
-def test_missing_pointer_falls_back_to_highest_epoch(tmp_path):
-    for epoch in (3, 4):
-        write_checkpoint(tmp_path, article_contents(), {}, {"epoch": epoch})
-    (tmp_path / "latest").write_text("../../etc/passwd")
-    _, _, training_state = read_latest_checkpoint(tmp_path)
-    assert training_state["epoch"] == 4
-
-
-def test_model_file_reader_accepts_a_checkpoint(tmp_path):
-    path = write_checkpoint(tmp_path, deep_contents(), _optimizer_state(1), {"epoch": 1})
-    assert read_model_file(path) == deep_contents()
-    names = set(safetensors_numpy.load_file(str(path)))
-    assert {"optimizer.m", "optimizer.v", "optimizer.counts"} <= names
-
-
-def test_failed_checkpoint_write_keeps_previous_checkpoints(tmp_path, monkeypatch):
-    for epoch in (1, 2):
-        write_checkpoint(tmp_path, article_contents(), {}, {"epoch": epoch})
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-
-    def broken_replace(src, dst):
-        raise OSError("power cut")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="power cut"):
-        write_checkpoint(tmp_path, article_contents(), {}, {"epoch": 3})
-    monkeypatch.undo()
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
-    assert read_latest_checkpoint(tmp_path)[2] == {"epoch": 2}
-
-
-def test_stale_temp_files_are_cleaned_up(tmp_path):
-    stale = tmp_path / ".checkpoint-epoch000001.safetensors.abc123.tmp"
-    stale.write_bytes(b"half a checkpoint")
-    write_checkpoint(tmp_path, article_contents(), {}, {"epoch": 2})
-    assert not stale.exists()
-
-
-@pytest.mark.parametrize(
-    ("optimizer_state", "training_state", "error", "match"),
-    [
-        ({}, {}, ValueError, "epoch"),
-        ({}, {"epoch": -1}, ValueError, "non-negative"),
-        ({}, {"epoch": 1.0}, ValueError, "epoch"),
-        ({}, {"epoch": 1, "history": [0.5, float("nan")]}, ValueError, "finite"),
-        ({}, {"epoch": 1, "callback": print}, TypeError, "not JSON-able"),
-        ({}, [("epoch", 1)], TypeError, "training_state must be a dict"),
-        ({"name": "adam"}, {"epoch": 1}, TypeError, "array, int or float"),
-        ({"m": np.array([np.nan], np.float32)}, {"epoch": 1}, ValueError, "non-finite"),
-        ({"m": np.array(["a"])}, {"epoch": 1}, ValueError, "cannot store"),
-        ({3: 1.0}, {"epoch": 1}, TypeError, "keys must be"),
-        ([1, 2], {"epoch": 1}, TypeError, "optimizer_state must be a dict"),
-    ],
-)
-def test_invalid_checkpoint_state_is_rejected(
-    tmp_path, optimizer_state, training_state, error, match
-):
-    with pytest.raises(error, match=match):
-        write_checkpoint(tmp_path / "c", article_contents(), optimizer_state, training_state)
-    assert not (tmp_path / "c").exists()
-
-
 _json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -813,7 +705,8 @@ _header_edit = st.one_of(
 @given(edits=st.lists(_header_edit, min_size=1, max_size=3))
 def test_fuzzed_headers_load_validly_or_raise_model_file_error(tmp_path, edits):
     # Structure-aware: the header stays well-formed JSON with a correct length field, so the
-    # mutations reach the metadata and tensor-entry validation rather than the container.
+    # mutations reach the tensor entries (checked by safetensors) and numpynn's metadata
+    # checks rather than failing at the length field.
     header = json.loads(json.dumps(_HEADER))
     meta = dict(_META)
     for where, key, value in edits:
@@ -833,3 +726,4 @@ def test_fuzzed_headers_load_validly_or_raise_model_file_error(tmp_path, edits):
     assert isinstance(contents, ModelContents)
     assert contents.theta.dtype == np.float32
     assert np.isfinite(contents.theta).all()
+

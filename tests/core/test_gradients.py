@@ -8,6 +8,9 @@ from numpynn import NeuralNetwork
 
 HIDDEN = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
 OUTPUT = ["softmax", "logistic", "identity", "exp"]
+DTYPES = [np.float32, np.float64]
+#: gradcheck's bound per network dtype: float32 round-off, or float64 central differences.
+GRADCHECK_BOUND = {np.float32: 2e-3, np.float64: 1e-5}
 
 
 def _problem(output, n=9, n_in=4, n_out=3, seed=0):
@@ -24,13 +27,15 @@ def _problem(output, n=9, n_in=4, n_out=3, seed=0):
     return X, y
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output", OUTPUT)
-def test_gradcheck_finite_differences(hidden, output):
-    net = NeuralNetwork(4, 6, 5, 3, hidden_activation=hidden, output_activation=output, seed=3)
+def test_gradcheck_finite_differences(hidden, output, dtype):
+    net = NeuralNetwork(4, 6, 5, 3, hidden_activation=hidden, output_activation=output, seed=3,
+                        dtype=dtype)
     X, y = _problem(output)
     weights = np.linspace(0.5, 2.0, len(X))
-    assert numpynn.gradcheck(net, X, y, l2=0.05, sample_weight=weights) < 2e-3
+    assert numpynn.gradcheck(net, X, y, l2=0.05, sample_weight=weights) < GRADCHECK_BOUND[dtype]
 
 
 def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
@@ -48,25 +53,28 @@ def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
     assert numpynn.gradcheck(net, X, y) > 0.1
 
 
-def test_softmax_one_hot_and_probability_rows_match_labels():
-    net = NeuralNetwork(4, 6, 3, seed=0)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_one_hot_and_probability_rows_match_labels(dtype):
+    net = NeuralNetwork(4, 6, 3, seed=0, dtype=dtype)
     X, labels = _problem("softmax")
     one_hot = np.eye(3, dtype=np.float32)[labels]
     l1, g1 = net.loss_and_gradient(X, labels)
     l2, g2 = net.loss_and_gradient(X, one_hot)
-    assert l1 == pytest.approx(l2, rel=1e-6)
-    np.testing.assert_allclose(g1, g2, rtol=1e-5, atol=1e-7)
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    assert l1 == pytest.approx(l2, rel=rtol)
+    np.testing.assert_allclose(g1, g2, rtol=10 * rtol, atol=0.1 * rtol)
     soft = np.full((len(X), 3), 1 / 3, dtype=np.float32)
-    assert numpynn.gradcheck(net, X, soft) < 2e-3
+    assert numpynn.gradcheck(net, X, soft) < GRADCHECK_BOUND[dtype]
 
 
-def test_loss_values_by_hand():
-    net = NeuralNetwork(3, 4, 2)
-    net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_loss_values_by_hand(dtype):
+    net = NeuralNetwork(3, 4, 2, dtype=dtype)
+    net.set_weights(np.arange(1, 27, dtype=dtype) / 100)
     x = np.array([[3.0, 4.0, -4.5]], dtype=np.float32)
     loss, grad = net.loss_and_gradient(x, [1])
     assert loss == pytest.approx(-np.log(0.50270), abs=1e-4)
-    assert grad.dtype == np.float32 and grad.shape == (26,)
+    assert grad.dtype == dtype and grad.shape == (26,)
     # l2 adds (l2/2) * sum of squared weights, biases excluded
     weights_only = np.r_[np.arange(1, 13), np.arange(17, 25)] / 100
     loss_l2, grad_l2 = net.loss_and_gradient(x, [1], l2=0.3)
@@ -77,15 +85,17 @@ def test_loss_values_by_hand():
     np.testing.assert_allclose(diff[24:], 0.0, atol=1e-8)
 
 
-def test_sample_weight_is_a_weighted_mean():
-    net = NeuralNetwork(4, 6, 3, output_activation="identity", seed=1)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sample_weight_is_a_weighted_mean(dtype):
+    net = NeuralNetwork(4, 6, 3, output_activation="identity", seed=1, dtype=dtype)
     X, y = _problem("identity")
     l_dup, g_dup = net.loss_and_gradient(np.r_[X, X[:2]], np.r_[y, y[:2]])
     w = np.ones(len(X))
     w[:2] = 2
     l_w, g_w = net.loss_and_gradient(X, y, sample_weight=w)
-    assert l_w == pytest.approx(l_dup, rel=1e-5)
-    np.testing.assert_allclose(g_w, g_dup, rtol=1e-4, atol=1e-6)
+    rtol = 1e-5 if dtype == np.float32 else 1e-13
+    assert l_w == pytest.approx(l_dup, rel=rtol)
+    np.testing.assert_allclose(g_w, g_dup, rtol=10 * rtol, atol=0.1 * rtol)
 
 
 def test_many_rows_accumulate_over_blocks():

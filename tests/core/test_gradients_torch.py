@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from test_gradients import HIDDEN, OUTPUT, _problem  # tests/ is on sys.path (no package)
+from test_gradients import DTYPES, HIDDEN, OUTPUT, _problem  # tests/ on sys.path (no package)
 
 from numpynn import NeuralNetwork
 
@@ -52,22 +52,34 @@ def _torch_loss(net, X, y, output, l2, sample_weight):
     return loss.item(), theta.grad.numpy()
 
 
+#: (relative, absolute as a fraction of the largest component) per network dtype: float32
+#: round-off, or float64's, where the same computation must agree to ~1e-12.
+TOLERANCE = {np.float32: (2e-3, 1e-6), np.float64: (1e-10, 1e-12)}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output", OUTPUT)
-def test_gradient_matches_pytorch(hidden, output):
-    net = NeuralNetwork(4, 7, 5, 3, hidden_activation=hidden, output_activation=output, seed=5)
+def test_gradient_matches_pytorch(hidden, output, dtype):
+    net = NeuralNetwork(4, 7, 5, 3, hidden_activation=hidden, output_activation=output, seed=5,
+                        dtype=dtype)
     X, y = _problem(output, n=32, seed=1)
     sw = np.random.default_rng(2).uniform(0.5, 2.0, len(X))
     loss, grad = net.loss_and_gradient(X, y, l2=0.01, sample_weight=sw)
+    assert grad.dtype == dtype
     ref_loss, ref_grad = _torch_loss(net, X, y, output, 0.01, sw)
-    assert loss == pytest.approx(ref_loss, rel=2e-3)
-    np.testing.assert_allclose(grad, ref_grad, rtol=2e-3, atol=1e-6 * np.abs(ref_grad).max())
+    rtol, atol = TOLERANCE[dtype]
+    assert loss == pytest.approx(ref_loss, rel=rtol)
+    np.testing.assert_allclose(grad, ref_grad, rtol=rtol, atol=atol * np.abs(ref_grad).max())
 
 
-def test_per_layer_activations_match_pytorch():
-    net = NeuralNetwork(4, 6, 6, 3, hidden_activation=["tanh", "leaky_relu"], seed=0)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_per_layer_activations_match_pytorch(dtype):
+    net = NeuralNetwork(4, 6, 6, 3, hidden_activation=["tanh", "leaky_relu"], seed=0,
+                        dtype=dtype)
     X, y = _problem("softmax", n=16)
     loss, grad = net.loss_and_gradient(X, y)
     ref_loss, ref_grad = _torch_loss(net, X, y, "softmax", 0.0, np.ones(len(X)))
-    assert loss == pytest.approx(ref_loss, rel=2e-3)
-    np.testing.assert_allclose(grad, ref_grad, rtol=2e-3, atol=1e-7)
+    rtol, atol = TOLERANCE[dtype]
+    assert loss == pytest.approx(ref_loss, rel=rtol)
+    np.testing.assert_allclose(grad, ref_grad, rtol=rtol, atol=atol * np.abs(ref_grad).max())

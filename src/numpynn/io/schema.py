@@ -1,0 +1,380 @@
+"""numpynn's schema inside a safetensors file: what a model file holds and how it is checked.
+
+A numpynn model file holds tensors ``layers.{i}.weight`` (``(fan_in, fan_out)``) and
+``layers.{i}.bias`` (``(fan_out,)``) for ``i = 0 .. len(sizes) - 2``: read in that order and
+concatenated, exactly the flat vector ``theta``.  They are all F32 (float32, the default)
+or all F64 (a float64 network's); files of numpynn before float64 networks are all F32.
+The safetensors ``__metadata__`` holds one entry, ``"numpynn"``, a JSON object::
+
+    {"format": "numpynn", "format_version": 1, "numpynn_version": "0.1.0",
+     "sizes": [3, 4, 2], "hidden_activations": ["relu"], "output_activation": "softmax",
+     "extra": {...}}
+
+A checkpoint adds ``"state_arrays"`` (the names of its state tensors) and
+``"training_state"``; one written by numpynn 0.1 has ``"optimizer_state"``,
+``"optimizer_arrays"`` and ``"training_state"`` instead (see :mod:`numpynn.io.checkpoints`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.architecture import check_architecture
+from ..core.checks import check_finite, check_int
+from ..core.layout import Layout
+from .json_metadata import MAX_JSON_DEPTH, depth_ok, strict_loads, to_json_value
+from .safetensors_access import FileProblem
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "METADATA_KEY",
+    "CHECKPOINT_KEYS",
+    "CHECKPOINT_KEYS_V01",
+    "ModelContents",
+    "CheckpointFields",
+    "THETA_DTYPE_CODES",
+    "check_contents",
+    "check_state_name",
+    "check_training_state",
+    "model_metadata",
+    "model_tensors",
+    "expected_model_tensors",
+    "parse_metadata",
+    "parse_checkpoint_fields",
+]
+
+#: Value of the ``"format"`` field in the metadata JSON.
+FORMAT_NAME = "numpynn"
+#: Version of the file layout written by numpynn (and the only one it reads).
+FORMAT_VERSION = 1
+#: Key of the numpynn entry in the safetensors ``__metadata__``.
+METADATA_KEY = "numpynn"
+
+_MODEL_KEYS = frozenset({"format", "format_version", "numpynn_version", "sizes",
+                         "hidden_activations", "output_activation", "extra"})
+#: Checkpoint fields: this version's, and those numpynn 0.1 wrote.
+CHECKPOINT_KEYS = frozenset({"state_arrays", "training_state"})
+CHECKPOINT_KEYS_V01 = frozenset({"optimizer_state", "optimizer_arrays", "training_state"})
+#: The safetensors dtype code of each dtype a network's tensors may have.
+THETA_DTYPE_CODES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
+
+
+@dataclass(frozen=True, eq=False)
+class ModelContents:
+    """Everything a model file holds.
+
+    Construction validates and normalises every field (ValueError/TypeError naming the
+    field, see :func:`numpynn.core.architecture.check_architecture`), so a
+    ``ModelContents`` is always consistent.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Node counts per layer, input first, at least two entries, each >= 1.
+    hidden_activations : tuple of str
+        One name from :data:`numpynn.core.activations.HIDDEN_ACTIVATIONS` per hidden
+        layer, ``len(sizes) - 2`` entries.
+    output_activation : str
+        One of :data:`numpynn.core.activations.OUTPUT_ACTIVATIONS`.
+    theta : ndarray of float32 or float64, shape (num_weights,)
+        The flat parameter vector, laid out as :class:`numpynn.core.layout.Layout` says;
+        its dtype is the tensors' (F32 or F64).
+        All values finite.  Not copied: the caller must not modify it while a file is
+        being written.
+    extra : dict, optional
+        JSON-able user metadata (feature names, preprocessing, class labels, task, ...).
+        Stored as a normalised copy: NumPy scalars become Python numbers, tuples and arrays
+        become lists, so those come back as lists after a round trip. Default ``{}``.
+
+    Attributes
+    ----------
+    layout : Layout
+        Offsets and shapes of every layer in ``theta``.
+    """
+
+    sizes: tuple[int, ...]
+    hidden_activations: tuple[str, ...]
+    output_activation: str
+    theta: np.ndarray
+    extra: dict = field(default_factory=dict)
+    layout: Layout = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sizes, hidden, output = check_architecture(
+            self.sizes, self.hidden_activations, self.output_activation)
+        layout = Layout(sizes)
+        theta = self.theta
+        if not isinstance(theta, np.ndarray):
+            raise TypeError(f"theta must be a NumPy array, got {type(theta).__name__}")
+        if theta.dtype not in THETA_DTYPE_CODES:
+            raise ValueError(f"theta must be float32 or float64, got {theta.dtype} (convert "
+                             "with theta.astype(np.float32))")
+        if theta.shape != (layout.num_weights,):
+            raise ValueError(f"theta must have shape ({layout.num_weights},) for sizes "
+                             f"{sizes}, got {theta.shape}")
+        check_finite("theta", theta)
+        if not isinstance(self.extra, Mapping):
+            raise TypeError(f"extra must be a dict, got {type(self.extra).__name__}")
+        for name, value in (("sizes", sizes), ("hidden_activations", hidden),
+                            ("output_activation", output), ("layout", layout),
+                            ("extra", to_json_value(self.extra, "extra"))):
+            object.__setattr__(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModelContents):
+            return NotImplemented
+        return (
+            self.sizes == other.sizes
+            and self.hidden_activations == other.hidden_activations
+            and self.output_activation == other.output_activation
+            and np.array_equal(self.theta, other.theta)
+            and self.extra == other.extra
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds an array and a dict
+
+    @property
+    def num_weights(self) -> int:
+        """Length of ``theta``."""
+        return self.layout.num_weights
+
+    def layer_arrays(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Views ``(W, b)`` into ``theta``, one pair per layer.
+
+        Returns
+        -------
+        list of (ndarray, ndarray)
+            ``W`` of shape ``(fan_in, fan_out)`` and ``b`` of shape ``(fan_out,)``, of
+            theta's dtype, both views sharing memory with ``theta``.
+        """
+        return list(zip(*self.layout.views_of(self.theta)))
+
+
+def check_contents(contents: Any) -> ModelContents:
+    """``contents`` if it is a ModelContents whose theta is (still) finite."""
+    if not isinstance(contents, ModelContents):
+        raise TypeError(f"contents must be a ModelContents, got {type(contents).__name__}")
+    # Re-check theta: the array may have been modified in place since construction.
+    check_finite("contents.theta", contents.theta)
+    return contents
+
+
+def model_tensors(contents: ModelContents) -> dict[str, np.ndarray]:
+    """Tensor name -> view into ``theta``, in the file's order."""
+    tensors = {}
+    for i, (weights, biases) in enumerate(contents.layer_arrays()):
+        tensors[f"layers.{i}.weight"] = weights
+        tensors[f"layers.{i}.bias"] = biases
+    return tensors
+
+
+def model_metadata(contents: ModelContents) -> dict[str, Any]:
+    """The numpynn metadata JSON object of a model file."""
+    from .._version import __version__
+
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "numpynn_version": __version__,
+        "sizes": list(contents.sizes),
+        "hidden_activations": list(contents.hidden_activations),
+        "output_activation": contents.output_activation,
+        "extra": contents.extra,
+    }
+
+
+def expected_model_tensors(layout: Layout, code: str = "F32"
+                           ) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Tensor name -> (dtype code, shape) of every model tensor for ``layout``, all of the
+    dtype ``code`` (``"F32"`` or ``"F64"``)."""
+    expected: dict[str, tuple[str, tuple[int, ...]]] = {}
+    for i, layer in enumerate(layout.layers):
+        expected[f"layers.{i}.weight"] = (code, layer.weight_shape)
+        expected[f"layers.{i}.bias"] = (code, (layer.fan_out,))
+    return expected
+
+
+def _field_problem(exc: Exception) -> FileProblem:
+    return FileProblem(f"numpynn metadata: {exc}")
+
+
+def _parse_json_object(raw: Mapping[str, str]) -> dict[str, Any]:
+    if not raw:
+        raise FileProblem("not a numpynn model file (a safetensors file without metadata)")
+    if METADATA_KEY not in raw:
+        raise FileProblem(
+            "not a numpynn model file (a safetensors file without a 'numpynn' metadata entry; "
+            f"it has {sorted(raw)[:5]})"
+        )
+    try:
+        meta = strict_loads(raw[METADATA_KEY])
+    except ValueError as exc:
+        raise FileProblem(f"numpynn metadata is not valid JSON ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise FileProblem(f"numpynn metadata is a JSON {type(meta).__name__}, not an object")
+    return meta
+
+
+def _check_format(meta: dict[str, Any]) -> None:
+    if meta.get("format") != FORMAT_NAME:
+        raise FileProblem(f"not a numpynn model file (metadata format is {meta.get('format')!r})")
+    try:
+        version = check_int("format_version", meta.get("format_version"), 1)
+    except ValueError as exc:
+        raise _field_problem(exc) from exc
+    if version != FORMAT_VERSION:
+        newer = " (written by a newer numpynn; upgrade numpynn)" if version > FORMAT_VERSION else ""
+        raise FileProblem(f"unsupported format_version {version}; this numpynn reads version "
+                          f"{FORMAT_VERSION}{newer}")
+    unknown = set(meta) - _MODEL_KEYS - CHECKPOINT_KEYS - CHECKPOINT_KEYS_V01
+    if unknown:
+        raise FileProblem(f"numpynn metadata has unknown fields {sorted(unknown)}")
+    missing = sorted(_MODEL_KEYS - {"numpynn_version"} - set(meta))
+    if missing:
+        raise FileProblem(f"numpynn metadata lacks the fields {missing}")
+    if not isinstance(meta.get("numpynn_version", ""), str):
+        raise FileProblem(f"numpynn_version must be a str, got {meta['numpynn_version']!r}")
+
+
+def parse_metadata(raw: Mapping[str, str]) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """Parse and check the numpynn entry of a file's ``__metadata__``.
+
+    Checks the model fields (format, version, architecture, ``extra``); the checkpoint
+    fields are checked by :func:`parse_checkpoint_fields`.
+
+    Returns
+    -------
+    meta : dict
+        The metadata JSON object, ``sizes`` and activations normalised to tuples.
+    sizes : tuple of int
+        The declared sizes, checked.
+
+    Raises
+    ------
+    FileProblem
+    """
+    meta = _parse_json_object(raw)
+    _check_format(meta)
+    try:
+        sizes, hidden, output = check_architecture(
+            meta["sizes"], meta["hidden_activations"], meta["output_activation"])
+    except (TypeError, ValueError) as exc:
+        raise _field_problem(exc) from exc
+    if not isinstance(meta["extra"], dict):
+        raise FileProblem(f"extra must be a JSON object, got {type(meta['extra']).__name__}")
+    if not depth_ok(meta["extra"]):
+        raise FileProblem(f"extra is nested more than {MAX_JSON_DEPTH} levels deep")
+    meta.update(sizes=sizes, hidden_activations=hidden, output_activation=output)
+    return meta, sizes
+
+
+# ---------------------------------------------------------------------------
+# Checkpoint fields
+# ---------------------------------------------------------------------------
+# A state array's name: dotted identifiers ("optimizer.m", "early_stopping.best_theta").
+_STATE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
+
+
+def check_state_name(name: Any, what: str = "arrays") -> str:
+    """A state array's name: dotted identifiers, outside the model's ``layers.`` names."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} names must be str, got {name!r} ({type(name).__name__})")
+    if not _STATE_NAME.fullmatch(name):
+        raise ValueError(f"{what} names must be dotted identifiers such as 'optimizer.m', "
+                         f"got {name!r}")
+    if name.split(".", 1)[0] == "layers":
+        raise ValueError(f"{what} name {name!r} clashes with the model's 'layers.' tensors")
+    return name
+
+
+@dataclass(frozen=True)
+class CheckpointFields:
+    """The checkpoint part of a file's metadata.
+
+    Attributes
+    ----------
+    array_names : tuple of str
+        Names of the state tensors (the same names the arrays are read back under).
+    training_state : dict
+        JSON object with at least ``"epoch"``, an int >= 0.
+    optimizer_scalars : dict or None
+        The ``optimizer_state`` numbers of a checkpoint written by numpynn 0.1, else None.
+    """
+
+    array_names: tuple[str, ...]
+    training_state: dict
+    optimizer_scalars: dict | None = None
+
+
+def _v01_array_names(meta: dict[str, Any]) -> tuple[str, ...]:
+    """numpynn 0.1: scalars in ``optimizer_state``, tensors ``optimizer.{name}``."""
+    scalars = meta["optimizer_state"]
+    if not isinstance(scalars, dict):
+        raise FileProblem("optimizer_state must be a JSON object")
+    for key, value in scalars.items():
+        if not isinstance(value, (int, float)):  # bool is an int: allowed
+            raise FileProblem(f"optimizer_state[{key!r}] must be a number, got {value!r}")
+    names = meta["optimizer_arrays"]
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise FileProblem("optimizer_arrays must be a list of non-empty str")
+    if len(set(names)) != len(names):
+        raise FileProblem("optimizer_arrays names an array twice")
+    both = set(names) & set(scalars)
+    if both:
+        raise FileProblem(f"optimizer state {sorted(both)} is both a scalar and an array")
+    return tuple(f"optimizer.{name}" for name in names)
+
+
+def _array_names(meta: dict[str, Any]) -> tuple[str, ...]:
+    names = meta["state_arrays"]
+    if not isinstance(names, list):
+        raise FileProblem(f"state_arrays must be a list of names, got {names!r}")
+    try:
+        checked = tuple(check_state_name(n, "state_arrays") for n in names)
+    except (TypeError, ValueError) as exc:
+        raise FileProblem(str(exc)) from exc
+    if len(set(checked)) != len(checked):
+        raise FileProblem("state_arrays names an array twice")
+    return checked
+
+
+def check_training_state(training_state: Any) -> dict:
+    """``training_state`` if it is a dict with ``"epoch"``, an int >= 0; else Type/ValueError."""
+    if not isinstance(training_state, dict):
+        raise TypeError(f"training_state must be a dict, got {type(training_state).__name__}")
+    check_int("training_state['epoch']", training_state.get("epoch"), 0)
+    return training_state
+
+
+def parse_checkpoint_fields(meta: dict[str, Any]) -> CheckpointFields | None:
+    """The checkpoint fields of checked model metadata; None for a plain model file.
+
+    Raises
+    ------
+    FileProblem
+    """
+    present = (CHECKPOINT_KEYS | CHECKPOINT_KEYS_V01) & set(meta)
+    if not present:
+        return None
+    if present == CHECKPOINT_KEYS:
+        names, scalars = _array_names(meta), None
+    elif present == CHECKPOINT_KEYS_V01:
+        names, scalars = _v01_array_names(meta), dict(meta["optimizer_state"])
+    else:
+        raise FileProblem(
+            f"checkpoint metadata is incomplete: has {sorted(present)}, needs "
+            f"{sorted(CHECKPOINT_KEYS)} (or numpynn 0.1's {sorted(CHECKPOINT_KEYS_V01)})"
+        )
+    try:
+        training = check_training_state(meta["training_state"])
+    except (TypeError, ValueError) as exc:
+        raise FileProblem(str(exc)) from exc
+    if not depth_ok(training):
+        raise FileProblem(f"training_state is nested more than {MAX_JSON_DEPTH} levels deep")
+    return CheckpointFields(names, training, scalars)
