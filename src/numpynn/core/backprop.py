@@ -52,6 +52,9 @@ class Workspace:
         sizes = network.sizes
         self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
         self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
+        # Pre-activation sums of the layers whose derivative needs them (mish, gelu).
+        self.pre = [np.empty((rows, s), dtype=np.float32) if name in act.NEEDS_PRE_ACTIVATION
+                    else None for s, name in zip(sizes[1:-1], network.hidden_activations)]
         # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
         # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
         # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
@@ -61,11 +64,11 @@ class Workspace:
         widest = max(sizes[1:-1], default=1)
         self.float_scratch = np.empty(rows * widest, dtype=np.float32)
         self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
-        if self.kernels is None:
-            self.bool_scratch = np.empty(rows * widest, dtype=bool)
-            # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
-            self.ones = np.ones(rows, dtype=np.float32)
-        else:
+        # (Also with the kernels: activations they lack run on the NumPy path.)
+        self.bool_scratch = np.empty(rows * widest, dtype=bool)
+        # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
+        self.ones = np.ones(rows, dtype=np.float32)
+        if self.kernels is not None:
             self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
             self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
         self.dropout = float(dropout)
@@ -146,6 +149,8 @@ class Workspace:
                 fused(z, net.biases[layer])
             else:
                 z += net.biases[layer]
+                if self.pre[layer] is not None:
+                    self.pre[layer][:n] = z
                 act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
             if self.dropout > 0:
                 mask = self.masks[layer][:n]
@@ -175,13 +180,16 @@ class Workspace:
             if self.dropout > 0:
                 below *= self.masks[layer - 1][:n]
             values = self.values[layer - 1][:n]
-            if compiled is not None:
-                compiled.HIDDEN_BACKWARD[hidden[layer - 1]](below, values, grad_b[layer - 1])
+            backward = compiled.HIDDEN_BACKWARD.get(hidden[layer - 1]) if compiled else None
+            if backward is not None:
+                backward(below, values, grad_b[layer - 1])
             else:
+                pre = self.pre[layer - 1]
                 act.multiply_by_derivative(
                     hidden[layer - 1], values, below,
                     self.bool_scratch[:below.size].reshape(below.shape),
                     self.float_scratch[:below.size].reshape(below.shape),
+                    None if pre is None else pre[:n],
                 )
                 np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
             delta = below
