@@ -60,9 +60,10 @@ class TableTrainer(Trainer):
 
     def set_dropout(self, rate: float) -> None:
         """The dropout rate of the batches from now on (for scheduled dropout)."""
-        self.dropout = check_number("dropout", rate, 0.0, 1.0, high_inclusive=False)
-        if self._workspace is not None:
-            self._workspace.dropout = self.dropout
+        if rate != self.dropout:
+            self.dropout = check_number("dropout", rate, 0.0, 1.0, high_inclusive=False)
+            if self._workspace is not None:
+                self._workspace.dropout = self.dropout
 
     def _fused_kernel(self) -> None:
         """Never the dense networks' fused whole-epoch kernel: this network's layers are

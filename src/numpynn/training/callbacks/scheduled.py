@@ -43,7 +43,16 @@ class _Stepwise(Callback):
         raise NotImplementedError
 
 
+class _Constant(ProgressSchedule):
+    """Factor 1 throughout: an unscheduled rate."""
+
+    def factor(self, t: float) -> float:
+        return 1.0
+
+
 def _progress_schedule(schedule: Any, what: str) -> ProgressSchedule:
+    if schedule in (None, "constant"):
+        return _Constant()
     made = get_schedule(schedule, 1)
     if not isinstance(made, ProgressSchedule):
         raise ValueError(f"{what} needs a schedule of the run's progress (warmup_cosine, "
@@ -87,7 +96,8 @@ class ScheduledDropout(_Stepwise):
         The rate where the schedule's factor is 1.
     steps_per_epoch : int >= 1
     schedule : str or ProgressSchedule, default "flat_cos"
-        ``flat_cos``: the full rate for the first half of the run, then down to 0.
+        ``flat_cos``: the full rate for the first half of the run, then down to 0;
+        ``"constant"`` (or None): the full rate throughout.
     """
 
     requires = frozenset({"dropout_schedule"})
@@ -113,6 +123,7 @@ class ScheduledWeightDecay(_Stepwise):
     strength : float >= 0
     steps_per_epoch : int >= 1
     schedule : str or ProgressSchedule, default "flat_cos"
+        As for :class:`ScheduledDropout`.
     factors : ndarray, shape (num_weights,), optional
         Per-entry factors (0 for entries that never decay); default: the network's
         ``weight_mask()`` (weights decay, biases do not).

@@ -1,0 +1,279 @@
+"""Table estimators: :class:`TabularClassifier` and :class:`TabularRegressor`.
+
+They take a table as it is -- a pandas DataFrame with numbers, text categories and gaps,
+a dict of columns, or a 2-D array -- do the recipe's preprocessing inside
+(:mod:`numpynn.tabular.recipe_features`) and train a
+:class:`~numpynn.tabular_network.TabularNetwork` with the RealMLP-TD recipe
+(:mod:`numpynn.tabular.recipe`), sized to the data::
+
+    from numpynn.sklearn import TabularClassifier
+    model = TabularClassifier(verbose=1).fit(df.drop(columns="y"), df["y"])
+    model.plan_          # the width, epochs and batch size it chose, and why
+    model.predict_proba(new_df)
+
+A share of the rows (``validation_fraction``, stratified for classes) is held out to pick
+the best epoch; no other choice looks at data beyond the training rows.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_feature_names, _check_y, check_is_fitted
+
+from ..tabular.recipe import Recipe
+from ..tabular.recipe_columns import columns_of
+from ..tabular.recipe_features import RecipeFeatures
+from ..tabular.recipe_training import fit_recipe
+
+__all__ = ["TabularClassifier", "TabularRegressor"]
+
+#: Fewer rows than this train without a validation split (and keep the last epoch).
+MIN_ROWS_FOR_VALIDATION = 10
+
+
+class _TabularEstimator(BaseEstimator):
+    """What the two table estimators share; use the subclasses."""
+
+    _task = ""
+    _parameter_constraints: dict = {
+        "categorical": ["array-like", None],
+        "width": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "time_budget": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "recipe": [dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, categorical: Any = None, width: int | None = None,
+                 epochs: int | None = None, batch_size: int | None = None,
+                 time_budget: float = 15.0, learning_rate: float | None = None,
+                 validation_fraction: float = 0.2, recipe: dict | None = None,
+                 random_state: Any = None, verbose: int = 0) -> None:
+        self.categorical = categorical
+        self.width = width
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.time_budget = time_budget
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.recipe = recipe
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.input_tags.sparse = False
+        return tags
+
+    # ------------------------------------------------------------------ input
+    def _check_table(self, X: Any, reset: bool) -> Any:
+        """``X`` as a table (sparse, complex, empty or ragged input refused)."""
+        name = type(self).__name__
+        if sp.issparse(X):
+            raise TypeError(f"{name} takes dense tables (DataFrame or array); got a sparse "
+                            "matrix: convert it with .toarray()")
+        _check_feature_names(self, X, reset=reset)
+        if not hasattr(X, "columns") and not isinstance(X, dict):
+            X = np.asarray(X)
+            if X.dtype.kind == "c":
+                raise ValueError("Complex data not supported")
+            if X.ndim != 2:
+                raise ValueError(f"Expected a 2-D table (rows x columns), got an array of "
+                                 f"shape {X.shape}. Reshape your data with X.reshape(-1, 1) "
+                                 "for one feature or X.reshape(1, -1) for one row.")
+        columns = columns_of(X)
+        n_rows = len(columns[0]) if columns else 0
+        if not columns:
+            raise ValueError(f"0 feature(s) (shape=({n_rows}, 0)) while a minimum of 1 is "
+                             "required.")
+        if n_rows == 0:
+            raise ValueError(f"Found array with 0 sample(s) (shape=(0, {len(columns)})) "
+                             "while a minimum of 1 is required.")
+        if reset:
+            self.n_features_in_ = len(columns)
+        elif len(columns) != self.n_features_in_:
+            raise ValueError(f"X has {len(columns)} features, but {name} is expecting "
+                             f"{self.n_features_in_} features as input.")
+        return X
+
+    def _recipe(self) -> Recipe:
+        settings = {"width": self.width, "epochs": self.epochs, "batch_size": self.batch_size,
+                    "time_budget": float(self.time_budget),
+                    "learning_rate": self.learning_rate,
+                    "validation_fraction": float(self.validation_fraction)}
+        return Recipe().with_options({**settings, **(self.recipe or {})})
+
+    def _split(self, n: int, stratify: np.ndarray | None, recipe: Recipe, rng: Any
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Training and validation rows (no validation for very small data)."""
+        rows = np.arange(n)
+        if n < MIN_ROWS_FOR_VALIDATION:
+            return rows, None
+        if stratify is not None and np.bincount(stratify).min(initial=n) < 2:
+            stratify = None  # a class of one row cannot be split
+        seed = int(rng.integers(2**31 - 1))
+        n_val = max(1, int(round(recipe.validation_fraction * n)))
+        if stratify is not None:
+            n_val = max(n_val, int(stratify.max()) + 1)
+        try:
+            train, val = train_test_split(rows, test_size=min(n_val, n - 1),
+                                          random_state=seed, stratify=stratify)
+        except ValueError:  # too few rows per class to stratify
+            train, val = train_test_split(rows, test_size=min(n_val, n - 1),
+                                          random_state=seed)
+        return np.sort(train), np.sort(val)
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X: Any, targets: np.ndarray, n_outputs: int, stratify: np.ndarray | None,
+             sample_weight: Any) -> Any:
+        self._validate_params()
+        recipe = self._recipe()
+        X = self._check_table(X, reset=True)
+        rng = np.random.default_rng(self._seed())
+        train, val = self._split(targets.shape[0], stratify, recipe, rng)
+        features = RecipeFeatures.fit(_rows(X, train), self.categorical,
+                                      max_one_hot=9 if recipe.embeddings else None,
+                                      robust=recipe.robust_scaling, clip=recipe.robust_scaling)
+        encoded = features.transform(X)
+        weights = None if sample_weight is None else np.asarray(sample_weight, np.float32)
+        validation = None if val is None else (encoded[val], targets[val])
+        result = fit_recipe(
+            recipe, encoded[train], targets[train], validation, n_dense=features.n_dense,
+            embeddings=features.embeddings, n_outputs=n_outputs, task=self._task, seed=rng,
+            sample_weight=None if weights is None else weights[train],
+            progress=self.verbose >= 2)
+        self.features_, self.network_, self.history_ = features, result.network, result.history
+        self.plan_ = {**result.plan.as_dict(), "training_rows": int(train.size),
+                      "validation_rows": 0 if val is None else int(val.size),
+                      "best_epoch": result.history.best_epoch,
+                      "seconds": round(result.seconds, 2)}
+        if self.verbose:
+            print(self._describe(), file=sys.stderr)
+        return self
+
+    def _seed(self) -> int | None:
+        state = self.random_state
+        if state is None or isinstance(state, (int, np.integer)):
+            return None if state is None else int(state)
+        return int(state.randint(2**31 - 1))  # a RandomState, as scikit-learn allows
+
+    def _describe(self) -> str:
+        plan = self.plan_
+        return (f"{type(self).__name__}: {plan['training_rows']} training rows x "
+                f"{self.features_.n_dense + len(self.features_.embedded)} features -> width "
+                f"{plan['width']}, {plan['epochs']} epochs, batch {plan['batch_size']} "
+                f"({plan['note']}); best epoch {plan['best_epoch']}, {plan['seconds']} s")
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "network_")
+        X = self._check_table(X, reset=False)
+        return self.network_.eval(self.features_.transform(X))
+
+
+def _rows(X: Any, rows: np.ndarray) -> Any:
+    """The given rows of a DataFrame, dict of columns or array."""
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    if isinstance(X, dict):
+        return {k: np.asarray(v)[rows] for k, v in X.items()}
+    return np.asarray(X)[rows]
+
+
+class TabularClassifier(ClassifierMixin, _TabularEstimator):
+    """Classifier for tables, trained with the RealMLP-TD recipe (see the module).
+
+    Parameters
+    ----------
+    categorical : sequence of str, optional
+        Numeric columns to treat as categories (``x<j>`` for arrays).
+    width, epochs, batch_size : int, optional
+        Fix the size instead of letting the data choose (:func:`numpynn.tabular.recipe.plan_size`).
+    time_budget : float, default 15.0
+        Seconds a fit should take, for the size choice.
+    learning_rate : float, optional
+        Default 0.04 (with the NTK factors).
+    validation_fraction : float, default 0.2
+        Rows held out to choose the best epoch.
+    recipe : dict, optional
+        Other :class:`~numpynn.tabular.recipe.Recipe` fields (``{"dropout": 0.0}``).
+    random_state : int, RandomState or None
+    verbose : int, default 0
+        1: print the plan and the result; 2: also a progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    features_ : RecipeFeatures
+    network_ : TabularNetwork
+    history_ : History
+    plan_ : dict
+        The width, epochs, batch size, rows, best epoch and seconds of the fit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        When X had string column names.
+    """
+
+    _task = "classification"
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TabularClassifier:
+        """Fit on a table ``X`` (n rows) and labels ``y`` (n,)."""
+        y = _check_y(y, estimator=self)
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError("Classifier can't train when only one class is present: y has "
+                             f"only the class {self.classes_[0]!r}")
+        return self._fit(X, labels.astype(np.intp), self.classes_.size, labels, sample_weight)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """float32 (n, n_classes), columns in ``classes_`` order."""
+        return self._outputs(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class TabularRegressor(RegressorMixin, _TabularEstimator):
+    """Regressor for tables, trained with the RealMLP-TD recipe (see the module).
+
+    The target is standardised for training; predictions are clipped to the range of the
+    training targets (``recipe={"clip_outputs": False}`` to keep them unclipped).
+    Parameters and attributes as for :class:`TabularClassifier` (learning rate 0.2).
+    """
+
+    _task = "regression"
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TabularRegressor:
+        """Fit on a table ``X`` (n rows) and real targets ``y`` (n,)."""
+        y = _check_y(y, y_numeric=True, estimator=self).astype(np.float64)
+        self.target_mean_ = float(y.mean())
+        std = float(y.std())
+        self.target_scale_ = std if std > 0 and math.isfinite(std) else 1.0
+        self.target_range_ = (float(y.min()), float(y.max()))
+        scaled = ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+        return self._fit(X, scaled.reshape(-1, 1), 1, None, sample_weight)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """float32 (n,) in the target's units."""
+        out = self._outputs(X)[:, 0].astype(np.float64)
+        out = out * self.target_scale_ + self.target_mean_
+        if self._recipe().clip_outputs:
+            out = np.clip(out, *self.target_range_)
+        return out.astype(np.float32)
