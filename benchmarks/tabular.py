@@ -68,7 +68,13 @@ def _ablation_makers():
 
 def main(argv=None):
     options = _options(argv)
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
+
+    # scikit-learn's MLP stops at its default max_iter=200: that is its default, not news.
+    warnings.simplefilter("ignore", ConvergenceWarning)
 
     datasets = _datasets(options)
     print(f"# tabular benchmark: {len(datasets)} data sets, "

@@ -38,7 +38,10 @@ class TableTrainer(Trainer):
         seed, callbacks, ...).
     """
 
-    capabilities = Trainer.capabilities | {"dropout_schedule"}
+    # No "checkpoints": checkpoint files hold dense networks only (io/checkpoints.py).
+    capabilities = frozenset({"learning_rate", "dropout_schedule"})
+    solver_name = "TableTrainer"
+    solver_description = "it"
 
     def __init__(self, network: Any, optimizer: Any = "adam", *, label_smoothing: float = 0.0,
                  lr_factors: np.ndarray | None = None, **settings: Any) -> None:
