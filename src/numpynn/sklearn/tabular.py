@@ -28,7 +28,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_feature_names, _check_y, check_is_fitted
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_sample_weight,
+    _check_y,
+    check_is_fitted,
+)
 
 from ..tabular.recipe import Recipe
 from ..tabular.recipe_columns import columns_of
@@ -99,7 +104,7 @@ class _TabularEstimator(BaseEstimator):
                                  f"shape {X.shape}. Reshape your data with X.reshape(-1, 1) "
                                  "for one feature or X.reshape(1, -1) for one row.")
         columns = columns_of(X)
-        n_rows = len(columns[0]) if columns else 0
+        n_rows = len(columns[0]) if columns else (X.shape[0] if hasattr(X, "shape") else 0)
         if not columns:
             raise ValueError(f"0 feature(s) (shape=({n_rows}, 0)) while a minimum of 1 is "
                              "required.")
@@ -143,16 +148,25 @@ class _TabularEstimator(BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _fit(self, X: Any, targets: np.ndarray, n_outputs: int, stratify: np.ndarray | None,
              sample_weight: Any) -> Any:
-        self._validate_params()
         recipe = self._recipe()
-        X = self._check_table(X, reset=True)
+        n_rows = len(X) if hasattr(X, "iloc") or not isinstance(X, dict) else \
+            len(next(iter(X.values())))
+        if n_rows != targets.shape[0]:
+            raise ValueError(f"Found input variables with inconsistent numbers of samples: "
+                             f"[{n_rows}, {targets.shape[0]}] (rows of X, values of y)")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, targets, dtype=np.float32,
+                                                 ensure_non_negative=True)
+            if not sample_weight.any():
+                raise ValueError("sample_weight has only zero weights: at least one row "
+                                 "must weigh more than zero")
         rng = np.random.default_rng(self._seed())
         train, val = self._split(targets.shape[0], stratify, recipe, rng)
         features = RecipeFeatures.fit(_rows(X, train), self.categorical,
                                       max_one_hot=9 if recipe.embeddings else None,
                                       robust=recipe.robust_scaling, clip=recipe.robust_scaling)
         encoded = features.transform(X)
-        weights = None if sample_weight is None else np.asarray(sample_weight, np.float32)
+        weights = sample_weight
         validation = None if val is None else (encoded[val], targets[val])
         result = fit_recipe(
             recipe, encoded[train], targets[train], validation, n_dense=features.n_dense,
@@ -234,6 +248,8 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TabularClassifier:
         """Fit on a table ``X`` (n rows) and labels ``y`` (n,)."""
+        self._validate_params()
+        X = self._check_table(X, reset=True)
         y = _check_y(y, estimator=self)
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
@@ -247,7 +263,8 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
         return self._outputs(X)
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class TabularRegressor(RegressorMixin, _TabularEstimator):
@@ -262,6 +279,8 @@ class TabularRegressor(RegressorMixin, _TabularEstimator):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TabularRegressor:
         """Fit on a table ``X`` (n rows) and real targets ``y`` (n,)."""
+        self._validate_params()
+        X = self._check_table(X, reset=True)
         y = _check_y(y, y_numeric=True, estimator=self).astype(np.float64)
         self.target_mean_ = float(y.mean())
         std = float(y.std())

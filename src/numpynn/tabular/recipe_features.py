@@ -51,9 +51,7 @@ def smooth_clip(x: np.ndarray) -> np.ndarray:
     """``x / sqrt(1 + (x / 3) ** 2)`` in place: near-identity for small ``|x|``, tending
     to +-3 for large ones."""
     scratch = np.multiply(x, np.float32(1.0 / 3.0))
-    np.square(scratch, out=scratch)
-    scratch += 1
-    np.sqrt(scratch, out=scratch)
+    np.hypot(1, scratch, out=scratch)  # sqrt(1 + (x/3)^2) without overflow
     x /= scratch
     return x
 
