@@ -38,7 +38,8 @@ from .core.initializers import get_initializer
 from .core.layers import InputLayout, TableWorkspace, init_dense_from_data, table_forward
 from .core.layers.input_block import scaled_features
 
-__all__ = ["TabularNetwork", "load_tabular_network"]
+__all__ = ["TabularNetwork", "load_tabular_network", "load_tabular_networks",
+           "save_tabular_networks"]
 
 
 class TabularNetwork:
@@ -277,8 +278,19 @@ class TabularNetwork:
                 f"num_weights={self.num_weights})")
 
 
-def load_tabular_network(path: str | os.PathLike) -> TabularNetwork:
-    """Read a network written by :meth:`TabularNetwork.save` (with its ``metadata``).
+def _from_contents(contents: Any) -> TabularNetwork:
+    net = TabularNetwork(contents.n_dense, contents.sizes[1:-1], contents.sizes[-1],
+                         embeddings=contents.embeddings, front_scale=contents.front_scale,
+                         hidden_activation=list(contents.hidden_activations),
+                         output_activation=contents.output_activation)
+    net.set_weights(contents.theta)
+    net.metadata = dict(contents.extra)
+    return net
+
+
+def load_tabular_networks(path: str | os.PathLike) -> list[TabularNetwork]:
+    """Every network of a file written by :func:`save_tabular_networks` (or
+    :meth:`TabularNetwork.save`), each with the file's ``metadata``.
 
     Raises
     ------
@@ -287,11 +299,29 @@ def load_tabular_network(path: str | os.PathLike) -> TabularNetwork:
     """
     from .io.tabular_files import read_tabular_file
 
-    contents = read_tabular_file(path)
-    net = TabularNetwork(contents.n_dense, contents.sizes[1:-1], contents.sizes[-1],
-                         embeddings=contents.embeddings, front_scale=contents.front_scale,
-                         hidden_activation=list(contents.hidden_activations),
-                         output_activation=contents.output_activation)
-    net.set_weights(contents.theta)
-    net.metadata = dict(contents.extra)
-    return net
+    return [_from_contents(c) for c in read_tabular_file(path)]
+
+
+def load_tabular_network(path: str | os.PathLike) -> TabularNetwork:
+    """The network of a file written by :meth:`TabularNetwork.save` (with its
+    ``metadata``); a file of several (an ensemble) is refused: use
+    :func:`load_tabular_networks`."""
+    networks = load_tabular_networks(path)
+    if len(networks) != 1:
+        from .errors import ModelFileError
+
+        raise ModelFileError(f"{path}: holds {len(networks)} networks (a bagged ensemble); "
+                             "read it with load_tabular_networks")
+    return networks[0]
+
+
+def save_tabular_networks(path: str | os.PathLike, networks: Sequence[TabularNetwork],
+                          metadata: dict | None = None) -> None:
+    """Write networks of one architecture (an ensemble) into one model file, atomically;
+    ``metadata`` (default: the first network's) is the file's."""
+    from .io.tabular_files import write_tabular_file
+
+    if not networks:
+        raise ValueError("save_tabular_networks needs at least one network")
+    extra = networks[0].metadata if metadata is None else metadata
+    write_tabular_file(path, [net.contents(extra) for net in networks])

@@ -6,7 +6,9 @@ The file is a numpynn model file for the dense stack (tensors ``layers.{i}.weigh
 - tensors ``embeddings.{j}`` (float32, ``(cardinality, dim)``) and, with a front scale,
   ``feature_scale`` (float32, ``(n_features,)``);
 - the metadata field ``"input_layers"``:
-  ``{"kind": "table", "n_dense": 5, "embeddings": [[12, 8]], "front_scale": true}``.
+  ``{"kind": "table", "n_dense": 5, "embeddings": [[12, 8]], "front_scale": true}``;
+- for a bagged ensemble of K networks, ``"members": K`` there, and every tensor name
+  prefixed ``members.{m}.``.
 
 Everything is checked before a tensor is read -- the dense part by the model files' own
 checks, the input layers here -- and nothing is pickled.  ``numpynn.load`` refuses these
@@ -17,7 +19,7 @@ reads them.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,12 +106,35 @@ class TabularContents:
         return tensors
 
 
-def write_tabular_file(path: str | os.PathLike, contents: TabularContents) -> None:
-    """Write a table network's model file atomically (see the module docstring)."""
-    metadata = model_metadata(contents.dense)
-    metadata[INPUT_LAYERS_KEY] = contents.input_metadata()
-    tensors = model_tensors(contents.dense)
-    tensors.update(contents.input_tensors())
+def _member_prefix(member: int, members: int) -> str:
+    return "" if members == 1 else f"members.{member}."
+
+
+def write_tabular_file(path: str | os.PathLike,
+                       contents: TabularContents | Sequence[TabularContents]) -> None:
+    """Write a table network's model file atomically (see the module docstring).
+
+    Several networks of one architecture (the members of a bagged ensemble) go into one
+    file: their tensors are named ``members.{m}.<name>`` and ``input_layers`` says
+    ``"members": K``; the first member's ``extra`` is the file's.
+    """
+    members = [contents] if isinstance(contents, TabularContents) else list(contents)
+    if not members:
+        raise ValueError("write_tabular_file needs at least one network")
+    first = members[0]
+    for other in members[1:]:
+        if other.layout != first.layout or other.hidden_activations != \
+                first.hidden_activations or other.output_activation != first.output_activation:
+            raise ValueError("the members of one file must share their architecture")
+    metadata = model_metadata(first.dense)
+    metadata[INPUT_LAYERS_KEY] = first.input_metadata()
+    if len(members) > 1:
+        metadata[INPUT_LAYERS_KEY]["members"] = len(members)
+    tensors: dict[str, np.ndarray] = {}
+    for m, member in enumerate(members):
+        prefix = _member_prefix(m, len(members))
+        for name, array in {**model_tensors(member.dense), **member.input_tensors()}.items():
+            tensors[prefix + name] = array
     save_tensors(path, tensors, {METADATA_KEY: dumps(metadata)})
 
 
@@ -124,10 +149,10 @@ def _parse_input_layers(raw: Mapping[str, str]) -> tuple[dict[str, Any], dict[st
         raise FileProblem("not a table network's model file (no 'input_layers' in the "
                           "numpynn metadata; read plain networks with numpynn.load)")
     layers = meta.pop(INPUT_LAYERS_KEY)
-    if layers.get("kind") != _KIND or set(layers) != {"kind", "n_dense", "embeddings",
-                                                       "front_scale"}:
+    keys = {"kind", "n_dense", "embeddings", "front_scale"}
+    if layers.get("kind") != _KIND or not keys <= set(layers) <= keys | {"members"}:
         raise FileProblem(f"input_layers must be {{'kind': 'table', 'n_dense', 'embeddings', "
-                          f"'front_scale'}}, got {sorted(layers)}")
+                          f"'front_scale'[, 'members']}}, got {sorted(layers)}")
     if not isinstance(layers["front_scale"], bool) or not isinstance(layers["embeddings"],
                                                                      list):
         raise FileProblem("input_layers: front_scale must be a bool and embeddings a list")
@@ -154,13 +179,20 @@ def _layout_of(layers: dict[str, Any], sizes: tuple[int, ...], file_bytes: int
     return layout
 
 
-def _read_tensors(file: SafetensorsFile, layout: InputLayout) -> np.ndarray:
-    """Every tensor, checked against the layout first, into one new theta."""
-    expected = dict(expected_model_tensors(layout.dense))
+def _expected(layout: InputLayout, members: int) -> dict[str, tuple[str, tuple[int, ...]]]:
+    one = dict(expected_model_tensors(layout.dense))
     for j, e in enumerate(layout.embedding_slices):
-        expected[f"embeddings.{j}"] = ("F32", (e.cardinality, e.dim))
+        one[f"embeddings.{j}"] = ("F32", (e.cardinality, e.dim))
     if layout.front_scale:
-        expected["feature_scale"] = ("F32", (layout.n_features,))
+        one["feature_scale"] = ("F32", (layout.n_features,))
+    return {_member_prefix(m, members) + name: spec
+            for m in range(members) for name, spec in one.items()}
+
+
+def _read_tensors(file: SafetensorsFile, layout: InputLayout, members: int
+                  ) -> list[np.ndarray]:
+    """Every tensor, checked against the layout first, into one new theta per member."""
+    expected = _expected(layout, members)
     specs = file.specs()
     if set(specs) != set(expected):
         odd = sorted(set(specs) ^ set(expected))
@@ -169,25 +201,33 @@ def _read_tensors(file: SafetensorsFile, layout: InputLayout) -> np.ndarray:
     for name, spec in expected.items():
         if tuple(specs[name]) != (spec[0], tuple(spec[1])):
             raise FileProblem(f"tensor {name!r} is {specs[name]}, expected {spec}")
-    theta = np.empty(layout.num_weights, dtype=np.float32)
+    thetas = []
+    for m in range(members):
+        theta = np.empty(layout.num_weights, dtype=np.float32)
+        for name, view in _named_views(layout, theta, _member_prefix(m, members)).items():
+            array = file.tensor(name)
+            try:
+                check_finite(f"tensor {name!r}", array)
+            except ValueError as exc:
+                raise FileProblem(str(exc)) from exc
+            view[...] = array
+        thetas.append(theta)
+    return thetas
+
+
+def _named_views(layout: InputLayout, theta: np.ndarray, prefix: str
+                 ) -> dict[str, np.ndarray]:
     views = layout.views_of(theta)
-    targets = {f"embeddings.{j}": t for j, t in enumerate(views.embeddings)}
+    named = {f"{prefix}embeddings.{j}": t for j, t in enumerate(views.embeddings)}
     if views.scale is not None:
-        targets["feature_scale"] = views.scale
+        named[f"{prefix}feature_scale"] = views.scale
     for i, (w, b) in enumerate(zip(views.weights, views.biases)):
-        targets[f"layers.{i}.weight"], targets[f"layers.{i}.bias"] = w, b
-    for name, view in targets.items():
-        array = file.tensor(name)
-        try:
-            check_finite(f"tensor {name!r}", array)
-        except ValueError as exc:
-            raise FileProblem(str(exc)) from exc
-        view[...] = array
-    return theta
+        named[f"{prefix}layers.{i}.weight"], named[f"{prefix}layers.{i}.bias"] = w, b
+    return named
 
 
-def read_tabular_file(path: str | os.PathLike) -> TabularContents:
-    """Read and check a table network's model file.
+def read_tabular_file(path: str | os.PathLike) -> list[TabularContents]:
+    """Read and check a table network's model file: one contents per member.
 
     Raises
     ------
@@ -200,11 +240,14 @@ def read_tabular_file(path: str | os.PathLike) -> TabularContents:
         with SafetensorsFile(path, MAX_FILE_BYTES) as file:
             layers, raw = _parse_input_layers(file.metadata())
             meta, sizes = parse_metadata(raw)
-            layout = _layout_of(layers, sizes, file.size)
-            theta = _read_tensors(file, layout)
-        return TabularContents(layout.n_dense, layout.embeddings, layout.front_scale, sizes,
-                               meta["hidden_activations"], meta["output_activation"], theta,
-                               meta["extra"])
+            members = layers.get("members", 1)
+            if isinstance(members, bool) or not isinstance(members, int) or members < 1:
+                raise FileProblem(f"input_layers: members must be an int >= 1, got {members!r}")
+            layout = _layout_of(layers, sizes, file.size // members)
+            thetas = _read_tensors(file, layout, members)
+        return [TabularContents(layout.n_dense, layout.embeddings, layout.front_scale, sizes,
+                                meta["hidden_activations"], meta["output_activation"], theta,
+                                meta["extra"]) for theta in thetas]
     except FileProblem as exc:
         raise ModelFileError(f"{path}: {exc}") from exc.__cause__
     except (TypeError, ValueError) as exc:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -35,10 +35,12 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ..tabular.recipe import Recipe
+from ..tabular.recipe import Recipe, SizePlan, plan_size
 from ..tabular.recipe_columns import columns_of
 from ..tabular.recipe_features import RecipeFeatures
 from ..tabular.recipe_training import fit_recipe
+from ..tabular_network import load_tabular_networks, save_tabular_networks
+from .tabular_state import STATE_KEY, estimator_state, restore_estimator
 
 __all__ = ["TabularClassifier", "TabularRegressor"]
 
@@ -125,15 +127,19 @@ class _TabularEstimator(BaseEstimator):
                     "validation_fraction": float(self.validation_fraction)}
         return Recipe().with_options({**settings, **(self.recipe or {})})
 
-    def _split(self, n: int, stratify: np.ndarray | None, recipe: Recipe, rng: Any
-               ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Training and validation rows (no validation for very small data)."""
+    def _folds(self, n: int, stratify: np.ndarray | None, members: int, recipe: Recipe,
+               seed: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Training and validation rows of every member: a held-out share for one
+        member, cross-validation folds for several, none for very small data."""
         rows = np.arange(n)
         if n < MIN_ROWS_FOR_VALIDATION:
-            return rows, None
-        if stratify is not None and np.bincount(stratify).min(initial=n) < 2:
-            stratify = None  # a class of one row cannot be split
-        seed = int(rng.integers(2**31 - 1))
+            return [(rows, None)]
+        if stratify is not None and np.bincount(stratify).min(initial=n) < max(2, members):
+            stratify = None  # too few rows of a class to stratify
+        if members > 1:
+            kind = StratifiedKFold if stratify is not None else KFold
+            folds = kind(members, shuffle=True, random_state=seed)
+            return [(np.sort(t), np.sort(v)) for t, v in folds.split(rows, stratify)]
         n_val = max(1, int(round(recipe.validation_fraction * n)))
         if stratify is not None:
             n_val = max(n_val, int(stratify.max()) + 1)
@@ -143,7 +149,13 @@ class _TabularEstimator(BaseEstimator):
         except ValueError:  # too few rows per class to stratify
             train, val = train_test_split(rows, test_size=min(n_val, n - 1),
                                           random_state=seed)
-        return np.sort(train), np.sort(val)
+        return [(np.sort(train), np.sort(val))]
+
+    def _plan(self, recipe: Recipe, n: int, features: RecipeFeatures, n_outputs: int
+              ) -> SizePlan:
+        n_val = 0 if n < MIN_ROWS_FOR_VALIDATION else int(round(recipe.validation_fraction * n))
+        width = features.n_dense + sum(d for _, d in features.embeddings)
+        return plan_size(recipe, n - n_val, width, n_outputs, n_val, bagging=n_val > 0)
 
     # ------------------------------------------------------------------ fit
     def _fit(self, X: Any, targets: np.ndarray, n_outputs: int, stratify: np.ndarray | None,
@@ -161,23 +173,30 @@ class _TabularEstimator(BaseEstimator):
                 raise ValueError("sample_weight has only zero weights: at least one row "
                                  "must weigh more than zero")
         rng = np.random.default_rng(self._seed())
-        train, val = self._split(targets.shape[0], stratify, recipe, rng)
-        features = RecipeFeatures.fit(_rows(X, train), self.categorical,
+        features = RecipeFeatures.fit(X, self.categorical,
                                       max_one_hot=9 if recipe.embeddings else None,
                                       robust=recipe.robust_scaling, clip=recipe.robust_scaling)
         encoded = features.transform(X)
-        weights = sample_weight
-        validation = None if val is None else (encoded[val], targets[val])
-        result = fit_recipe(
-            recipe, encoded[train], targets[train], validation, n_dense=features.n_dense,
-            embeddings=features.embeddings, n_outputs=n_outputs, task=self._task, seed=rng,
-            sample_weight=None if weights is None else weights[train],
-            progress=self.verbose >= 2)
-        self.features_, self.network_, self.history_ = features, result.network, result.history
-        self.plan_ = {**result.plan.as_dict(), "training_rows": int(train.size),
-                      "validation_rows": 0 if val is None else int(val.size),
-                      "best_epoch": result.history.best_epoch,
-                      "seconds": round(result.seconds, 2)}
+        plan = self._plan(recipe, targets.shape[0], features, n_outputs)
+        folds = self._folds(targets.shape[0], stratify, plan.members, recipe,
+                            int(rng.integers(2**31 - 1)))
+        fits = []
+        for train, val in folds:
+            fits.append(fit_recipe(
+                recipe, encoded[train], targets[train],
+                None if val is None else (encoded[val], targets[val]),
+                n_dense=features.n_dense, embeddings=features.embeddings,
+                n_outputs=n_outputs, task=self._task, seed=rng,
+                sample_weight=None if sample_weight is None else sample_weight[train],
+                progress=self.verbose >= 2, plan=plan))
+        self.features_ = features
+        self.networks_ = [f.network for f in fits]
+        self.histories_ = [f.history for f in fits]
+        self.plan_ = {**plan.as_dict(), "members": len(fits),
+                      "training_rows": int(folds[0][0].size),
+                      "validation_rows": 0 if folds[0][1] is None else int(folds[0][1].size),
+                      "best_epochs": [f.history.best_epoch for f in fits],
+                      "seconds": round(sum(f.seconds for f in fits), 2)}
         if self.verbose:
             print(self._describe(), file=sys.stderr)
         return self
@@ -190,24 +209,51 @@ class _TabularEstimator(BaseEstimator):
 
     def _describe(self) -> str:
         plan = self.plan_
+        members = "" if plan["members"] == 1 else f" x {plan['members']} members"
         return (f"{type(self).__name__}: {plan['training_rows']} training rows x "
                 f"{self.features_.n_dense + len(self.features_.embedded)} features -> width "
-                f"{plan['width']}, {plan['epochs']} epochs, batch {plan['batch_size']} "
-                f"({plan['note']}); best epoch {plan['best_epoch']}, {plan['seconds']} s")
+                f"{plan['width']}, {plan['epochs']} epochs, batch {plan['batch_size']}"
+                f"{members} ({plan['note']}); best epochs {plan['best_epochs']}, "
+                f"{plan['seconds']} s")
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: Any) -> None:
+        """Write the fitted estimator to one safetensors model file, atomically: every
+        member's network, and the preprocessing, classes or target scaling, parameters
+        and plan as JSON metadata (never pickle)."""
+        check_is_fitted(self, "networks_")
+        save_tabular_networks(path, self.networks_, {STATE_KEY: estimator_state(self)})
+
+    @classmethod
+    def load(cls, path: Any) -> Any:
+        """A fitted estimator from a file written by :meth:`save`.
+
+        Raises
+        ------
+        numpynn.ModelFileError
+            Not a table network's model file (or damaged); ValueError: not this
+            estimator's.
+        """
+        networks = load_tabular_networks(path)
+        return restore_estimator(cls, networks, networks[0].metadata, str(path))
+
+    @property
+    def network_(self) -> Any:
+        """The (first) fitted :class:`~numpynn.tabular_network.TabularNetwork`."""
+        check_is_fitted(self, "networks_")
+        return self.networks_[0]
 
     def _outputs(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "network_")
+        """The members' mean output for the rows of ``X``, float32 (n, k)."""
+        check_is_fitted(self, "networks_")
         X = self._check_table(X, reset=False)
-        return self.network_.eval(self.features_.transform(X))
-
-
-def _rows(X: Any, rows: np.ndarray) -> Any:
-    """The given rows of a DataFrame, dict of columns or array."""
-    if hasattr(X, "iloc"):
-        return X.iloc[rows]
-    if isinstance(X, dict):
-        return {k: np.asarray(v)[rows] for k, v in X.items()}
-    return np.asarray(X)[rows]
+        encoded = self.features_.transform(X)
+        out = self.networks_[0].eval(encoded)
+        for net in self.networks_[1:]:
+            out += net.eval(encoded)
+        if len(self.networks_) > 1:
+            out /= np.float32(len(self.networks_))
+        return out
 
 
 class TabularClassifier(ClassifierMixin, _TabularEstimator):
@@ -235,10 +281,13 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
     ----------
     classes_ : ndarray
     features_ : RecipeFeatures
-    network_ : TabularNetwork
-    history_ : History
+    networks_ : list of TabularNetwork
+        One per bagged member (cross-validation fold); predictions average them.
+        ``network_`` is the first.
+    histories_ : list of History
     plan_ : dict
-        The width, epochs, batch size, rows, best epoch and seconds of the fit.
+        The width, epochs, batch size, members, rows per member, best epochs and seconds
+        of the fit, and why that size (``note``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         When X had string column names.

@@ -73,6 +73,7 @@ class Recipe:
     best_epoch: bool = True
     clip_outputs: bool = True
     validation_fraction: float = 0.2
+    max_members: int = 5
 
     def with_options(self, options: dict[str, Any] | None) -> Recipe:
         """A copy with some fields changed (names checked)."""
@@ -116,6 +117,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "constant dropout/decay": {"scheduled_regularization": False},
     "last epoch": {"best_epoch": False},
     "no output clipping": {"clip_outputs": False},
+    "one model, no bagging": {"max_members": 1},
 }
 
 
@@ -128,9 +130,11 @@ class SizePlan:
     batch_size: int
     estimated_seconds: float
     note: str
+    members: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         return {"width": self.width, "epochs": self.epochs, "batch_size": self.batch_size,
+                "members": self.members,
                 "estimated_seconds": round(self.estimated_seconds, 1), "note": self.note}
 
 
@@ -161,14 +165,27 @@ def epoch_seconds(rows: int, features: int, width: int, n_hidden: int, outputs: 
 
 
 def plan_size(recipe: Recipe, rows: int, features: int, outputs: int,
-              validation_rows: int = 0) -> SizePlan:
-    """Width, epochs and batch size for ``rows`` training rows of ``features`` features.
+              validation_rows: int = 0, bagging: bool = False) -> SizePlan:
+    """Width, epochs, batch size and ensemble members for ``rows`` rows per member.
 
-    RealMLP-TD's 256 epochs at width 256 and batch 256 when they fit the time budget;
-    else the widest of 256, 192, 128 that still gets 32 epochs; else width 128 and as
-    many epochs as fit (at least 10).  Batches grow to 512 above 32,768 rows.  Fields the
-    recipe sets are kept.
+    RealMLP-TD's 256 epochs at width 256 and batch 256 when they fit the time budget --
+    and then, with ``bagging``, as many members (cross-validation folds, at most
+    ``recipe.max_members``) as the budget holds; else one member, the widest of 256,
+    192, 128 that still gets 32 epochs; else width 128 and as many epochs as fit (at
+    least 10).  Batches grow to 512 above 32,768 rows.  Fields the recipe sets are kept.
     """
+    plan = _plan_one(recipe, rows, features, outputs, validation_rows)
+    if not bagging or recipe.max_members < 2 or plan.epochs < (recipe.epochs or FULL_EPOCHS):
+        return plan
+    members = max(1, min(recipe.max_members, int(recipe.time_budget / plan.estimated_seconds)))
+    note = plan.note if members == 1 else f"{plan.note}, {members} bagged members"
+    return replace(plan, members=members, estimated_seconds=members * plan.estimated_seconds,
+                   note=note)
+
+
+def _plan_one(recipe: Recipe, rows: int, features: int, outputs: int,
+              validation_rows: int) -> SizePlan:
+    """One member's plan (see :func:`plan_size`)."""
     batch = recipe.batch_size or (256 if rows <= 32768 else 512)
     budget = recipe.time_budget
 

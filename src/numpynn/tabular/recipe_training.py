@@ -79,7 +79,8 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
                validation: tuple[np.ndarray, np.ndarray] | None, *, n_dense: int,
                embeddings: list[tuple[int, int]], n_outputs: int, task: str,
                seed: int | np.random.Generator | None = None,
-               sample_weight: np.ndarray | None = None, progress: bool = False) -> RecipeFit:
+               sample_weight: np.ndarray | None = None, progress: bool = False,
+               plan: SizePlan | None = None) -> RecipeFit:
     """Plan, build, start from the data and train a network with the recipe.
 
     Parameters
@@ -99,11 +100,14 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
     sample_weight : ndarray, shape (n,), optional
     progress : bool, default False
         Show a progress bar.
+    plan : SizePlan, optional
+        The size to train (default: :func:`plan_size` for these rows, one member).
     """
     rng = as_generator(seed)
     n_val = 0 if validation is None else validation[0].shape[0]
-    plan = plan_size(recipe, X_train.shape[0], n_dense + sum(d for _, d in embeddings),
-                     n_outputs, n_val)
+    if plan is None:
+        plan = plan_size(recipe, X_train.shape[0], n_dense + sum(d for _, d in embeddings),
+                         n_outputs, n_val)
     net = build_network(recipe, plan, n_dense, embeddings, n_outputs, task, rng)
     if recipe.data_init:
         net.initialize_from_data(X_train, seed=rng)
