@@ -67,7 +67,7 @@ class _TabularEstimator(BaseEstimator):
 
     def __init__(self, *, categorical: Any = None, width: int | None = None,
                  epochs: int | None = None, batch_size: int | None = None,
-                 time_budget: float = 15.0, learning_rate: float | None = None,
+                 time_budget: float = 20.0, learning_rate: float | None = None,
                  validation_fraction: float = 0.2, recipe: dict | None = None,
                  random_state: Any = None, verbose: int = 0) -> None:
         self.categorical = categorical
@@ -265,8 +265,9 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
         Numeric columns to treat as categories (``x<j>`` for arrays).
     width, epochs, batch_size : int, optional
         Fix the size instead of letting the data choose (:func:`numpynn.tabular.recipe.plan_size`).
-    time_budget : float, default 15.0
-        Seconds a fit should take, for the size choice.
+    time_budget : float, default 20.0
+        CPU seconds (of one core) a fit should take, for the size choice; on a busy
+        machine the wall time is longer.
     learning_rate : float, optional
         Default 0.04 (with the NTK factors).
     validation_fraction : float, default 0.2

@@ -30,9 +30,10 @@ decay shrinks ``V`` exactly as it shrinks ``W``.  So the dense stack stays a sta
 (model files, ONNX), and the parametrisation is a per-layer learning-rate factor.
 
 **Sized to the data.**  The paper trains 256 epochs of width-256 layers on a GPU; here
-:func:`plan_size` keeps that where it fits a time budget (``Recipe.time_budget``, 15 s by
-default, estimated from the work a fit takes on this kind of machine) and otherwise
-narrows the layers, then shortens the run.
+:func:`plan_size` keeps that where it fits a time budget (``Recipe.time_budget``, 20 s by
+default: CPU seconds of one core, estimated from the work a fit takes) and otherwise
+narrows the layers, then shortens the run; where the full size fits several times, it
+trains a bagged ensemble of up to five cross-validation members instead of one model.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Recipe:
     n_hidden: int = 3
     epochs: int | None = None
     batch_size: int | None = None
-    time_budget: float = 15.0
+    time_budget: float = 20.0
     learning_rate: float | None = None
     activation: str | None = None
     robust_scaling: bool = True
@@ -138,13 +139,16 @@ class SizePlan:
                 "estimated_seconds": round(self.estimated_seconds, 1), "note": self.note}
 
 
-# The cost model of one training epoch, measured with single-threaded BLAS on this
-# project's reference machine (2 cores, shared): matrix products run at about
-# MATMUL_RATE multiply-adds per second, each element of a hidden layer costs about
-# ELEMENT_SECONDS (activation, dropout, derivative), each step STEP_SECONDS of overhead.
-MATMUL_RATE = 6e9
-ELEMENT_SECONDS = 4e-9
-STEP_SECONDS = 1.5e-3
+# The cost model of one training epoch, in CPU seconds of one core with single-threaded
+# BLAS (measured on this project's 2-core reference machine with process_time, then
+# rounded up by about 1.4x): matrix products at MATMUL_RATE multiply-adds per second, each
+# hidden unit of a training row ELEMENT_SECONDS (activation, dropout, derivative: the
+# larger part at width 256), of a validation row VALIDATION_ELEMENT_SECONDS, each step
+# STEP_SECONDS of overhead.  On a shared machine the wall time is longer by the load.
+MATMUL_RATE = 4e10
+ELEMENT_SECONDS = 2.5e-8
+VALIDATION_ELEMENT_SECONDS = 6e-9
+STEP_SECONDS = 5e-4
 WIDTHS = (256, 192, 128)
 FULL_EPOCHS = 256
 MIN_EPOCHS = 32
@@ -158,8 +162,8 @@ def epoch_seconds(rows: int, features: int, width: int, n_hidden: int, outputs: 
     sizes = [features] + [width] * n_hidden + [outputs]
     macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     elements = width * n_hidden
-    per_row = 3 * macs / MATMUL_RATE + 3 * elements * ELEMENT_SECONDS
-    val_per_row = macs / MATMUL_RATE + elements * ELEMENT_SECONDS
+    per_row = 3 * macs / MATMUL_RATE + elements * ELEMENT_SECONDS
+    val_per_row = macs / MATMUL_RATE + elements * VALIDATION_ELEMENT_SECONDS
     steps = math.ceil(rows / batch_size)
     return rows * per_row + validation_rows * val_per_row + steps * STEP_SECONDS
 
