@@ -39,7 +39,7 @@ from .core.layers import InputLayout, TableWorkspace, init_dense_from_data, tabl
 from .core.layers.input_block import scaled_features
 
 __all__ = ["TabularNetwork", "load_tabular_network", "load_tabular_networks",
-           "save_tabular_networks"]
+           "save_tabular_networks", "networks_to_onnx"]
 
 
 class TabularNetwork:
@@ -268,6 +268,13 @@ class TabularNetwork:
             output_activation=self.output_activation, theta=self.theta,
             extra=dict(self.metadata if metadata is None else metadata))
 
+    def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
+        """The network as an ONNX model (default-domain operators; needs ``onnx``):
+        embeddings as ``Gather``, the scale as ``Mul``, then the dense stack.  Input
+        ``input`` float32 (N, n_inputs); outputs as :meth:`NeuralNetwork.to_onnx`'s.  See
+        :mod:`numpynn.io.onnx_tabular`."""
+        return networks_to_onnx([self], path, opset=opset)
+
     def __repr__(self) -> str:
         layout = self.input_layout
         return (f"TabularNetwork(n_dense={layout.n_dense}, hidden={layout.dense.sizes[1:-1]}, "
@@ -325,3 +332,19 @@ def save_tabular_networks(path: str | os.PathLike, networks: Sequence[TabularNet
         raise ValueError("save_tabular_networks needs at least one network")
     extra = networks[0].metadata if metadata is None else metadata
     write_tabular_file(path, [net.contents(extra) for net in networks])
+
+
+def networks_to_onnx(networks: Sequence[TabularNetwork], path: str | os.PathLike | None = None,
+                     *, opset: int = 17, classes: Sequence[Any] | None = None,
+                     output_transform: tuple[float, float, float, float] | None = None) -> Any:
+    """One ONNX model of table networks of one architecture, their outputs averaged (a
+    bagged ensemble); see :func:`numpynn.io.onnx_tabular.table_networks_to_onnx`.  With
+    ``path``, also written there, atomically."""
+    from .io.onnx_graph import save_model
+    from .io.onnx_tabular import table_networks_to_onnx
+
+    model = table_networks_to_onnx([net.contents() for net in networks], opset=opset,
+                                   classes=classes, output_transform=output_transform)
+    if path is not None:
+        save_model(model, path)
+    return model

@@ -39,7 +39,7 @@ from ..tabular.recipe import Recipe, SizePlan, plan_size
 from ..tabular.recipe_columns import columns_of
 from ..tabular.recipe_features import RecipeFeatures
 from ..tabular.recipe_training import fit_recipe
-from ..tabular_network import load_tabular_networks, save_tabular_networks
+from ..tabular_network import load_tabular_networks, networks_to_onnx, save_tabular_networks
 from .tabular_state import STATE_KEY, estimator_state, restore_estimator
 
 __all__ = ["TabularClassifier", "TabularRegressor"]
@@ -237,6 +237,19 @@ class _TabularEstimator(BaseEstimator):
         networks = load_tabular_networks(path)
         return restore_estimator(cls, networks, networks[0].metadata, str(path))
 
+    def to_onnx(self, path: Any = None, *, opset: int = 17) -> Any:
+        """The fitted members as one ONNX model (their outputs averaged; for the regressor
+        in the target's units, clipped as :meth:`predict` clips).  Its input is the
+        encoded table, ``features_.transform(X)`` (float32); the preprocessing of text
+        stays in Python.  See :mod:`numpynn.io.onnx_tabular`."""
+        check_is_fitted(self, "networks_")
+        return networks_to_onnx(self.networks_, path, opset=opset,
+                                classes=getattr(self, "classes_", None),
+                                output_transform=self._output_transform())
+
+    def _output_transform(self) -> tuple[float, float, float, float] | None:
+        return None
+
     @property
     def network_(self) -> Any:
         """The (first) fitted :class:`~numpynn.tabular_network.TabularNetwork`."""
@@ -338,6 +351,10 @@ class TabularRegressor(RegressorMixin, _TabularEstimator):
         self.target_range_ = (float(y.min()), float(y.max()))
         scaled = ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
         return self._fit(X, scaled.reshape(-1, 1), 1, None, sample_weight)
+
+    def _output_transform(self) -> tuple[float, float, float, float]:
+        low, high = self.target_range_ if self._recipe().clip_outputs else (-np.inf, np.inf)
+        return (self.target_scale_, self.target_mean_, low, high)
 
     def predict(self, X: Any) -> np.ndarray:
         """float32 (n,) in the target's units."""
