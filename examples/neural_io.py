@@ -1,6 +1,13 @@
-# neural_io.py
-# The article's demo program ("How To Code Modern Neural Networks Using Python and NumPy"),
-# written against numpynn: the NeuralNetwork class and the utilities come from the library.
+"""
+The article's demo
+==================
+
+The demo program of the article "How To Code Modern Neural Networks Using Python and
+NumPy" (``neural_io.py``), written against numpynn: the network class and the utilities
+come from the library, and the output is the article's, digit for digit. The guide walks
+through it step by step: :doc:`/guide/article`.
+"""
+# sphinx_gallery_thumbnail_path = "_generated/figure2.png"
 import numpy as np
 
 import numpynn as U

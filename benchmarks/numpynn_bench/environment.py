@@ -52,8 +52,8 @@ def _git_commit() -> str | None:
 
 
 def _kernels_in_use() -> str:
-    """Which code numpynn's training loops run (numpynn.core.kernels.kernels())."""
-    compiled = numpynn_kernels.kernels()
+    """Which code numpynn's training loops run on work as large as these benchmarks'."""
+    compiled = numpynn_kernels.kernels(work_size=numpynn_kernels.switch.COMPILE_AFTER_WORK)
     return (f"numba {compiled.numba.__version__}" if compiled is not None
             else "numpy (Numba not installed, or NUMPYNN_KERNELS=numpy)")
 

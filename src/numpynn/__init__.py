@@ -7,6 +7,7 @@ the weights row-major (row = node it comes from), then the biases.
 
 from . import _compat
 from ._version import __version__
+from .core import lazy as _lazy
 from .core.activations import leaky, log_sig, logistic, relu, softmax
 from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
@@ -34,6 +35,8 @@ from .training import (
 )
 
 _compat.install(__name__)
+# net.eval(dask_array) imports numpynn.distributed (and so Dask) only when it gets one.
+_lazy.register_provider("dask", "numpynn.distributed")
 
 
 def __getattr__(name: str):

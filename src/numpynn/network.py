@@ -29,6 +29,7 @@ from .core.checks import (
 from .core.forward import LayerTrace, eval_vector
 from .core.initializers import get_initializer
 from .core.layout import Layout
+from .core.lazy import lazy_adapter
 
 if TYPE_CHECKING:  # pragma: no cover
     from .training import History
@@ -192,6 +193,8 @@ class NeuralNetwork:
         ):  # the single-sample fast path
             return eval_vector(x, self._hidden_layers, self.weights[-1], self.biases[-1],
                                self.output_activation)
+        if type(x) is not np.ndarray and (lazy := lazy_adapter(x)) is not None:
+            return lazy.network_outputs(self, x, "eval")  # a Dask collection: lazy result
         arr, was_1d = as_float32_matrix(x, self.sizes[0], "X")
         if was_1d:
             return self._eval_vector(arr[0])
@@ -225,6 +228,8 @@ class NeuralNetwork:
             softmax: int64, shape () or (n,); logistic: int64 0/1, shape (k,) or (n, k);
             identity and exp: float32, shape (k,) or (n, k).
         """
+        if type(X) is not np.ndarray and (lazy := lazy_adapter(X)) is not None:
+            return lazy.network_outputs(self, X, "predict")
         out = self.eval(X)
         if self.output_activation == "softmax":
             return np.argmax(out, axis=-1).astype(np.int64)

@@ -1,4 +1,5 @@
-"""``numpynn inspect``: architecture, parameter counts, preprocessing, weights, diagram."""
+"""``numpynn inspect``: architecture, parameter counts, preprocessing, weights, diagram
+(named nodes; a weight summary for wide networks)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 pytest.importorskip("safetensors")
 
-from cli_helpers import HAS_MATPLOTLIB, PNG_MAGIC, ok, run  # noqa: E402
+from cli_helpers import HAS_MATPLOTLIB, PNG_MAGIC, needs_matplotlib, ok, run  # noqa: E402
 
 import numpynn  # noqa: E402
 
@@ -41,3 +42,32 @@ def test_inspect_a_library_model_without_preprocessing(tmp_path):
     # predict needs the preprocessing that only `numpynn train` stores
     bad = run("predict", "plain.safetensors", "x.csv", cwd=tmp_path)
     assert bad.returncode == 1 and "not written by 'numpynn train'" in bad.stderr
+
+
+@needs_matplotlib
+def test_diagram_names_the_features_and_classes(work, tmp_path, monkeypatch):
+    rc = tmp_path / "matplotlibrc"
+    rc.write_text("svg.fonttype: none\n")  # SVG text stays text: the names can be read back
+    monkeypatch.setenv("MATPLOTLIBRC", str(rc))
+    ok(run("inspect", str(work / "label.safetensors"), "--diagram", "net.svg", "--no-weights",
+           cwd=tmp_path))
+    svg = (tmp_path / "net.svg").read_text()
+    net = numpynn.load(work / "label.safetensors")
+    for name in [*net.metadata["feature_names"], "high", "low", "mid"]:
+        assert f">{name}<" in svg, name
+
+
+def _wide_model(path):
+    net = numpynn.NeuralNetwork(30, 8, 1, output_activation="identity", seed=0)
+    net.save(path, metadata={"feature_names": [f"feature_{i:02d}" for i in range(30)],
+                             "target": "price"})
+
+
+@needs_matplotlib
+def test_a_wide_network_gets_a_weight_summary(tmp_path):
+    _wide_model(tmp_path / "wide.safetensors")
+    proc = ok(run("inspect", "wide.safetensors", "--diagram", "wide.png", "--no-weights",
+                  cwd=tmp_path))
+    assert "saved the per-input weight summary (30 inputs are too many to draw as a " \
+           "diagram) to wide.png" in proc.stdout
+    assert (tmp_path / "wide.png").read_bytes()[:8] == PNG_MAGIC

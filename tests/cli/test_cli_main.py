@@ -120,7 +120,7 @@ def test_a_closed_stdout_pipe_is_not_an_error(work, tmp_path):
          "many.csv", "--proba"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    assert proc.stdout.readline().startswith(b"P(high)")
+    assert proc.stdout.readline().startswith(b"label,P(high)")
     proc.stdout.close()  # like `| head -1`
     stderr = proc.stderr.read().decode()
     proc.stderr.close()

@@ -134,8 +134,9 @@ def test_onnxruntime_on_raw_rows_gives_numpynn_predicts_answers(trained, target,
     assert len(set(labels.tolist())) > 1  # the rows do not all get one class
     np.testing.assert_allclose(outputs["probabilities"], expected, rtol=0, atol=1e-6)
     proba = cli_predict(capsys, model_path, new, "--proba")
-    assert proba[0] == [f"P({c})" for c in enc.classes]
-    np.testing.assert_allclose(outputs["probabilities"], np.array(proba[1:], dtype=float),
+    assert proba[0] == [target, *(f"P({c})" for c in enc.classes)]  # the label, then P
+    np.testing.assert_allclose(outputs["probabilities"],
+                               np.array([row[1:] for row in proba[1:]], dtype=float),
                                rtol=1e-5, atol=1e-6)
 
 

@@ -167,3 +167,47 @@ def test_diagram_of_a_network_draws_its_weight_views(tmp_path: Path) -> None:
     net.set_weights(np.arange(1, 27, dtype=np.float32) / 100)
     png_size(draw_network(net.sizes, net.weights, net.biases, tmp_path / "net.png",
                           input_values=np.array([3.0, 4.0, -4.5], np.float32)))
+
+
+def test_diagram_names_inputs_and_outputs(tmp_path: Path) -> None:
+    import matplotlib
+
+    sizes, ws, bs = article_net()
+    long_name = "a feature name far longer than twenty-four characters"
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = draw_network(sizes, ws, bs, tmp_path / "n.svg", input_values=[3.0, 4.0, -4.5],
+                           input_names=["sepal_length", "petal width", long_name],
+                           output_names=["setosa", "versicolor"]).read_text()
+    assert ">sepal_length = 3.0<" in svg and ">petal width = 4.0<" in svg
+    assert ">a feature name far long\u2026 = -4.5<" in svg  # cut to 24 characters
+    assert ">setosa<" in svg and ">versicolor<" in svg
+    assert ">[0]<" in svg  # the node indices stay
+
+
+def test_names_widen_the_diagram(tmp_path: Path) -> None:
+    sizes, ws, bs = article_net()
+    plain, _ = png_size(draw_network(sizes, ws, bs, tmp_path / "a.png"))
+    named, _ = png_size(draw_network(sizes, ws, bs, tmp_path / "b.png",
+                                     input_names=["x" * 20] * 3, output_names=["y" * 20] * 2))
+    assert named > plain + 200  # room for the names on both sides
+
+
+def test_large_diagram_names_the_drawn_inputs(tmp_path: Path) -> None:
+    import matplotlib
+
+    sizes, ws, bs = large_net()
+    names = [f"f{i}" for i in range(64)]
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = draw_network(sizes, ws, bs, tmp_path / "big.svg", input_names=names,
+                           output_names=[f"class {k}" for k in range(10)]).read_text()
+    assert ">f0<" in svg and ">f63<" in svg and ">f20<" not in svg  # 0..14, ..., 63
+    assert ">class 9<" in svg
+
+
+def test_bad_names(tmp_path: Path) -> None:
+    sizes, ws, bs = article_net()
+    with pytest.raises(ValueError, match="input_names must be 3 names"):
+        draw_network(sizes, ws, bs, tmp_path / "a.png", input_names=["a", "b"])
+    with pytest.raises(TypeError, match="output_names must be a list"):
+        draw_network(sizes, ws, bs, tmp_path / "a.png", output_names="ab")
+    assert not (tmp_path / "a.png").exists()

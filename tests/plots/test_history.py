@@ -85,3 +85,24 @@ def test_history_of_the_training_history_object(tmp_path: Path) -> None:
     history = History(loss=[1.0, 0.6, 0.5], val_loss=[1.1, 0.7, 0.75], accuracy=[0.5, 0.7, 0.8],
                       val_accuracy=[0.4, 0.6, 0.6], best_epoch=1)
     png_size(plot_history(history, tmp_path / "curves.png"))
+
+
+def test_regression_loss_in_the_targets_units(tmp_path: Path) -> None:
+    import matplotlib
+
+    # half the mean squared error of a target standardised by std 10: RMSE sqrt(2 loss) * 10
+    history = {"loss": [2.0, 0.5, 0.125], "val_loss": [2.0, 0.18, 0.32], "best_epoch": 1}
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = plot_history(history, tmp_path / "r.svg", target_scale=10.0,
+                           target_name="price").read_text()
+        plain = plot_history(history, tmp_path / "p.svg").read_text()
+    assert "RMSE of price (in the target" in svg and ">RMSE<" in svg
+    assert "best epoch 2 (6)" in svg  # sqrt(2 * 0.18) * 10, the validation RMSE there
+    assert "RMSE" not in plain and "best epoch 2 (0.18)" in plain
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, float("nan"), "10", True])
+def test_bad_target_scale(tmp_path: Path, scale) -> None:
+    with pytest.raises(ValueError, match="target_scale"):
+        plot_history({"loss": [1.0]}, tmp_path / "x.png", target_scale=scale)
+    assert not (tmp_path / "x.png").exists()

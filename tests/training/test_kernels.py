@@ -61,7 +61,8 @@ def test_fused_pass_equals_numpy_pass(hidden, output, one_hot, weighted, monkeyp
     np.testing.assert_allclose(grad_nb, reference, rtol=1e-5, atol=1e-7)
 
 
-def test_right_answers_are_counted():
+def test_right_answers_are_counted(monkeypatch):
+    monkeypatch.setenv("NUMPYNN_KERNELS", "numba")  # a tiny batch: auto would take NumPy
     net = NeuralNetwork(2, 3, hidden_activation="identity", output_activation="softmax")
     net.set_weights(np.array([1, 0, 0, 0, 1, 0, 0, 0, 0], dtype=np.float32))
     X = np.array([[5, 0], [0, 5], [5, 0], [0, 0]], dtype=np.float32)
@@ -151,7 +152,7 @@ def test_numba_demanded_but_missing(monkeypatch):
 
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "identity"])  # the fused ones
 def test_eval_gives_the_same_bits_with_loaded_kernels(hidden, monkeypatch):
-    compiled = _kernels.kernels()  # loaded, so eval may use them
+    compiled = _kernels.kernels(work_size=_kernels.COMPILE_AFTER_WORK)  # loaded: eval uses them
     fused, calls = compiled.HIDDEN_FORWARD[hidden], []
     monkeypatch.setitem(compiled.HIDDEN_FORWARD, hidden,
                         lambda z, b: (calls.append(z.shape), fused(z, b)))

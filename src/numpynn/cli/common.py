@@ -7,6 +7,7 @@ because several subcommand modules use them.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import warnings
@@ -20,6 +21,8 @@ import numpy as np
 from ..errors import ModelFileError
 
 PROG = "numpynn"
+#: What installs everything the command line needs (safetensors, matplotlib, tqdm, ...).
+CLI_INSTALL = 'pip install "numpynn[cli]"'
 #: ``format`` / ``version`` of the metadata ``numpynn train`` stores in a model file.
 METADATA_FORMAT = "numpynn.cli.train"
 METADATA_VERSION = 1
@@ -110,8 +113,7 @@ def check_plot_format(path: Path) -> None:
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise CommandError("--plot and --diagram need matplotlib: "
-                           "pip install 'numpynn[plot]'") from None
+        raise CommandError(f"--plot and --diagram need matplotlib: {CLI_INSTALL}") from None
     fmt = path.suffix[1:].lower() or "png"
     supported = Figure().canvas.get_supported_filetypes()
     if fmt not in supported:
@@ -119,7 +121,132 @@ def check_plot_format(path: Path) -> None:
                            f"of {', '.join(sorted(supported))}")
 
 
+def curve_units(metadata: dict[str, Any]) -> dict[str, Any]:
+    """``plot_history`` options that draw a regression's loss as the RMSE in the target's
+    units (from the target's stored std); none for classification."""
+    enc = metadata.get("target_encoder")
+    if not isinstance(enc, dict) or enc.get("task") != "regression":
+        return {}
+    return {"target_scale": float(enc["std"]), "target_name": str(enc.get("name", ""))}
+
+
+# ------------------------------------------------------------------------------ input data
+
+
+def read_input(path_text: str, args: argparse.Namespace | None = None):
+    """The table of a data file named on the command line (``predict``, ``evaluate``).
+
+    The one place these commands read a table, so that the reader's options reach all of
+    them. A model file given where the data belongs is refused with a hint about the order
+    of the arguments.
+    """
+    from ..tabular import read_csv
+
+    path = Path(path_text)
+    if looks_like_model(path):
+        raise CommandError(f"{path_text} is a model file, not a data table; the model comes "
+                           f"first: {PROG} {getattr(args, 'command', 'predict')} MODEL DATA")
+    return read_csv(path)
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``" (did you mean 'Species'?)"`` for a name in the wrong case or slightly misspelt;
+    ``""`` when no choice is close."""
+    options = list(choices)
+    lowered = name.lower()
+    same = [c for c in options if c.lower() == lowered]
+    if not same:
+        by_lower = {c.lower(): c for c in reversed(options)}
+        close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.75)
+        same = [by_lower[c] for c in close]
+    return f" (did you mean {same[0]!r}?)" if same else ""
+
+
+def require_column(table, name: str, what: str) -> None:
+    """CommandError unless ``table`` has a column ``name``: names the columns there are,
+    and the close one when ``name`` is in the wrong case or misspelt.
+
+    ``what`` says where the name came from, for the message (``"--target"``).
+    """
+    columns = list(table.columns)
+    if name in columns:
+        return
+    shown = ", ".join(repr(c) for c in columns[:20])
+    more = f", ... ({len(columns)} in all)" if len(columns) > 20 else ""
+    raise CommandError(f"{what} {name!r}: {table.source} has no such column"
+                       f"{did_you_mean(name, columns)}; its columns are {shown}{more}")
+
+
+def rows_with_values(table, name: str) -> np.ndarray:
+    """Indices (int64) of the rows whose cell in column ``name`` is not missing."""
+    from ..tabular import is_missing
+
+    if hasattr(table, "typed_column"):  # typed columns know their gaps
+        return np.flatnonzero(~table.typed_column(name).missing).astype(np.int64)
+    values = table.column(name)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return np.flatnonzero(~np.isnan(values)).astype(np.int64)
+    kept = [i for i, v in enumerate(values) if v is not None and not is_missing(str(v))]
+    return np.asarray(kept, dtype=np.int64)
+
+
 # --------------------------------------------------------------------------- trained models
+
+#: First bytes of files people give where a model belongs, and what each file is.
+_FILE_SIGNATURES = (
+    (b"PAR1", "a Parquet file"),
+    (b"ARROW1", "a Feather (Arrow) file"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF", "a PDF file"),
+    (b"\x93NUMPY", "a NumPy .npy file"),
+    (b"\x80", "a Python pickle"),
+)
+
+
+def looks_like_model(path: Path) -> bool:
+    """Whether ``path`` starts like a safetensors file (an 8-byte length, then ``{``)."""
+    head = _first_bytes(path, 9)
+    return len(head) == 9 and head[8:9] == b"{" and head[4:8] == b"\0\0\0\0"
+
+
+def _first_bytes(path: Path, n: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:  # missing, a directory, unreadable: the reader's own error says so
+        return b""
+
+
+def file_kind(path: Path) -> str | None:
+    """What ``path`` is when its first bytes show it is no safetensors model; None when it
+    might be one (or cannot be read: the loader's own checks report that)."""
+    head = _first_bytes(path, 4096)
+    if not head or looks_like_model(path):
+        return None
+    for signature, kind in _FILE_SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if b"\0" in head:
+        return None  # binary: let the loader say what is wrong with it
+    first_line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
+    stripped = first_line.strip()
+    if stripped.startswith(("{", "[")):
+        return "a JSON file"
+    if any(sep in first_line for sep in (",", ";", "\t", "|")):
+        return "a CSV file"
+    return "a text file"
+
+
+def check_model_file(path: Path) -> None:
+    """ModelFileError ``"data.csv: this is a CSV file, not a model"`` for a file that is
+    clearly something else (a data table, an image, ...), before the loader reads it."""
+    kind = file_kind(path)
+    if kind is not None:
+        raise ModelFileError(f"{path}: this is {kind}, not a model (it is not a safetensors "
+                             "file)")
+
 
 
 def add_model_parser(subparsers, name: str, *, data: bool, **kwargs: Any
@@ -157,6 +284,7 @@ def load_trained(path_text: str) -> TrainedModel:
     from ..tabular import Preprocessor, TargetEncoder
 
     path = Path(path_text)
+    check_model_file(path)
     net = load(path)
     meta = net.metadata
     if meta.get("format") != METADATA_FORMAT or "preprocessor" not in meta:

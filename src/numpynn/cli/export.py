@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from ..io.onnx_graph import DEFAULT_OPSET, SUPPORTED_OPSETS
+from .common import check_model_file
 
 __all__ = ["add_parser", "run"]
 
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     check_opset(args.opset)
     _check_paths(model_path, out, args.force)
     import_onnx()  # a missing package is reported before the model is read
+    check_model_file(model_path)  # "this is a CSV file, not a model"
     net = load(model_path)
     model = to_onnx(net, out, opset=args.opset,
                     preprocessing=False if args.no_preprocessing else None)

@@ -11,11 +11,15 @@ from .common import (
     METADATA_FORMAT,
     add_model_parser,
     arch,
+    check_model_file,
     check_output_path,
     check_plot_format,
     info,
 )
 from .metrics import format_score
+
+#: A network with more inputs than this is drawn as a per-input weight summary, not a fan.
+WIDE_INPUTS = 20
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -27,7 +31,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "the weights and biases of every layer.",
     )
     parser.add_argument("--diagram", metavar="NET.png",
-                        help="also draw the network (nodes and weighted connections)")
+                        help="also draw the network (nodes and weighted connections, inputs "
+                             "and outputs named); a network with more than "
+                             f"{WIDE_INPUTS} inputs gets a bar chart of each input's "
+                             "first-layer weight norm instead")
     parser.add_argument("--no-weights", action="store_true",
                         help="leave out the weight values")
     return parser
@@ -41,13 +48,12 @@ def run(args: argparse.Namespace) -> int:
     if diagram is not None:
         check_output_path(diagram, "diagram file", protect=[(Path(args.model), "model file")])
         check_plot_format(diagram)
+    check_model_file(Path(args.model))
     net = load(args.model)
     meta = net.metadata
+    drawn = None
     if diagram is not None:  # first, so that `numpynn inspect ... | head` still draws it
-        from ..plots import draw_network
-
-        draw_network(net.sizes, net.weights, net.biases, diagram,
-                     title=f"{Path(args.model).name}: {arch(net)}")
+        drawn = _draw(net, meta, diagram, f"{Path(args.model).name}: {arch(net)}")
     info(f"model: {args.model}")
     _print_layers(net)
     feature_names = None
@@ -59,8 +65,38 @@ def run(args: argparse.Namespace) -> int:
         _print_weights(net, feature_names)
     if diagram is not None:
         info()
-        info(f"saved the diagram to {diagram}")
+        info(f"saved the {drawn} to {diagram}")
     return 0
+
+
+def _node_names(net, meta: Mapping[str, Any]) -> tuple[list[str] | None, list[str] | None]:
+    """The feature names of the inputs and the class names (or target) of the outputs, as
+    ``numpynn train`` stores them; None where the file has none that fit."""
+    features, classes = meta.get("feature_names"), meta.get("classes")
+    inputs = list(map(str, features)) if isinstance(features, list) and \
+        len(features) == net.sizes[0] else None
+    outputs = list(map(str, classes)) if isinstance(classes, list) and \
+        len(classes) == net.sizes[-1] else None
+    target = meta.get("target")
+    if outputs is None and isinstance(target, str) and net.sizes[-1] == 1:
+        outputs = [target]
+    return inputs, outputs
+
+
+def _draw(net, meta: Mapping[str, Any], path: Path, title: str) -> str:
+    """Draw the network, or for a wide one its per-input weight summary; say which."""
+    inputs, outputs = _node_names(net, meta)
+    if net.sizes[0] > WIDE_INPUTS:
+        from ..plots import plot_feature_weights
+
+        plot_feature_weights(net.weights[0], path, feature_names=inputs, title=title)
+        return (f"per-input weight summary ({net.sizes[0]} inputs are too many to draw as "
+                "a diagram)")
+    from ..plots import draw_network
+
+    draw_network(net.sizes, net.weights, net.biases, path, input_names=inputs,
+                 output_names=outputs, title=title)
+    return "diagram"
 
 
 def _print_layers(net) -> None:

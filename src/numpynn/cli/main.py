@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import ModelFileError, TrainingDivergedError
 from . import demo, evaluate, export, inspect, predict, train
-from .common import PROG, CommandError, error_message, one_line, show_warning
+from .common import CLI_INSTALL, PROG, CommandError, error_message, one_line, show_warning
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
@@ -31,6 +31,29 @@ SUBCOMMANDS = (demo, train, predict, evaluate, inspect, export)
 #: Exceptions that are the user's input, not a bug: one line on stderr, exit status 1.
 _USER_ERRORS = (CommandError, ModelFileError, ValueError, TypeError, OSError,
                 TrainingDivergedError, ImportError, MemoryError)
+
+#: Optional packages of the ``cli`` extra: a missing one is reported with its install command.
+_CLI_EXTRA = ("safetensors", "matplotlib", "tqdm", "scipy", "pyarrow", "pandas")
+#: Other optional packages and the extra that brings each.
+_OTHER_EXTRAS = {"numba": 'pip install "numpynn[fast]"',
+                 "sklearn": 'pip install "numpynn[sklearn]"',
+                 "onnx": 'pip install "numpynn[onnx]"'}
+
+
+def import_error_message(exc: ImportError) -> str:
+    """The one-line message for a missing optional package: what is missing and the
+    ``pip install "numpynn[cli]"`` (or other extra) that brings it."""
+    missing = None
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, ImportError) and error.name:
+            missing = error.name.partition(".")[0]
+            break
+    message = error_message(exc)
+    if missing in _CLI_EXTRA:  # the library's messages name its small extras (files, plot)
+        return f"{missing} is not installed, and this needs it: {CLI_INSTALL}"
+    if missing in _OTHER_EXTRAS and "pip install" not in message:
+        return f"{message}; {_OTHER_EXTRAS[missing]}"
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except _USER_ERRORS as exc:
             if os.environ.get("NUMPYNN_TRACEBACK"):
                 raise
-            print(f"{PROG}: error: {error_message(exc)}", file=sys.stderr, flush=True)
+            message = (import_error_message(exc) if isinstance(exc, ImportError)
+                       else error_message(exc))
+            print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
             return 1
 
 

@@ -20,6 +20,8 @@ from ..errors import TrainingDivergedError
 from ..training.progress import EpochProgress, _duration
 from . import options
 from .checkpoints import check_checkpoint, refuse_old_checkpoints
+from .cluster_train import add_cluster_options, wants_cluster
+from .cluster_train import run as run_on_cluster
 from .common import (
     METADATA_FORMAT,
     METADATA_VERSION,
@@ -28,7 +30,9 @@ from .common import (
     arch,
     check_output_path,
     check_plot_format,
+    curve_units,
     info,
+    require_column,
     transform,
 )
 from .metrics import model_metrics, print_results
@@ -85,6 +89,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="write the model and optimizer state there after every epoch")
     output.add_argument("--resume", action="store_true",
                         help="continue from the last checkpoint in --checkpoint-dir")
+    add_cluster_options(parser)  # --scheduler, --workers: see cluster_train.py
     return parser
 
 
@@ -111,7 +116,9 @@ def _add_training_options(group) -> None:
                             "(default: 0.2)")
     group.add_argument("--seed", type=options.seed, default=42,
                        help="seed of the split, the initial weights and the shuffling; "
-                            "same seed, same model (default: 42)")
+                            "the same seed gives the same model on the same kernel path "
+                            "(NumPy, or Numba for large runs; NUMPYNN_KERNELS=numpy|numba "
+                            "fixes it) (default: 42)")
     group.add_argument("--quiet", "-q", action="store_true",
                        help="no progress bar")
 
@@ -152,6 +159,8 @@ class _Features:
 
 def run(args: argparse.Namespace) -> int:
     """Train, report and save; exit status 0."""
+    if wants_cluster(args):
+        return run_on_cluster(args)
     source = _data_source(args)
     table = _read_data(source)
     outputs = _check_outputs(args, source)
@@ -196,7 +205,7 @@ def _read_data(source: _Source):
 
     _import_safetensors()  # the model is saved at the end: fail now if it cannot be
     table = read_csv(source.path)
-    table.column(source.target)  # ValueError naming the columns there are
+    require_column(table, source.target, "--target")  # names the columns, "did you mean"
     check_numeric_columns(table, table.columns)
     return table
 
@@ -379,6 +388,6 @@ def _save(net, metadata: dict[str, Any], history, outputs: _Outputs, source: _So
     if outputs.plot is not None:
         from ..plots import plot_history
 
-        plot_history(history, outputs.plot,
+        plot_history(history, outputs.plot, **curve_units(metadata),
                      title=f"{source.name}: {source.target}, network {arch(net)}")
         info(f"saved the training curves to {outputs.plot}")

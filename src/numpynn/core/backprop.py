@@ -13,6 +13,7 @@ import numpy as np
 from . import activations as act
 from . import kernels as _kernels
 from .forward import rows_per_block
+from .kernels.switch import BATCH_WORK
 from .losses import class_indices, delta_in_place, label_positions, output_and_loss
 
 __all__ = ["Workspace", "full_loss_and_gradient"]
@@ -55,10 +56,12 @@ class Workspace:
         # Pre-activation sums of the layers whose derivative needs them (mish, gelu).
         self.pre = [np.empty((rows, s), dtype=np.float32) if name in act.NEEDS_PRE_ACTIVATION
                     else None for s, name in zip(sizes[1:-1], network.hidden_activations)]
-        # Fused compiled loops when Numba is there (see numpynn._kernels), else NumPy.  Not
-        # for full-batch (precise) work: there BLAS's blocked sums over many rows are more
-        # exact than a kernel's running float32 sums, and L-BFGS's line searches notice.
-        self.kernels = None if precise else _kernels.kernels()
+        # Fused compiled loops when Numba is there and the work gains from them (see
+        # core/kernels/switch.py), else NumPy.  Not for full-batch (precise) work: there
+        # BLAS's blocked sums over many rows are more exact than a kernel's running float32
+        # sums, and L-BFGS's line searches notice.
+        self.work_done = 0  # rows x parameters (+ a per-batch share) so far, for the switch
+        self.kernels = None if precise else _kernels.kernels(work_size=0)
         # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
         # widest hidden layer.
         widest = max(sizes[1:-1], default=1)
@@ -68,9 +71,9 @@ class Workspace:
         self.bool_scratch = np.empty(rows * widest, dtype=bool)
         # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
         self.ones = np.ones(rows, dtype=np.float32)
-        if self.kernels is not None:
-            self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
-            self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
+        # The compiled path's buffers, also for a switch to it during the run.
+        self.picked = np.empty(rows, dtype=np.float32)  # each row's shifted label logit
+        self.no_weights = np.empty(0, dtype=np.float32)  # the kernels' "no weights"
         self.dropout = float(dropout)
         self.rng = rng if rng is not None else np.random.default_rng()
         if self.dropout > 0:
@@ -138,6 +141,9 @@ class Workspace:
         net = self.network
         n = X.shape[0]
         hidden = net.hidden_activations
+        if self.kernels is None and not self.precise:  # switch once the work is large
+            self.work_done += n * net.num_weights + BATCH_WORK
+            self.kernels = _kernels.kernels(work_size=self.work_done)
         compiled = self.kernels
         inputs = [X]
         a = X

@@ -1,8 +1,9 @@
 """Network diagrams: nodes in columns joined by weighted connections (:func:`draw_network`).
 
 Input on the left, output on the right, node ``[0]`` at the top of each column, as in
-Figure 2 of the article. Shapes come from :class:`numpynn.core.layout.Layout`, the one place
-that knows how sizes turn into weight and bias shapes.
+Figure 2 of the article; the input and output nodes can carry names (features, classes).
+Shapes come from :class:`numpynn.core.layout.Layout`, the one place that knows how sizes
+turn into weight and bias shapes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ LABELLED_MAX_NODES = 12
 #: Layers with more nodes than this are drawn as their first few nodes, an ellipsis, the last.
 MAX_DRAWN_NODES = 20
 _SHOWN_HEAD = 15  # nodes drawn at the top of a truncated layer (plus the last node)
+#: Node names longer than this are cut, with an ellipsis.
+MAX_NAME_CHARS = 24
+_CHAR_INCHES = 0.6 / 72  # width of a character per point of font size, roughly
 
 _POSITIVE = "#1f5fbf"
 _NEGATIVE = "#d03030"
@@ -45,6 +49,8 @@ def draw_network(
     path: str | PathLike[str],
     *,
     input_values: Any = None,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Path:
     """Draw a multi-layer perceptron as nodes in columns joined by weighted connections.
@@ -68,6 +74,10 @@ def draw_network(
         Image file (suffix picks the format; none means PNG), written atomically.
     input_values : array-like, shape (sizes[0],), optional
         Values written next to the input nodes.
+    input_names, output_names : sequence of str, optional
+        Names written beside the input nodes (left, e.g. feature names) and the output nodes
+        (right, e.g. class names), ``sizes[0]`` and ``sizes[-1]`` of them; names longer than
+        24 characters are cut with an ellipsis.
     title : str, optional
         Figure title.
 
@@ -90,12 +100,19 @@ def draw_network(
     layout, ws, bs = _check_network(sizes, weights, biases)
     sz = list(layout.sizes)
     inputs = _check_input_values(input_values, sz[0])
+    names = (_check_names(input_names, sz[0], "input_names"),
+             _check_names(output_names, sz[-1], "output_names"))
     n_connections = sum(math.prod(shape) for shape in layout.weight_shapes())
     labelled = n_connections <= LABELLED_MAX_CONNECTIONS and max(sz) <= LABELLED_MAX_NODES
-    geo = _Geometry.of(sz, labelled, has_inputs=inputs is not None)
+    left_texts = _input_texts(inputs, names[0], sz[0])
+    geo = _Geometry.of(sz, labelled, has_inputs=inputs is not None,
+                       side_chars=(max(map(len, left_texts.values()), default=0),
+                                   max(map(len, names[1] or []), default=0)))
     fig, ax = _new_axes(Figure, geo, title)
     _draw_connections(ax, geo, ws)
-    _draw_nodes(ax, geo, bs, inputs)
+    _draw_nodes(ax, geo, bs, left_texts)
+    if names[1] is not None:
+        _draw_output_names(ax, geo, names[1])
     if not labelled:
         _draw_legend(ax)
     if title:
@@ -151,6 +168,34 @@ def _check_input_values(input_values: Any, n_inputs: int) -> np.ndarray | None:
     return inputs
 
 
+def _check_names(names: Sequence[str] | None, n: int, what: str) -> list[str] | None:
+    """``names`` as ``n`` strings cut to :data:`MAX_NAME_CHARS`; None stays None."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes)) or not isinstance(names, (Sequence, np.ndarray)):
+        raise TypeError(f"draw_network: {what} must be a list of {n} names, got "
+                        f"{type(names).__name__}")
+    if len(names) != n:
+        raise ValueError(f"draw_network: {what} must be {n} names (one per node), got "
+                         f"{len(names)}")
+    texts = [str(name) for name in names]
+    return [t if len(t) <= MAX_NAME_CHARS else t[:MAX_NAME_CHARS - 1] + "\u2026"
+            for t in texts]
+
+
+def _input_texts(inputs: np.ndarray | None, names: list[str] | None, n: int
+                 ) -> dict[int, str]:
+    """What is written left of each input node: its name, its value, or ``name = value``."""
+    texts = {}
+    for j in range(n):
+        parts = [] if names is None else [names[j]]
+        if inputs is not None:
+            parts.append(_number(float(inputs[j])))
+        if parts:
+            texts[j] = " = ".join(parts)
+    return texts
+
+
 def _shown_nodes(size: int) -> list[int]:
     """Indices drawn for a layer: all, or the first few and the last."""
     if size <= MAX_DRAWN_NODES:
@@ -186,7 +231,10 @@ class _Geometry:
     bottom: float
 
     @classmethod
-    def of(cls, sizes: list[int], labelled: bool, *, has_inputs: bool) -> _Geometry:
+    def of(cls, sizes: list[int], labelled: bool, *, has_inputs: bool,
+           side_chars: tuple[int, int] = (0, 0)) -> _Geometry:
+        """The geometry of a diagram; ``side_chars``: the longest text left of the input
+        nodes and right of the output nodes, in characters (room is made for them)."""
         shown = [_shown_nodes(s) for s in sizes]
         slots = [len(s) + (1 if len(s) < sizes[k] else 0) for k, s in enumerate(shown)]
         dx = max(4.0, 0.9 * max(sizes)) if labelled else max(3.0, 0.3 * max(slots))
@@ -198,10 +246,13 @@ class _Geometry:
         # half the width of a 10 pt bold header, in data units, so it is not clipped
         half_header = [len(h) * 0.056 / inch for h in headers]
         half_height = max((s - 1) / 2 * dy for s in slots)
+        char = (10 if labelled else 7) * _CHAR_INCHES / inch  # data units per character
+        left_text = radius + 0.25 + side_chars[0] * char if side_chars[0] else 0.0
+        right_text = radius + 0.25 + side_chars[1] * char if side_chars[1] else 0.0
         return cls(
             sizes, labelled, shown, slots, dx, dy, radius, inch, headers,
-            left=-max(radius + (1.3 if has_inputs else 0.5), half_header[0] + 0.1),
-            right=(n_layers - 1) * dx + max(radius + 0.5, half_header[-1] + 0.1),
+            left=-max(radius + (1.3 if has_inputs else 0.5), half_header[0] + 0.1, left_text),
+            right=(n_layers - 1) * dx + max(radius + 0.5, half_header[-1] + 0.1, right_text),
             top=half_height + radius + 0.75,
             bottom=-half_height - radius - (0.55 if labelled else 1.3),
         )
@@ -262,9 +313,10 @@ def _draw_connections(ax: Axes, geo: _Geometry, ws: list[np.ndarray]) -> None:
 
 
 def _draw_nodes(
-    ax: Axes, geo: _Geometry, bs: list[np.ndarray], inputs: np.ndarray | None
+    ax: Axes, geo: _Geometry, bs: list[np.ndarray], left_texts: dict[int, str]
 ) -> None:
-    """Circles with their index, biases under them (labelled), input values, headers."""
+    """Circles with their index, biases under them (labelled), input names and values,
+    headers."""
     from matplotlib.patches import Circle
 
     n_layers = len(geo.sizes)
@@ -280,15 +332,22 @@ def _draw_nodes(
                         va="top", fontsize=8.5, color="#6a3d9a", zorder=5,
                         bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
                               "alpha": 0.85})
-            if k == 0 and inputs is not None and (geo.labelled
-                                                  or len(geo.shown[0]) == geo.sizes[0]):
-                ax.text(x - geo.radius - 0.12, y, _number(float(inputs[j])), ha="right",
+            if k == 0 and j in left_texts:
+                ax.text(x - geo.radius - 0.12, y, left_texts[j], ha="right",
                         va="center", fontsize=fontsize, zorder=4)
         if len(geo.shown[k]) < geo.sizes[k]:  # ellipsis in the skipped slot
             x, y = k * geo.dx, geo.node_y(k, len(geo.shown[k]) - 1)
             ax.text(x, y, "\u22ee", ha="center", va="center", fontsize=16, zorder=4)
         ax.text(k * geo.dx, geo.top - 0.65, geo.headers[k],
                 ha="center", va="bottom", fontsize=10, fontweight="bold")
+
+
+def _draw_output_names(ax: Axes, geo: _Geometry, names: list[str]) -> None:
+    """Each output node's name (a class, the target) to its right."""
+    last = len(geo.sizes) - 1
+    for j, (x, y) in geo.coords(last).items():
+        ax.text(x + geo.radius + 0.12, y, names[j], ha="left", va="center",
+                fontsize=10 if geo.labelled else 7, zorder=4)
 
 
 def _draw_legend(ax: Axes) -> None:

@@ -1,4 +1,8 @@
-"""Training curves: loss, and accuracy when recorded, per epoch (:func:`plot_history`)."""
+"""Training curves: loss, and accuracy when recorded, per epoch (:func:`plot_history`).
+
+For a regression on a standardised target the loss (half the mean squared error of the
+standardised values) can be drawn as the RMSE in the target's own units instead.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,12 @@ _VALID = "#ff7f0e"
 
 
 def plot_history(
-    history: Any, path: str | PathLike[str], *, title: str | None = None
+    history: Any,
+    path: str | PathLike[str],
+    *,
+    title: str | None = None,
+    target_scale: float | None = None,
+    target_name: str | None = None,
 ) -> Path:
     """Plot training curves: loss, and accuracy when recorded, per epoch.
 
@@ -38,6 +47,12 @@ def plot_history(
         means PNG). Written atomically.
     title : str, optional
         Figure title.
+    target_scale : float, optional
+        Regression: the standard deviation the target was divided by before training
+        (``TargetEncoder.std``). The loss panel then shows ``sqrt(2 * loss) * target_scale``,
+        the RMSE in the target's units (the training curve includes any L2 penalty).
+    target_name : str, optional
+        The target's name, for the y-axis of that RMSE panel.
 
     Returns
     -------
@@ -47,8 +62,9 @@ def plot_history(
     Raises
     ------
     ValueError
-        No loss values at all, ``best_epoch`` outside the recorded epochs, or an unknown
-        image format or missing directory.
+        No loss values at all, ``best_epoch`` outside the recorded epochs, a
+        ``target_scale`` that is not a positive finite number, or an unknown image format or
+        missing directory.
     TypeError
         A series is not a list of numbers / ``None``, or ``best_epoch`` is not an int.
     ImportError
@@ -61,10 +77,17 @@ def plot_history(
         raise ValueError("plot_history: history has no finite 'loss' or 'val_loss' values")
     best = _best_epoch(history, max(len(loss), len(val_loss), len(acc), len(val_acc)))
     has_acc = bool(np.isfinite(acc).any() or np.isfinite(val_acc).any())
+    name, axis_label = "loss", "loss"
+    if target_scale is not None:
+        scale = _check_scale(target_scale)
+        loss, val_loss = (np.sqrt(2.0 * np.clip(s, 0.0, None)) * scale for s in (loss, val_loss))
+        what = f" of {target_name}" if target_name else ""
+        name, axis_label = "RMSE", f"RMSE{what} (in the target's units)"
 
     fig = Figure(figsize=(11.0 if has_acc else 6.5, 4.2), layout="constrained")
     axes = fig.subplots(1, 2 if has_acc else 1, squeeze=False)[0]
-    _curves(axes[0], loss, val_loss, best, "loss")
+    _curves(axes[0], loss, val_loss, best, name)
+    axes[0].set_ylabel(axis_label)
     if has_acc:
         _curves(axes[1], acc, val_acc, best, "accuracy")
         axes[1].set_ylim(min(0.0, float(np.nanmin(np.concatenate([acc, val_acc])))) - 0.02,
@@ -72,6 +95,14 @@ def plot_history(
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
+
+
+def _check_scale(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)) or float(value) <= 0:
+        raise ValueError(f"plot_history: target_scale must be a positive finite number, got "
+                         f"{value!r}")
+    return float(value)
 
 
 def _field(history: Any, key: str) -> Any:
@@ -132,7 +163,8 @@ def _curves(ax: Axes, train: np.ndarray, valid: np.ndarray, best: int | None, na
     if best is not None:
         _mark_best(ax, train, valid, best)
     finite = np.concatenate([train[np.isfinite(train)], valid[np.isfinite(valid)]])
-    if name == "loss" and finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
+    if name != "accuracy" and finite.size and finite.min() > 0 and \
+            finite.max() / finite.min() > 100:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel(name)

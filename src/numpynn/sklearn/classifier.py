@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
@@ -245,6 +246,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         P = self._outputs(X)
         if self.n_outputs_ == 1:
             P = P.ravel()
@@ -262,6 +265,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         proba : ndarray of shape (n_samples, n_classes), float32
             In the order of ``classes_``; for multilabel, one probability per label.
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_proba")
         P = self._outputs(X)
         if self.n_outputs_ == 1:
             p = P[:, 0]
@@ -279,6 +284,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         log_proba : ndarray of shape (n_samples, n_classes), float32
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict_log_proba")
         proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)

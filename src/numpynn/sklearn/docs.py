@@ -77,7 +77,7 @@ _COMMON_ATTRIBUTES_DOC = """
         order.  For ``loss="poisson"`` its output activation is ``exp`` (the predicted
         mean, with the Poisson loss).
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X had string column names.
     n_iter_ : int
     n_layers_ : int

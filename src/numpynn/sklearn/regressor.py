@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
@@ -176,6 +177,8 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs), float32
         """
+        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
+            return lazy.estimator_outputs(self, X, "predict")
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         P = self.network_._forward(X)

@@ -15,9 +15,14 @@ class EpochProgress:
     """Per-epoch progress on stderr; call it with each epoch's figures (a ``fit`` callback).
 
     On a terminal: a tqdm bar ``epoch 37/100 |###  | 00:03 left, loss 0.0512 val_loss 0.0732
-    acc 0.983 val_acc 0.967`` that fits in 80 columns. Elsewhere (a log file, a pipe): one
-    plain line every tenth of the run, so logs stay readable.
+    acc 0.983 val_acc 0.967``; where the terminal is too narrow for that and a bar of
+    :data:`MIN_BAR_CELLS` cells, the figures get shorter (``val_loss 0.0732 val_acc 0.967``
+    at 80 columns). Elsewhere (a log file, a pipe): one plain line every tenth of the run,
+    so logs stay readable.
     """
+
+    #: The bar keeps at least this many cells when shorter figures can make room for it.
+    MIN_BAR_CELLS = 20
 
     def __init__(self, total: int, initial: int, *, enabled: bool) -> None:
         self.total = total
@@ -44,7 +49,9 @@ class EpochProgress:
         )
 
     @staticmethod
-    def figures(logs: Mapping[str, Any]) -> str:
+    def figures(logs: Mapping[str, Any], width: int | None = None) -> str:
+        """The epoch's figures in at most ``width`` characters when a shorter form fits:
+        all four, then the validation ones only, then the first alone."""
         parts = []
         for key, name, digits in (("loss", "loss", 4), ("val_loss", "val_loss", 4),
                                   ("accuracy", "acc", 3), ("val_accuracy", "val_acc", 3)):
@@ -52,14 +59,32 @@ class EpochProgress:
             if value is not None:
                 shown = f"{value:.{digits}f}" if abs(value) < 1e4 else f"{value:.4g}"
                 parts.append(f"{name} {shown}")
-        return " ".join(parts)
+        forms = [parts]
+        validation = [p for p in parts if p.startswith("val_")]
+        if validation and len(validation) < len(parts):
+            forms.append(validation)
+        forms.append(parts[:1])
+        for form in forms:
+            text = " ".join(form)
+            if width is None or len(text) <= width:
+                return text
+        return text
+
+    def _figures_width(self) -> int | None:
+        """Characters the bar's figures may take so that the bar keeps its minimum width."""
+        ncols = self.bar.format_dict.get("ncols") if self.bar is not None else None
+        if not ncols:
+            return None
+        # "epoch 37/100 |", "| 00:03 left, ": all of the line but the bar and the figures
+        fixed = len(f"epoch {self.total}/{self.total} |") + len("| 00:00 left, ")
+        return max(0, ncols - fixed - self.MIN_BAR_CELLS)
 
     def __call__(self, logs: Mapping[str, Any]) -> None:
         if not self.enabled:
             return
         epoch = int(logs["epoch"]) + 1
         if self.bar is not None:
-            self.bar.set_postfix_str(self.figures(logs), refresh=False)
+            self.bar.set_postfix_str(self.figures(logs, self._figures_width()), refresh=False)
             self.bar.update(1)
             return
         done = epoch - self.initial

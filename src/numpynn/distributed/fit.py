@@ -1,0 +1,195 @@
+"""``numpynn.distributed.fit`` and ``loss_and_gradient``: training on data that stays on a
+Dask cluster.  Only ``theta`` (and the optimizer's state) travels between the client and
+the workers; the rows never come to the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.checks import check_int, check_number
+from ..training import History, TerminateOnNaN, get_optimizer
+from ..training.fit import _option_callbacks
+from ..training.lbfgs import LBFGS
+from ..training.trainer import resolve_learning_rate
+from .cluster_data import ClusterData, get_client, template_future
+from .lbfgs import DistributedObjective
+from .local_sgd import LocalSGDRounds
+from .loops import DistributedLBFGSRun, LocalSGDRun
+from .tasks import LocalSettings
+from .validation import Validation
+
+__all__ = ["fit", "loss_and_gradient", "STRATEGIES"]
+
+STRATEGIES = ("local_sgd", "lbfgs")
+
+
+def loss_and_gradient(network: Any, X: Any, y: Any, *, client: Any = None, l2: float = 0.0,
+                      sample_weight: Any = None) -> tuple[float, np.ndarray]:
+    """``network.loss_and_gradient`` over data on a cluster: per-partition sums in float64,
+    added in partition order.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+    X : dask.array.Array (n, sizes[0]) or dask.dataframe.DataFrame
+    y : Dask array or series, or a column name of a dataframe ``X``
+    client : distributed.Client, optional
+        Default: the current client.
+    l2 : float, default 0.0
+    sample_weight : Dask array or series, or a column name, optional
+
+    Returns
+    -------
+    loss : float
+    gradient : ndarray, shape (num_weights,), float32
+    """
+    client = get_client(client)
+    l2 = check_number("l2", l2, 0.0)
+    data = ClusterData(client, network, X, y, sample_weight)
+    template = template_future(client, network)
+    try:
+        sums = data.sums(template, network.theta.copy())
+    finally:
+        template.release()
+        data.release()
+    grad = (sums.gradient / sums.weight).astype(np.float32)
+    loss = network._add_l2(sums.loss / sums.weight, grad, l2)
+    return loss, grad
+
+
+def _check_strategy(strategy: str | None, solver: Any) -> str:
+    if strategy is None:
+        return "lbfgs" if isinstance(solver, LBFGS) else "local_sgd"
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if strategy == "local_sgd" and isinstance(solver, LBFGS):
+        raise ValueError("strategy='local_sgd' needs a mini-batch optimizer (sgd, adam, "
+                         "adamw), not lbfgs")
+    if strategy == "lbfgs" and not isinstance(solver, LBFGS):
+        raise ValueError(f"strategy='lbfgs' needs optimizer='lbfgs' (or an LBFGS), got "
+                         f"{solver!r}")
+    return strategy
+
+
+def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: str | None = None,
+        epochs: int = 100, sync_every: int = 1, shards: int | None = None,
+        optimizer: Any = "adam", learning_rate: float | None = None, batch_size: int = 32,
+        l2: float = 0.0, dropout: float = 0.0, shuffle: bool = True, seed: Any = None,
+        sample_weight: Any = None, validation_data: Any = None, callbacks: Any = (),
+        progress: bool = False, early_stopping: bool = False, patience: int = 10,
+        checkpoint_dir: Any = None, resume: bool = False) -> History:
+    """Train ``network`` on data that lives on a Dask cluster.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+        Trained in place.
+    X : dask.array.Array, shape (n, sizes[0]), or dask.dataframe.DataFrame
+        Its partitions stay on the workers; only row counts and sums come back.
+    y : Dask array or series with X's partitions, an in-memory array (sent once), or the
+        name of a column of a dataframe ``X``
+    client : distributed.Client, optional
+        Default: the current client.
+    strategy : {"local_sgd", "lbfgs"}, optional
+        Default: "lbfgs" for ``optimizer="lbfgs"``, else "local_sgd".
+
+        - ``local_sgd``: each round, every shard (a contiguous run of partitions, one per
+          worker by default) trains with numpynn's own engine for ``sync_every`` epochs
+          from the same weights; the client averages the flat vectors (and the
+          optimizer's) weighted by rows.  One shard, one round of E epochs is
+          ``network.fit(epochs=E)`` bit for bit.
+        - ``lbfgs``: exact full-batch L-BFGS-B; every evaluation sums the partitions' loss
+          and gradient in float64, in partition order: the same bits on every run.
+    epochs : int, default 100
+        Epochs in all (local SGD: ``ceil(epochs / sync_every)`` rounds); iterations for
+        L-BFGS.
+    sync_every : int, default 1
+        Epochs per round.  More: fewer exchanges, shards drift further apart.
+    shards : int, optional
+        Shards trained side by side; default the number of workers.
+    optimizer, learning_rate, batch_size, l2, dropout, shuffle
+        As for :func:`numpynn.training.fit` (the optimizer's schedule is asked once per
+        epoch, with the last round's monitored loss).
+    seed : int or Generator, optional
+        The first shard's shuffling and dropout follow it exactly; the others' are drawn
+        from it.
+    sample_weight : like ``y``, optional
+    validation_data : (X_val, y_val), optional
+        In memory (evaluated on the client) or Dask collections (summed on the workers),
+        once a round (L-BFGS: once an iteration).
+    callbacks, progress, early_stopping, patience, checkpoint_dir, resume
+        As for :func:`numpynn.training.fit`, on the client, once a round: callbacks see
+        one epoch per round (their logs also hold ``epochs_done``); checkpoints are
+        written after every complete round, atomically, so a round lost with a worker
+        leaves the last one intact.  Checkpoints need local SGD.
+
+    Returns
+    -------
+    History
+        One entry per round (L-BFGS: per iteration).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad input or options, before any training.
+    numpynn.distributed.WorkerLostError
+        A lost worker took data that Dask cannot recompute (scattered data), or workers
+        kept dying; the network keeps its weights from before the failed round.
+    TrainingDivergedError
+        The loss became NaN or inf.
+    """
+    client = get_client(client)
+    epochs = check_int("epochs", epochs, 1)
+    solver = get_optimizer(optimizer)
+    strategy = _check_strategy(strategy, solver)
+    callback_list = [TerminateOnNaN(), *_option_callbacks(
+        callbacks, progress, early_stopping, patience, checkpoint_dir, resume)]
+    if strategy == "lbfgs":
+        return _fit_lbfgs(client, network, X, y, solver, epochs, l2, dropout, sample_weight,
+                          validation_data, callback_list)
+    sync_every = check_int("sync_every", sync_every, 1)
+    n_shards = len(client.scheduler_info()["workers"]) if shards is None else \
+        check_int("shards", shards, 1)
+    settings = LocalSettings(solver, check_int("batch_size", batch_size, 1),
+                             check_number("l2", l2, 0.0),
+                             check_number("dropout", dropout, 0.0, 1.0, high_inclusive=False),
+                             bool(shuffle))
+    rate = resolve_learning_rate(solver, learning_rate)
+    data = ClusterData(client, network, X, y, sample_weight)
+    validation = None
+    rounds = None
+    try:
+        if validation_data is not None:
+            validation = Validation(client, network, validation_data, settings.l2)
+        rounds = LocalSGDRounds(network, data, settings, shards=n_shards, seed=seed)
+        loop = LocalSGDRun(rounds, sync_every=sync_every, base_learning_rate=rate,
+                           callbacks=callback_list)
+        return loop.run(epochs=epochs, validation=validation)
+    finally:
+        for part in (rounds, validation):
+            if part is not None:
+                part.release()
+        data.release()
+
+
+def _fit_lbfgs(client, network, X, y, solver, epochs, l2, dropout, sample_weight,
+               validation_data, callback_list) -> History:
+    """Distributed L-BFGS with validation and callbacks once an iteration."""
+    if dropout:
+        raise ValueError(f"strategy='lbfgs' cannot honour dropout={dropout!r}: it takes "
+                         "full-batch steps")
+    l2 = check_number("l2", l2, 0.0)
+    data = ClusterData(client, network, X, y, sample_weight)
+    validation = objective = None
+    try:
+        if validation_data is not None:
+            validation = Validation(client, network, validation_data, l2)
+        objective = DistributedObjective(network, data, l2)
+        loop = DistributedLBFGSRun(objective, solver, callback_list)
+        return loop.run(epochs=epochs, validation=validation)
+    finally:
+        for part in (objective, validation, data):
+            if part is not None:
+                part.release()

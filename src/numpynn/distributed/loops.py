@@ -1,0 +1,209 @@
+"""The client's training loops for data on a cluster, as numpynn's own
+:class:`~numpynn.training.loop.TrainingLoop`: the same callbacks as ``fit``
+(EarlyStopping, Checkpoint, ProgressBar, ReduceLROnPlateau, CSVLogger, TerminateOnNaN,
+functions) run on the client, once a round (local SGD) or once an iteration (L-BFGS).
+Callbacks and the history see one "epoch" per round."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import TrainingDivergedError
+from ..training import History
+from ..training.loop import TrainingLoop
+from .lbfgs import DistributedObjective, minimize_distributed
+from .local_sgd import LocalSGDRounds
+from .validation import Validation
+
+__all__ = ["LocalSGDRun", "DistributedLBFGSRun"]
+
+
+class LocalSGDRun(TrainingLoop):
+    """Rounds of local SGD with callbacks, on the client.
+
+    Parameters
+    ----------
+    rounds : LocalSGDRounds
+    sync_every : int
+        Epochs per round.
+    base_learning_rate : float
+    callbacks : list of Callback or callables
+
+    Attributes
+    ----------
+    learning_rate : float
+        The rate of the round's first epoch (a callback may change it in
+        ``on_epoch_begin``; the round's later epochs follow in proportion).
+    optimizer, optimizer_state
+        The optimizer and the averaged state (``"step"`` and its vectors).
+    """
+
+    capabilities = frozenset({"learning_rate", "checkpoints"})
+
+    def __init__(self, rounds: LocalSGDRounds, *, sync_every: int, base_learning_rate: float,
+                 callbacks: Iterable[Any]) -> None:
+        super().__init__(rounds.network, callbacks)
+        self.rounds = rounds
+        self.optimizer = rounds.settings.optimizer
+        self.solver_name = f"local SGD with optimizer={type(self.optimizer).__name__}"
+        self.sync_every = sync_every
+        self.base_learning_rate = self.learning_rate = base_learning_rate
+        self.schedule = self.optimizer.make_schedule(1)
+
+    @property
+    def optimizer_state(self) -> dict[str, Any]:
+        return self.rounds.optimizer_state
+
+    def run(self, *, epochs: int, validation: Validation | None = None) -> History:
+        """Train for ``epochs`` epochs in ``ceil(epochs / sync_every)`` rounds (fewer when a
+        callback stops)."""
+        self.total_epochs = epochs
+        self.epochs = math.ceil(epochs / self.sync_every)
+        self.has_validation = validation is not None
+        self.schedule = self.optimizer.make_schedule(epochs)
+        self.check_callbacks()
+        self._begin()
+        logs: dict[str, Any] = {}
+        try:
+            for r in range(self.initial_epoch, self.epochs):
+                logs = self._round(r, validation)
+                if self._epoch_end(r, logs):
+                    break
+            self._end(logs)
+        finally:
+            self._close()
+        return self.history
+
+    def _round(self, r: int, validation: Validation | None) -> dict[str, Any]:
+        first = r * self.sync_every
+        count = min(self.sync_every, self.total_epochs - first)
+        monitored = self._monitored()
+        scheduled = [self.schedule.rate(first + i, self.base_learning_rate,
+                                        monitored if i == 0 else None) for i in range(count)]
+        self.learning_rate = scheduled[0]
+        self._epoch_begin(r)
+        factor = self.learning_rate / scheduled[0] if scheduled[0] else 1.0
+        rates = [self.learning_rate] + [rate * factor for rate in scheduled[1:]]
+        logs = {"epoch": r, **self.rounds.run_round(rates), "val_loss": None,
+                "val_accuracy": None, "learning_rate": self.learning_rate,
+                "epochs_done": first + count}
+        if validation is not None:
+            logs.update(validation.logs())
+        return logs
+
+    # ------------------------------------------------------------------ checkpoints
+    def _named_callbacks(self) -> list[tuple[str, Any]]:
+        named, seen = [], {}
+        for cb in self.callbacks:
+            if cb.state_name:
+                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
+                count = seen[cb.state_name]
+                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
+        return named
+
+    def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """``(training_state, arrays)`` after round ``epoch``, for :class:`Checkpoint`."""
+        state = dict(self.rounds.optimizer_state)
+        step = int(state.pop("step", 0))
+        arrays = {f"optimizer.{k}": v for k, v in state.items()}
+        callbacks: dict[str, Any] = {}
+        for name, cb in self._named_callbacks():
+            values = {}
+            for key, value in cb.state().items():
+                if isinstance(value, np.ndarray):
+                    arrays[f"{name}.{key}"] = value
+                else:
+                    values[key] = value
+            callbacks[name] = values
+        trainer = {"strategy": "local_sgd", "shards": len(self.rounds.shard_rows),
+                   "sync_every": self.sync_every, "rng_states": self.rounds.rng_states}
+        return {"epoch": int(epoch), "history": self.history.as_dict(), "trainer": trainer,
+                "optimizer": {"step": step, "schedule": self.schedule.state()},
+                "callbacks": callbacks}, arrays
+
+    def load_checkpoint_state(self, training_state: Mapping[str, Any],
+                              arrays: Mapping[str, np.ndarray],
+                              theta: np.ndarray | None = None) -> None:
+        """Continue after :meth:`checkpoint_state`'s round: every check first."""
+        trainer = training_state.get("trainer")
+        if not isinstance(trainer, Mapping) or trainer.get("strategy") != "local_sgd":
+            raise ValueError("the checkpoint was not written by numpynn.distributed.fit("
+                             "strategy='local_sgd'); start a new run")
+        for key, now in (("shards", len(self.rounds.shard_rows)),
+                         ("sync_every", self.sync_every)):
+            if trainer.get(key) != now:
+                raise ValueError(f"the checkpoint was written with {key}={trainer.get(key)}, "
+                                 f"this run has {key}={now}: resume with the same setting")
+        optimizer = {k[len("optimizer."):]: v for k, v in arrays.items()
+                     if k.startswith("optimizer.")}
+        for name, cb in self._named_callbacks():
+            state = dict(training_state.get("callbacks", {}).get(name, {}))
+            state.update({k[len(name) + 1:]: v for k, v in arrays.items()
+                          if k.startswith(name + ".")})
+            if state:
+                cb.load_state(state)
+        if theta is not None:
+            self.network.set_weights(theta)
+        self.rounds.optimizer_state = {"step": int(training_state["optimizer"]["step"]),
+                                       **optimizer}
+        self.rounds.rng_states = list(trainer["rng_states"])
+        self.schedule.load_state(training_state["optimizer"].get("schedule", {}))
+        restored = History.from_dict(training_state["history"])
+        for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
+            getattr(self.history, name)[:] = getattr(restored, name)
+        self.history.best_epoch = restored.best_epoch
+        self.initial_epoch = int(training_state["epoch"]) + 1
+
+
+class DistributedLBFGSRun(TrainingLoop):
+    """Exact full-batch L-BFGS over data on a cluster, with callbacks once an iteration.
+
+    Like ``fit(optimizer="lbfgs")`` it has no learning rate and no resumable state, so
+    callbacks that need those (ReduceLROnPlateau, Checkpoint) are refused.
+    """
+
+    solver_name = "optimizer='lbfgs' (full batch, on the cluster)"
+
+    def __init__(self, objective: DistributedObjective, solver: Any,
+                 callbacks: Iterable[Any]) -> None:
+        super().__init__(objective.network, callbacks)
+        self.objective = objective
+        self.solver = solver
+        self.learning_rate = None
+
+    def run(self, *, epochs: int, validation: Validation | None = None) -> History:
+        self.epochs = self.solver.max_iter or epochs
+        self.has_validation = validation is not None
+        self.check_callbacks()
+        start = self.network.theta.copy()
+        self._begin()
+        last: dict[str, Any] = {}
+
+        def after_iteration(loss: float) -> bool:
+            nonlocal last
+            last = {"epoch": len(self.history.loss), "loss": loss, "accuracy": None,
+                    "val_loss": None, "val_accuracy": None, "learning_rate": None}
+            if validation is not None:
+                last.update(validation.logs())
+            stop = self._epoch_end(last["epoch"], last)
+            if not stop:
+                self._epoch_begin(last["epoch"] + 1)
+            return stop
+
+        try:
+            self._epoch_begin(0)
+            minimize_distributed(self.objective, self.solver, self.epochs, after_iteration)
+            if not np.isfinite(self.network.theta).all():
+                self.network.theta[:] = start
+                raise TrainingDivergedError(len(self.history.loss), math.nan)
+            if not self.history.loss:  # converged before the first iteration finished
+                loss = self.objective(self.network.theta.astype(np.float64))[0]
+                self.history.record({"loss": loss})
+            self._end(last)
+        finally:
+            self._close()
+        return self.history
