@@ -45,6 +45,8 @@ def _options(argv):
     parser.add_argument("--ablation-only", action="store_true",
                         help="only the ablation (no rivals)")
     parser.add_argument("--max-rows", type=int, help="subsample larger sets to this many rows")
+    parser.add_argument("--splits", type=int, help="splits per data set (default 5 below "
+                        "1,000 rows, else 3; 1 with --quick)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (1)")
     parser.add_argument("--timing", action="store_true",
                         help="only time the default fit on 50,000 x 20 synthetic rows")
@@ -121,7 +123,8 @@ def main(argv=None):
     out = {}
     with threadpool_limits(options.threads):
         if not options.ablation_only:
-            result = run_suite(datasets, MODELS, options.quick, options.max_rows)
+            result = run_suite(datasets, MODELS, options.quick, options.max_rows,
+                               splits=options.splits)
             print("\n## Results (mean ± std over the splits)\n")
             print(results_table(result, datasets, list(MODELS)))
             table, summary = targets_table(result, datasets)
@@ -134,7 +137,8 @@ def main(argv=None):
             out["summary"] = summary
         if options.ablation or options.ablation_only:
             makers = _ablation_makers()
-            ablation = run_suite(datasets, makers, options.quick, options.max_rows)
+            ablation = run_suite(datasets, makers, options.quick, options.max_rows,
+                                 splits=options.splits)
             print("\n## Ablation: each ingredient switched off (error relative to the "
                   "full recipe; above 1: the ingredient helps)\n")
             print(ablation_table(ablation, datasets, list(makers)[1:], list(makers)[0]))

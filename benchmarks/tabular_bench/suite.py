@@ -48,10 +48,10 @@ class SuiteResult:
         return [s for s in self.scores if s.dataset == dataset and s.model == model]
 
 
-def split_seeds(n_rows: int, quick: bool) -> list[int]:
+def split_seeds(n_rows: int, quick: bool, splits: int | None = None) -> list[int]:
     """The fixed split seeds: 5 splits of small sets (< 1,000 rows), 3 of larger ones;
-    one in quick mode."""
-    count = 1 if quick else (5 if n_rows < 1000 else 3)
+    one in quick mode; the first ``splits`` when given."""
+    count = splits or (1 if quick else (5 if n_rows < 1000 else 3))
     return [1000 + r for r in range(count)]
 
 
@@ -72,7 +72,7 @@ def _score(dataset: Dataset, model_name: str, split: int, model: Any, X_test: pd
 
 def run_suite(datasets: Sequence[Dataset], makers: dict[str, Callable[..., Any]],
               quick: bool = False, max_rows: int | None = None,
-              log: Callable[[str], None] = print) -> SuiteResult:
+              log: Callable[[str], None] = print, splits: int | None = None) -> SuiteResult:
     """Fit and score every maker on every split of every data set.
 
     Parameters
@@ -83,13 +83,15 @@ def run_suite(datasets: Sequence[Dataset], makers: dict[str, Callable[..., Any]]
         One split per data set.
     max_rows : int, optional
         Subsample larger data sets (fixed rows) to this many rows.
+    splits : int, optional
+        Splits per data set (default: see :func:`split_seeds`).
     log : callable
         Gets one line per fit.
     """
     scores, loads = [], []
     for dataset in datasets:
         X, y = load(dataset, max_rows)
-        for split in split_seeds(len(X), quick):
+        for split in split_seeds(len(X), quick, splits):
             stratify = y if dataset.task == "classification" else None
             X_train, X_test, y_train, y_test = train_test_split(
                 X, y, test_size=TEST_SIZE, random_state=split, stratify=stratify)
