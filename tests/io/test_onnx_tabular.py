@@ -80,3 +80,14 @@ def test_estimators_export_their_members(tmp_path):
     np.testing.assert_allclose(out["probabilities"], model.predict_proba(frame), atol=1e-6)
     meta = {p.key: p.value for p in exported.metadata_props}
     assert meta["numpynn.classes"] == '["no", "yes"]' and meta["numpynn.members"] == "2"
+
+
+@pytest.mark.parametrize("activation", ["selu", "mish", "gelu"])
+@pytest.mark.parametrize("opset", [13, 17, 18, 20])
+def test_smooth_activations_read_back_bit_for_bit(activation, opset):
+    from numpynn import from_onnx
+
+    net = NeuralNetwork(3, 6, 5, 2, hidden_activation=activation, seed=3)
+    back = from_onnx(net.to_onnx(opset=opset))
+    assert back.hidden_activations == (activation, activation)
+    assert back.theta.tobytes() == net.theta.tobytes()
