@@ -13,8 +13,9 @@ pytest.importorskip("safetensors")
 
 from cli_helpers import make_rows, run, write_rows  # noqa: E402
 
-from numpynn.cli.common import did_you_mean, error_message, file_kind  # noqa: E402
+from numpynn.cli.common import error_message, file_kind  # noqa: E402
 from numpynn.cli.main import import_error_message  # noqa: E402
+from numpynn.tabular.roles import did_you_mean  # noqa: E402
 
 
 def _one_error_line(proc: subprocess.CompletedProcess) -> str:

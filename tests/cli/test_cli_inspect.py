@@ -17,10 +17,11 @@ def test_inspect_shows_architecture_counts_and_weights(work):
     diagram = ["--diagram", "net.png"] if HAS_MATPLOTLIB else []
     proc = ok(run("inspect", "label.safetensors", *diagram, cwd=work))
     text = proc.stdout
-    assert "network: 9-16-16-3" in text
-    assert "9 x 16 weights + 16 biases = 160 parameters" in text
+    # 10 features: income has gaps, so it has a missing-value indicator feature too
+    assert "network: 10-16-16-3" in text
+    assert "10 x 16 weights + 16 biases = 176 parameters" in text
     assert "16 x 3 weights + 3 biases = 51 parameters" in text
-    assert "parameters: 483 (448 weights, 35 biases)" in text
+    assert "parameters: 499 (464 weights, 35 biases)" in text
     assert "classification of 'label' into 3 classes: high, low, mid" in text
     assert "color: text, one-hot over 3 categories (blue, green, red)" in text
     # the weights as show_vec prints them: the last layer's biases, 4 decimals

@@ -125,8 +125,8 @@ def test_id_columns_are_copied_first(work, tmp_path):
     rows = read_output_csv(proc.stdout)
     assert rows[0] == ["size", "color", "label", "P(high)", "P(low)", "P(mid)"]
     table = read_csv(work / "new.csv")
-    assert [r[0] for r in rows[1:]] == table.column("size")
-    assert [r[1] for r in rows[1:]] == table.column("color")
+    assert [r[0] for r in rows[1:]] == table.strings("size")
+    assert [r[1] for r in rows[1:]] == table.strings("color")
     bad = run("predict", str(work / "label.safetensors"), str(work / "new.csv"),
               "--id", "Colour", cwd=tmp_path)
     assert bad.returncode == 1

@@ -24,28 +24,33 @@ def test_train_reports_progress_metrics_and_saves_preprocessing(work):
     out = (work / "train_label.out").read_text()
     stdout, stderr = out.split("\n--stderr--\n")
     assert "classification into 3 classes (high, low, mid)" in stdout
-    assert "9 from 3 numeric columns" in stdout  # 3 numeric, 2 text columns -> 3 + 3 + 3
+    # 3 numeric columns, income with gaps (+ an indicator), 2 text columns: 3 + 1 + 3 + 3
+    assert "10 from 3 numeric columns" in stdout
+    assert re.search(r"^note: missing values: income \d+ \(\d\.\d%\); a number gap is filled "
+                     r"with the training median", stdout, re.M), stdout
+    assert "early stopping: keeps the epoch with the lowest validation loss" in stdout
     assert "240 training rows, 60 validation rows" in stdout
     val_accuracy = float(re.search(r"^validation\s+(\S+)", stdout, re.M).group(1))
     assert val_accuracy > 0.8
     # progress (plain lines, stderr is not a terminal here): epoch, losses, accuracies
-    assert re.search(r"epoch 40/40 loss \d\.\d{4} val_loss \d\.\d{4} acc \d\.\d{3} "
+    assert re.search(r"epoch \d+/40 loss \d\.\d{4} val_loss \d\.\d{4} acc \d\.\d{3} "
                      r"val_acc \d\.\d{3} \[.* left\]", stderr), stderr
 
     net = numpynn.load(work / "label.safetensors")
     meta = net.metadata
-    assert net.sizes == (9, 16, 16, 3) and net.output_activation == "softmax"
+    assert net.sizes == (10, 16, 16, 3) and net.output_activation == "softmax"
     assert meta["task"] == "classification" and meta["classes"] == ["high", "low", "mid"]
-    assert meta["feature_names"][:2] == ["age", "income"]
+    assert meta["feature_names"][:3] == ["age", "income", "income (missing)"]
     assert "color=red" in meta["feature_names"]
     # the stored statistics are those of the 240 training rows, not all 300
     pre = Preprocessor.from_dict(meta["preprocessor"])
     table = read_csv(work / "data.csv")
-    ages = np.asarray(table.column("age"), dtype=np.float64)
+    ages = table.column("age")
     age_state = next(c for c in meta["preprocessor"]["columns"] if c["name"] == "age")
     assert age_state["mean"] != pytest.approx(ages.mean(), abs=1e-12)
-    assert pre.n_features == 9
-    assert meta["results"]["epochs"] == 40
+    assert pre.n_features == 10
+    assert meta["results"]["epochs"] <= 40
+    assert meta["id_columns"] == [] and meta["reading"] == {"na_values": []}
     assert net.theta.dtype == np.float32
 
 
@@ -59,7 +64,11 @@ def test_default_iris_run_and_the_default_out_file_is_never_replaced(tmp_path):
     assert "iris" in proc.stdout and "target 'species'" in proc.stdout
     val_accuracy = float(re.search(r"^validation\s+(\S+)", proc.stdout, re.M).group(1))
     assert val_accuracy > 0.9
-    assert "epoch 100/100" in proc.stderr
+    # early stopping by default: the saved model is the best epoch, and the report says so
+    results = numpynn.load(tmp_path / "model.safetensors").metadata["results"]
+    assert results["best_epoch"] is not None and results["epochs"] <= 100
+    best = results["best_epoch"] + 1
+    assert f"kept the weights of epoch {best}" in proc.stdout or results["epochs"] == best
     model = tmp_path / "model.safetensors"
     before = model.read_bytes()
     assert numpynn.load(model).metadata["classes"] == ["setosa", "versicolor", "virginica"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tabular_samples import MIXED, write
 
-from numpynn.tabular import TargetEncoder, read_csv, write_csv
+from numpynn.tabular import TargetEncoder, is_missing, read_csv, write_csv
 
 # ---------------------------------------------------------------------------------------------
 # read_csv
@@ -18,17 +19,21 @@ def test_read_csv_columns_values_and_stripping(tmp_path: Path) -> None:
     t = read_csv(write(tmp_path, MIXED))
     assert t.columns == ["age", "color", "height", "label"]
     assert t.n_rows == len(t) == 4
-    assert t.column("color") == ["red", "blue", "red", "green"]
-    assert t.column("height")[2] == "NA"
-    assert t.lines is not None and t.lines.tolist() == [2, 3, 4, 5]
+    assert t.strings("color") == ["red", "blue", "red", "green"]
+    assert t.column("color").tolist() == ["red", "blue", "red", "green"]
+    assert not t.is_numeric("color") and t.is_numeric("height")
+    assert t.column("age").tolist() == [20, 30, 40, 50]
+    height = t.column("height")
+    assert height.dtype == np.float64 and np.isnan(height[2]) and height[3] == 1.9
+    assert t.lines is not None and [t.lines[i] for i in range(4)] == [2, 3, 4, 5]
 
 
 def test_read_csv_bom_crlf_quotes_and_blank_lines(tmp_path: Path) -> None:
     text = '\ufeffa,b\r\n1," x, y "\r\n\r\n2,"z"\r\n'
     t = read_csv(write(tmp_path, text))
     assert t.columns == ["a", "b"]  # BOM not part of the first name
-    assert t.column("b") == ["x, y", "z"]
-    assert t.column("a") == ["1", "2"]
+    assert t.strings("b") == ["x, y", "z"]
+    assert t.column("a").tolist() == [1, 2]
 
 
 def test_read_csv_missing_file_names_it(tmp_path: Path) -> None:
@@ -49,6 +54,7 @@ def test_read_csv_directory(tmp_path: Path) -> None:
         ("1,2,3\n4,5,6\n", "no header"),
         ("a,b,a\n1,2,3\n", r"duplicate column names.*'a'"),
         ("a,,c\n1,2,3\n", "column 2 .*empty name"),
+        ("a,b,\n1,2,3\n", "column 3 .*empty name"),
         ("a,b\n1,2\n3\n", r"line 3 has 1 fields, expected 2"),
         ("a,b\n1,2\n3,4,5\n", r"line 3 has 3 fields, expected 2"),
         ("a,b\n", "no data rows"),
@@ -73,6 +79,9 @@ def test_read_csv_other_delimiter(tmp_path: Path) -> None:
     assert t.columns == ["a", "b"]
     with pytest.raises(ValueError, match="delimiter"):
         read_csv(write(tmp_path, "a;b\n1;2\n"), delimiter=";;")
+    # read_csv does not guess: a ;-separated file read as CSV names the option
+    with pytest.raises(ValueError, match=r"semicolon \(;\)-separated; pass --delimiter ';'"):
+        read_csv(write(tmp_path, "a;b\n1;2\n"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,9 +96,12 @@ def test_write_csv_round_trips_through_read_csv(tmp_path: Path) -> None:
     out = write_csv(tmp_path / "out.csv", [*t.columns, "predicted"], [*t.data, preds])
     back = read_csv(out)
     assert back.columns == [*t.columns, "predicted"]
-    assert back.data == [*t.data, preds]
+    assert [back.strings(c) for c in back.columns] == [*(t.strings(c) for c in t.columns),
+                                                       preds]
+    np.testing.assert_array_equal(back.column("height"), t.column("height"))
     tricky = write_csv(tmp_path / "q.csv", ["a", "b"], [['x, "y"', None], [1.5, "z"]])
-    assert read_csv(tricky).data == [['x, "y"', ""], ["1.5", "z"]]
+    back = read_csv(tricky)
+    assert back.strings("a") == ['x, "y"', ""] and back.strings("b") == ["1.5", "z"]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -107,7 +119,7 @@ def test_write_csv_errors(tmp_path: Path) -> None:
 
 def test_single_column_file_keeps_missing_values(tmp_path: Path) -> None:
     out = write_csv(tmp_path / "one.csv", ["y"], [["a", None, "b"]])
-    assert read_csv(out).column("y") == ["a", "", "b"]
+    assert read_csv(out).strings("y") == ["a", "", "b"]
 
 
 try:
@@ -132,6 +144,8 @@ else:
         names = [f"c{j}" for j in range(n_cols)]
         data = [[row[j] for row in rows] for j in range(n_cols)]
         write_csv(path, names, data)
-        t = read_csv(path)
+        t = read_csv(path, text_columns=True)
         assert t.columns == names
-        assert t.data == data
+        # every cell comes back as written, a missing-value spelling as a gap
+        assert [t.strings(c) for c in names] == [
+            ["" if is_missing(v) else v for v in col] for col in data]

@@ -23,20 +23,21 @@ def test_mixed_columns_layout_and_values(tmp_path: Path) -> None:
     assert pre.input_columns == ["age", "color", "height"]
     assert pre.numeric_columns == ["age", "height"]
     assert pre.categorical_columns == ["color"]
-    assert pre.feature_names == ["age", "color=blue", "color=green", "color=red", "height"]
+    assert pre.feature_names == ["age", "color=blue", "color=green", "color=red", "height",
+                                 "height (missing)"]
     X = pre.transform(t)
-    assert X.dtype == np.float32 and X.shape == (4, 5) and X.flags.c_contiguous
+    assert X.dtype == np.float32 and X.shape == (4, 6) and X.flags.c_contiguous
     age = np.array([20, 30, 40, 50], dtype=np.float64)
     np.testing.assert_allclose(X[:, 0], (age - age.mean()) / age.std(), rtol=1e-6)
     np.testing.assert_array_equal(
         X[:, 1:4], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
     )
     h = np.array([1.5, 1.7, 1.9])
-    # NA imputed with the training mean -> exactly 0 after standardising
-    expected_h = [(1.5 - h.mean()) / h.std(), (1.7 - h.mean()) / h.std(), 0.0,
-                  (1.9 - h.mean()) / h.std()]
+    # NA filled with the training median (1.7), and flagged in the indicator feature
+    expected_h = [(1.5 - h.mean()) / h.std(), (1.7 - h.mean()) / h.std(),
+                  (1.7 - h.mean()) / h.std(), (1.9 - h.mean()) / h.std()]
     np.testing.assert_allclose(X[:, 4], expected_h, rtol=1e-6, atol=1e-7)
-    assert X[2, 4] == 0.0
+    np.testing.assert_array_equal(X[:, 5], [0, 0, 1, 0])
 
 
 def test_statistics_come_from_training_rows_only() -> None:
@@ -44,7 +45,8 @@ def test_statistics_come_from_training_rows_only() -> None:
     train = full.take([0, 1])
     pre = Preprocessor.fit(train, "y")
     state = pre.to_dict()["columns"]
-    assert state[0] == {"name": "x", "kind": "numeric", "mean": 1.0, "std": 1.0}
+    assert state[0] == {"name": "x", "kind": "numeric", "mean": 1.0, "std": 1.0, "fill": 1.0,
+                        "indicator": False}
     assert state[1]["categories"] == ["a", "b"]
     with pytest.warns(UnseenCategoryWarning):
         X = pre.transform(full)
@@ -109,14 +111,20 @@ def test_unseen_warning_lists_at_most_five_values() -> None:
         pre.transform(test)
 
 
-def test_missing_text_value_is_not_a_category_and_does_not_warn() -> None:
+def test_missing_text_value_is_a_category_of_its_own_and_does_not_warn() -> None:
     t = table(["c"], ["a"], [""], ["NA"], ["b"])
     pre = Preprocessor.fit(t, None)
-    assert pre.feature_names == ["c=a", "c=b"]
+    assert pre.feature_names == ["c=a", "c=b", "c=(missing)"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         X = pre.transform(t)
-    np.testing.assert_array_equal(X, [[1, 0], [0, 0], [0, 0], [0, 1]])
+    np.testing.assert_array_equal(X, [[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0]])
+    # without gaps in the training rows, a gap later is all zeros, silently
+    pre = Preprocessor.fit(table(["c"], ["a"], ["b"]), None)
+    assert pre.feature_names == ["c=a", "c=b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(pre.transform(t), [[1, 0], [0, 0], [0, 0], [0, 1]])
 
 
 def test_non_numeric_value_in_numeric_column_names_column_row_value(tmp_path: Path) -> None:
@@ -221,3 +229,83 @@ def test_preprocessor_from_dict_rejects_bad_state(mutate, pattern: str) -> None:
 def test_preprocessor_from_dict_rejects_non_dict() -> None:
     with pytest.raises(ValueError, match="expected a dict"):
         Preprocessor.from_dict([1, 2])  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# gaps, number-coded categories, training rows, the state of numpynn 0.1
+# ---------------------------------------------------------------------------------------------
+
+
+def test_number_coded_categories_one_hot_by_value() -> None:
+    t = table(["cyl", "y"], [4, 0], [6, 1], [8, 0], [4, 1], ["", 0])
+    pre = Preprocessor.fit(t, "y", categorical_columns=["cyl"])
+    assert pre.feature_names == ["cyl=4", "cyl=6", "cyl=8", "cyl=(missing)"]
+    assert pre.categorical_columns == ["cyl"] and pre.text_columns == []
+    X = pre.transform(t)
+    np.testing.assert_array_equal(X, [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0],
+                                      [0, 0, 0, 1]])
+    state = pre.to_dict()
+    assert state["columns"][0]["numbers"] is True
+    again = Preprocessor.from_dict(json.loads(json.dumps(state)))
+    # "8.0" written as text is the category 8; 5 is unseen
+    later = Table(["cyl"], [["8.0", "5"]])
+    with pytest.warns(UnseenCategoryWarning, match="'5'"):
+        np.testing.assert_array_equal(again.transform(later), [[0, 0, 1, 0], [0, 0, 0, 0]])
+    with pytest.raises(ValueError, match=r"categorical_columns \['zz'\]"):
+        Preprocessor.fit(t, "y", categorical_columns=["zz"])
+
+
+def test_rows_fit_and_transform_without_a_copy_of_the_table() -> None:
+    t = table(["x", "c", "y"], [0, "a", 1], [2, "b", 2], [100, "z", 3], [-50, "b", 4])
+    rows = np.array([1, 0])
+    by_rows = Preprocessor.fit(t, "y", rows=rows)
+    by_take = Preprocessor.fit(t.take(rows), "y")
+    assert by_rows.to_dict() == by_take.to_dict()
+    with pytest.warns(UnseenCategoryWarning):
+        np.testing.assert_array_equal(by_rows.transform(t, np.array([3, 2])),
+                                      by_take.transform(t.take([3, 2])))
+    with pytest.raises(ValueError, match="indices must lie in"):
+        by_rows.transform(t, np.array([7]))
+
+
+def test_version_1_state_keeps_the_01_encoding() -> None:
+    """numpynn 0.1: a numeric gap is the training mean (0 after standardising), a text gap
+    all zeros, no indicator features."""
+    state = {"format": "numpynn.tabular.Preprocessor", "version": 1, "target": "y",
+             "columns": [{"name": "h", "kind": "numeric", "mean": 2.0, "std": 0.5},
+                         {"name": "c", "kind": "categorical", "categories": ["a", "b"]}]}
+    pre = Preprocessor.from_dict(state)
+    assert pre.feature_names == ["h", "c=a", "c=b"]
+    X = pre.transform(table(["h", "c"], [3, "b"], ["NA", ""]))
+    np.testing.assert_array_equal(X, [[2, 0, 1], [0, 0, 0]])
+    with pytest.raises(ValueError, match=r"unexpected \['fill'\]"):
+        Preprocessor.from_dict({**state, "columns": [{**state["columns"][0], "fill": 1.0}]})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (lambda d: d["columns"][0].update(fill=float("inf")), "'fill'"),
+        (lambda d: d["columns"][0].update(indicator=1), "'indicator'"),
+        (lambda d: d["columns"][0].pop("fill"), r"missing \['fill'\]"),
+        (lambda d: d["columns"][1].update(missing_category="no"), "'missing_category'"),
+        (lambda d: d["columns"][1].update(numbers=True), "number 'categories'"),
+        (lambda d: d.update(version=3), "version 1 and 2"),
+    ],
+)
+def test_version_2_state_is_checked(mutate, pattern: str) -> None:
+    d = _good_state()
+    mutate(d)
+    with pytest.raises(ValueError, match=pattern):
+        Preprocessor.from_dict(d)
+
+
+def test_dataframes_go_straight_in() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"x": [1.0, 2.0, 4.0], "c": ["a", "b", "a"], "y": ["p", "q", "p"]})
+    pre = Preprocessor.fit(df, "y")
+    np.testing.assert_array_equal(pre.transform(df), pre.transform(Table.from_rows(
+        ["x", "c", "y"], [[1.0, "a", "p"], [2.0, "b", "q"], [4.0, "a", "p"]])))
+    from numpynn.tabular import TargetEncoder
+
+    np.testing.assert_array_equal(TargetEncoder.fit(df, "y").transform(df), [0, 1, 0])

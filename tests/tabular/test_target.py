@@ -161,3 +161,19 @@ def test_target_json_round_trip_is_exact(values: list[str]) -> None:
 def test_target_from_dict_rejects_bad_state(state, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         TargetEncoder.from_dict(state)
+
+
+def test_rows_with_target_and_fitting_on_rows() -> None:
+    from numpynn.tabular import rows_with_target
+
+    t = table(["y", "x"], ["a", 1], ["", 2], ["b", 3], ["NA", 4], ["a", 5])
+    rows = rows_with_target(t, "y")
+    assert rows.dtype == np.int64 and rows.tolist() == [0, 2, 4]
+    enc = TargetEncoder.fit(t, "y", rows=rows)
+    np.testing.assert_array_equal(enc.transform(t, rows), [0, 1, 0])
+    with pytest.raises(ValueError, match=r"2 missing value\(s\): row 2 of .*, row 4"):
+        enc.transform(t)
+    numbers = Table(["y"], [["1.5", "", "2.5"]])
+    assert rows_with_target(numbers, "y").tolist() == [0, 2]
+    with pytest.raises(ValueError, match="no column named 'zz'"):
+        rows_with_target(t, "zz")

@@ -77,8 +77,8 @@ def _check_options(args: argparse.Namespace) -> Path:
         parser.error("--scheduler/--workers need DATA (files) and --target COLUMN")
     if args.resume and not args.checkpoint_dir:
         parser.error("--resume needs --checkpoint-dir DIR")
-    if args.optimizer == "lbfgs" and (args.checkpoint_dir or args.patience is not None):
-        parser.error("--optimizer lbfgs on a cluster takes no --checkpoint-dir or --patience")
+    if args.optimizer == "lbfgs" and args.checkpoint_dir:
+        parser.error("--optimizer lbfgs on a cluster takes no --checkpoint-dir")
     if args.task != "auto" or args.plot:
         parser.error("--task and --plot are not available with --scheduler/--workers")
     try:
@@ -174,8 +174,10 @@ def run(args: argparse.Namespace) -> int:
                          learning_rate=None if args.optimizer == "lbfgs" else args.lr,
                          l2=args.l2, dropout=args.dropout, seed=args.seed,
                          validation_data=prepared["validation"], progress=not args.quiet,
-                         early_stopping=args.patience is not None,
-                         patience=args.patience or 10, checkpoint_dir=args.checkpoint_dir,
+                         early_stopping=args.early_stopping and args.optimizer != "lbfgs",
+                         patience=args.patience if args.early_stopping
+                         and args.optimizer != "lbfgs" else 10,
+                         checkpoint_dir=args.checkpoint_dir,
                          resume=args.resume)
         info(f"trained {history.epochs} rounds in {_duration(time.monotonic() - started)}")
         results = {"rounds": history.epochs, "best_round": history.best_epoch,

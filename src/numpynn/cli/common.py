@@ -7,11 +7,10 @@ because several subcommand modules use them.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,33 +132,26 @@ def curve_units(metadata: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ input data
 
 
-def read_input(path_text: str, args: argparse.Namespace | None = None):
+def read_input(path_text: str, args: argparse.Namespace | None = None,
+               model: TrainedModel | None = None, text_columns: Sequence[str] = ()):
     """The table of a data file named on the command line (``predict``, ``evaluate``).
 
     The one place these commands read a table, so that the reader's options reach all of
-    them. A model file given where the data belongs is refused with a hint about the order
-    of the arguments.
+    them: the file is read the way the model's training data was (its missing-value
+    markers, its text columns kept as text), plus ``text_columns`` (ID columns: ``007``
+    stays ``007``). A model file given where the data belongs is refused with a hint about
+    the order of the arguments.
     """
-    from ..tabular import read_csv
+    from ..tabular import read_table, reading_options
 
     path = Path(path_text)
     if looks_like_model(path):
         raise CommandError(f"{path_text} is a model file, not a data table; the model comes "
                            f"first: {PROG} {getattr(args, 'command', 'predict')} MODEL DATA")
-    return read_csv(path)
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """``" (did you mean 'Species'?)"`` for a name in the wrong case or slightly misspelt;
-    ``""`` when no choice is close."""
-    options = list(choices)
-    lowered = name.lower()
-    same = [c for c in options if c.lower() == lowered]
-    if not same:
-        by_lower = {c.lower(): c for c in reversed(options)}
-        close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.75)
-        same = [by_lower[c] for c in close]
-    return f" (did you mean {same[0]!r}?)" if same else ""
+    options = reading_options(model.net.metadata) if model is not None else {}
+    text = [*options.get("text_columns", ()), *text_columns]
+    return read_table(path, na_values=options.get("na_values", ()),
+                      text_columns=list(dict.fromkeys(text)))
 
 
 def require_column(table, name: str, what: str) -> None:
@@ -168,6 +160,8 @@ def require_column(table, name: str, what: str) -> None:
 
     ``what`` says where the name came from, for the message (``"--target"``).
     """
+    from ..tabular.roles import did_you_mean
+
     columns = list(table.columns)
     if name in columns:
         return
@@ -175,19 +169,6 @@ def require_column(table, name: str, what: str) -> None:
     more = f", ... ({len(columns)} in all)" if len(columns) > 20 else ""
     raise CommandError(f"{what} {name!r}: {table.source} has no such column"
                        f"{did_you_mean(name, columns)}; its columns are {shown}{more}")
-
-
-def rows_with_values(table, name: str) -> np.ndarray:
-    """Indices (int64) of the rows whose cell in column ``name`` is not missing."""
-    from ..tabular import is_missing
-
-    if hasattr(table, "typed_column"):  # typed columns know their gaps
-        return np.flatnonzero(~table.typed_column(name).missing).astype(np.int64)
-    values = table.column(name)
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        return np.flatnonzero(~np.isnan(values)).astype(np.int64)
-    kept = [i for i, v in enumerate(values) if v is not None and not is_missing(str(v))]
-    return np.asarray(kept, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- trained models

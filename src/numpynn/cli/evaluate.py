@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..tabular import rows_with_target
 from .common import (
     CommandError,
     TrainedModel,
@@ -15,7 +16,6 @@ from .common import (
     load_trained,
     read_input,
     require_column,
-    rows_with_values,
     transform,
 )
 from .metrics import (
@@ -48,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
     """Print the scores of ``args.model`` on ``args.data``; exit status 0."""
     model = load_trained(args.model)
     enc = _target_encoder(model, args.target)
-    table = read_input(args.data, args)
+    table = read_input(args.data, args, model)
     require_column(table, enc.name, "--target" if args.target else
                    "the model's target column")
-    kept = rows_with_values(table, enc.name)
+    kept = rows_with_target(table, enc.name)
     left_out = table.n_rows - kept.size
     if kept.size == 0:
         raise CommandError(f"{args.data}: every row's {enc.name!r} is missing; nothing to "

@@ -10,7 +10,8 @@ import argparse
 import math
 from collections.abc import Callable
 
-__all__ = ["whole_number", "positive_int", "seed", "number", "hidden_sizes"]
+__all__ = ["whole_number", "positive_int", "seed", "number", "hidden_sizes", "column_names",
+           "class_weight"]
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -82,3 +83,20 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
             )
         sizes.append(int(part))
     return tuple(sizes)
+
+
+def column_names(text: str) -> list[str]:
+    """``"a,b"`` -> ``["a", "b"]``: column names for ``--features``, ``--drop``, ``--id``,
+    ``--categorical``, ``--keep``, ``--na-values`` (the option may also be repeated)."""
+    names = [part.strip() for part in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected names separated by commas (e.g. a,b), got {text!r}")
+    return names
+
+
+def class_weight(text: str) -> str:
+    """``--class-weight``: ``balanced`` (weights inverse to the class frequencies)."""
+    if text.strip().lower() != "balanced":
+        raise argparse.ArgumentTypeError(f"expected 'balanced', got {text!r}")
+    return "balanced"

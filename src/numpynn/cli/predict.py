@@ -87,12 +87,14 @@ def run(args: argparse.Namespace) -> int:
     if args.proba and not model.classification:
         raise CommandError(f"--proba needs a classification model; {args.model} is a "
                            "regression model")
-    table = read_input(args.data, args)
+    stored_ids = model.net.metadata.get("id_columns")
+    text = args.id or (stored_ids if isinstance(stored_ids, list) and not args.no_id else [])
+    table = read_input(args.data, args, model, [t for t in text if isinstance(t, str)])
     ids = _id_columns(model, table, args)
     predictions = _predictions(model, transform(model.pre, table), args.proba)
     for name in reversed(ids):
         predictions.names.insert(0, name)
-        predictions.columns.insert(0, _text_column(table, name))
+        predictions.columns.insert(0, table.strings(name))
     if pq is not None:
         _write_parquet(pq, out, predictions)
     elif out is None:
@@ -131,19 +133,6 @@ def _id_columns(model: TrainedModel, table, args: argparse.Namespace) -> list[st
         warn(f"the model's ID column{'s' if len(absent) > 1 else ''} "
              f"{', '.join(map(repr, absent))} not in {table.source}: not copied")
     return [n for n in names if n in table.columns]
-
-
-def _text_column(table, name: str) -> list[str]:
-    """The cells of column ``name`` as text, missing cells empty."""
-    if hasattr(table, "strings"):  # typed columns write themselves out
-        return table.strings(name)
-    values = table.column(name)
-    if isinstance(values, np.ndarray):
-        text = values.astype(str)
-        if values.dtype.kind == "f":
-            text[np.isnan(values)] = ""
-        return text.tolist()
-    return ["" if v is None else str(v) for v in values]
 
 
 def _predictions(model: TrainedModel, X: np.ndarray, proba: bool) -> _Predictions:

@@ -1,66 +1,69 @@
-"""``numpynn train``'s data checks: stray text in numeric columns, the split, a file hash."""
+"""``numpynn train``'s data checks: stray text in numeric columns, and the file's hash."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from .common import CommandError
 
-#: A text column whose non-missing values are numbers except for at most this share is taken
+#: A text column whose present values are numbers except for at most this share is taken
 #: to be a numeric column with bad values (an error), not a text column.
 _STRAY_TEXT_SHARE = 0.1
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def check_numeric_columns(table, columns: Sequence[str]) -> None:
     """Reject a column of numbers with a few text values: a typo, not a text column.
 
-    ``Preprocessor`` treats any column holding a non-number as text; a numeric column with
-    one bad cell would then be one-hot encoded value by value without a word.
+    The reader makes a column holding any non-number text (a single ``?`` marker aside);
+    a numeric column with one bad cell would then be one-hot encoded value by value
+    without a word.
     """
-    from ..tabular import is_missing
+    from ..tabular import TextColumn
+    from ..tabular.inference import first_non_number, parse_categories
 
-    for name in columns:
-        values = table.column(name)
-        present = [i for i, v in enumerate(values) if not is_missing(v)]
-        bad = [i for i in present if not _is_number(values[i])]
-        if bad and len(bad) < len(present) and len(bad) <= _STRAY_TEXT_SHARE * len(present):
-            first = bad[0]
-            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    for name in dict.fromkeys(columns):
+        col = table.typed_column(name)
+        if not isinstance(col, TextColumn) or not len(col.categories):
+            continue
+        _, is_number, _ = parse_categories(col.categories.tolist(), ".")
+        counts = col.counts()
+        bad, present = int(counts[~is_number].sum()), int(counts.sum())
+        if 0 < bad < present and bad <= _STRAY_TEXT_SHARE * present:
+            first, value = first_non_number(col)
+            more = f" (and {bad - 1} more)" if bad > 1 else ""
             raise CommandError(
-                f"numeric column {name!r}: {table.where(first)} holds {values[first]!r}, which "
-                f"is not a number{more}; fix it, or leave the cell empty (or NA) for a missing "
-                "value"
+                f"numeric column {name!r}: {table.where(first)} holds {value!r}, which is "
+                f"not a number{more}; fix it, "
+                "leave the cell empty (or NA) for a missing value, name the marker in "
+                f"--na-values, or leave the column out with --drop"
             )
 
 
-def split_rows(n_rows: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation row indices (int64), ``fraction`` of the rows held out."""
-    from ..tabular import train_validation_split
+class FileHash:
+    """The SHA-256 of a file's bytes, computed in a thread (hashlib releases the GIL), so
+    that hashing a large file overlaps other work: a resumed run checks it trains on the
+    same data, and the model file records it."""
 
-    if fraction == 0:
-        return np.arange(n_rows, dtype=np.int64), np.empty(0, dtype=np.int64)
-    if n_rows < 2:
-        raise CommandError(f"{n_rows} data row cannot be split into training and validation "
-                           "rows; add rows or pass --validation-split 0")
-    return train_validation_split(n_rows, fraction, seed=seed)
+    def __init__(self, path: Path) -> None:
+        self._digest = hashlib.sha256()
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
 
+    def _run(self, path: Path) -> None:
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 22), b""):
+                    self._digest.update(block)
+        except OSError as exc:
+            self._error = exc
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, hex: a resumed run checks it trains on the same data."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    def hexdigest(self) -> str:
+        """The hex digest (waits for the thread); OSError if the file could not be read."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._digest.hexdigest()

@@ -9,12 +9,17 @@ import numpy as np
 
 from ..core.checks import check_int
 from .columns import CategoricalColumn, Column, NumericColumn, column_from_dict, fit_column
-from .state import STATE_VERSION, check_header, check_name
-from .table import Table
+from .reading import as_table
+from .state import check_header, check_name
+from .table import Table, check_rows
 
 __all__ = ["Preprocessor"]
 
 _PREPROCESSOR_FORMAT = "numpynn.tabular.Preprocessor"
+#: The state version :meth:`Preprocessor.to_dict` writes (2: fill values, gap features);
+#: :meth:`Preprocessor.from_dict` reads 1 (numpynn 0.1) and 2.
+PREPROCESSOR_VERSION = 2
+_BLOCK_BYTES = 1 << 22
 
 
 class Preprocessor:
@@ -24,13 +29,18 @@ class Preprocessor:
     constructor is internal. A preprocessor is immutable after it is built, so one instance may
     serve many threads.
 
-    * Numeric column (every non-missing training value parses as a finite number): one
-      feature ``(x - mean) / std`` with the training mean and population standard deviation
-      (a std of 0 is stored as 1). Missing values become the training mean, i.e. ``0.0``.
-    * Text column: one feature per category seen in the training rows, sorted, named
-      ``column=value``; exactly one is 1.0. A missing value, or a category the training rows
-      did not have, encodes as all zeros; unseen categories give one
-      :class:`UnseenCategoryWarning` per column per :meth:`transform` call.
+    * Numeric column (a column of numbers, see :class:`Table`): one feature
+      ``(x - mean) / std`` with the training mean and population standard deviation (a std
+      of 0 is stored as 1). A missing value is filled with the training median; when the
+      training rows had gaps, a second feature ``"<column> (missing)"`` is 1.0 at a gap.
+    * Categorical column (text, or numbers named in ``categorical_columns``): one feature per
+      category seen in the training rows, sorted (numbers by value), named
+      ``column=value``; exactly one is 1.0. When the training rows had gaps they are a
+      category of their own, ``column=(missing)``. A category the training rows did not
+      have encodes as all zeros and gives one :class:`UnseenCategoryWarning` per column per
+      :meth:`transform` call.
+
+    Model files of numpynn 0.1 keep their encoding (gaps: the training mean, all zeros).
 
     Attributes
     ----------
@@ -73,8 +83,15 @@ class Preprocessor:
 
     @property
     def categorical_columns(self) -> list[str]:
-        """Input columns treated as text categories (one-hot encoded)."""
+        """Input columns treated as categories (one-hot encoded)."""
         return [c.name for c in self._columns if isinstance(c, CategoricalColumn)]
+
+    @property
+    def text_columns(self) -> list[str]:
+        """Categorical input columns of text (not numbers): read them as text
+        (``read_table(..., text_columns=pre.text_columns)``) so that ``007`` stays ``007``."""
+        return [c.name for c in self._columns
+                if isinstance(c, CategoricalColumn) and not c.numbers]
 
     def __repr__(self) -> str:
         return (
@@ -92,13 +109,15 @@ class Preprocessor:
         feature_columns: Sequence[str] | None = None,
         *,
         max_categories: int | None = 100,
+        categorical_columns: Sequence[str] = (),
+        rows: np.ndarray | None = None,
     ) -> Preprocessor:
-        """Learn column types, means, standard deviations and categories from training rows.
+        """Learn column kinds, statistics, fill values and categories from training rows.
 
         Parameters
         ----------
-        table : Table
-            Training rows only (statistics come from these rows).
+        table : Table, DataFrame or pyarrow Table
+            The data; statistics come from its ``rows`` only.
         target : str or None
             The target column; it is never a feature. ``None`` when there is no target.
         feature_columns : sequence of str, optional
@@ -107,6 +126,11 @@ class Preprocessor:
             Largest number of distinct values a text column may have; more usually means an
             identifier or free-text column, which would make one feature per row. ``None``
             disables the check.
+        categorical_columns : sequence of str, optional
+            Number columns to one-hot encode as categories (codes such as 1, 2, 3 that are
+            not quantities); text columns are categorical anyway.
+        rows : ndarray of int64, shape (m,), optional
+            The training rows (default: all); no copy of the table is made.
 
         Returns
         -------
@@ -115,16 +139,18 @@ class Preprocessor:
         Raises
         ------
         TypeError
-            ``table`` is not a :class:`Table`, or ``feature_columns`` is a plain string.
+            ``table`` is not a :class:`Table` (or DataFrame, or Arrow table), or
+            ``feature_columns`` is a plain string.
         ValueError
             ``target`` or a feature column is not in the table, ``target`` is listed as a
             feature, a feature column is repeated or missing in every row, a numeric column
             holds an infinite value, a text column has more than ``max_categories`` values,
             or no feature columns remain.
         """
-        if not isinstance(table, Table):
-            raise TypeError(f"Preprocessor.fit: table must be a Table, got {type(table).__name__}")
-        if table.n_rows == 0:
+        table = as_table(table, "Preprocessor.fit")
+        if rows is not None:
+            rows = check_rows(rows, table.n_rows, "Preprocessor.fit: rows")
+        if (table.n_rows if rows is None else rows.size) == 0:
             raise ValueError(f"Preprocessor.fit: {table.source} has no rows")
         if target is not None and target not in table.columns:
             raise ValueError(
@@ -134,11 +160,17 @@ class Preprocessor:
         if max_categories is not None:
             check_int("Preprocessor.fit: max_categories", max_categories, low=1)
         names = _feature_columns(table, target, feature_columns)
-        return cls([fit_column(table, name, max_categories) for name in names], target)
+        categorical = set(categorical_columns)
+        absent = sorted(categorical - set(names))
+        if absent:
+            raise ValueError(f"Preprocessor.fit: categorical_columns {absent} are not feature "
+                             "columns")
+        return cls([fit_column(table, name, max_categories, categorical=name in categorical,
+                               rows=rows) for name in names], target)
 
     # -- transform ----------------------------------------------------------------------------
 
-    def transform(self, table: Table) -> np.ndarray:
+    def transform(self, table: Table, rows: np.ndarray | None = None) -> np.ndarray:
         """Encode the rows of ``table`` as features.
 
         Parameters
@@ -146,10 +178,12 @@ class Preprocessor:
         table : Table
             Rows with (at least) every column in :attr:`input_columns`; other columns,
             including the target, are ignored.
+        rows : ndarray of int64, shape (m,), optional
+            Encode these rows, in this order (default: all rows in order).
 
         Returns
         -------
-        ndarray of float32, shape (n_rows, n_features)
+        ndarray of float32, shape (m, n_features)
             C-contiguous; column order as in :attr:`feature_names`.
 
         Raises
@@ -166,22 +200,33 @@ class Preprocessor:
             Once per text column holding categories the training rows did not have, naming
             the column and up to five of the values.
         """
-        if not isinstance(table, Table):
-            raise TypeError(
-                f"Preprocessor.transform: table must be a Table, got {type(table).__name__}"
-            )
+        table = as_table(table, "Preprocessor.transform")
         absent = [c.name for c in self._columns if c.name not in table.columns]
         if absent:
             raise ValueError(
                 f"{table.source}: missing feature column(s) {absent} that the model was "
                 f"trained with; the columns are {table.columns}"
             )
-        out = np.zeros((table.n_rows, self.n_features), dtype=np.float32)
-        offset = 0
-        for col in self._columns:
-            width = len(col.feature_names)
-            col.encode(table.column(col.name), table, out[:, offset : offset + width])
-            offset += width
+        if rows is not None:
+            rows = check_rows(rows, table.n_rows, "Preprocessor.transform: rows")
+        return self._encode_all(table, rows)
+
+    def _encode_all(self, table: Table, rows: np.ndarray | None) -> np.ndarray:
+        """The feature matrix, a block of rows at a time (about 4 MiB, so that each
+        column's writes stay in the cache instead of striding over the whole matrix)."""
+        n = table.n_rows if rows is None else rows.size
+        out = np.zeros((n, self.n_features), dtype=np.float32)
+        prepared = [col.prepare(table.typed_column(col.name), table, rows)
+                    for col in self._columns]
+        widths = [len(col.feature_names) for col in self._columns]
+        step = max(256, _BLOCK_BYTES // (4 * max(1, self.n_features)))
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            block_rows = slice(start, stop) if rows is None else rows[start:stop]
+            offset = 0
+            for col, data, width in zip(self._columns, prepared, widths, strict=True):
+                col.encode(data, table, out[start:stop, offset:offset + width], block_rows)
+                offset += width
         return out
 
     # -- state --------------------------------------------------------------------------------
@@ -192,11 +237,13 @@ class Preprocessor:
         Returns
         -------
         dict
-            ``{"format": "numpynn.tabular.Preprocessor", "version": 1, "target": str | None,
-            "columns": [{"name", "kind": "numeric", "mean", "std"} |
-            {"name", "kind": "categorical", "categories": [str, ...]}, ...]}``
+            ``{"format": "numpynn.tabular.Preprocessor", "version": 2, "target": str | None,
+            "columns": [{"name", "kind": "numeric", "mean", "std", "fill", "indicator"} |
+            {"name", "kind": "categorical", "categories": [str, ...], "missing_category",
+            "numbers"}, ...]}``. Version 1 (numpynn 0.1) had no ``fill``, ``indicator``,
+            ``missing_category`` or ``numbers``.
         """
-        return {"format": _PREPROCESSOR_FORMAT, "version": STATE_VERSION,
+        return {"format": _PREPROCESSOR_FORMAT, "version": PREPROCESSOR_VERSION,
                 "target": self.target, "columns": [col.to_dict() for col in self._columns]}
 
     @classmethod
@@ -210,7 +257,8 @@ class Preprocessor:
             inconsistent (naming the field).
         """
         where = "Preprocessor.from_dict"
-        check_header(state, _PREPROCESSOR_FORMAT, where, {"target", "columns"})
+        check_header(state, _PREPROCESSOR_FORMAT, where, {"target", "columns"}, (1, 2))
+        version = state["version"]
         target = state["target"]
         if target is not None and (not isinstance(target, str) or not target):
             raise ValueError(
@@ -229,7 +277,7 @@ class Preprocessor:
             if name in seen or name == target:
                 raise ValueError(f"{at}: column name {name!r} repeats a column or the target")
             seen.add(name)
-            columns.append(column_from_dict(c, name, at))
+            columns.append(column_from_dict(c, name, at, version))
         return cls(columns, target)
 
 

@@ -2,7 +2,8 @@
 model file: every field is validated before anything is built from it.
 
 The state format (``{"format": ..., "version": 1, ...}``) is the one numpynn 0.1 wrote;
-model files from 0.1 must keep loading, so the fields and messages here do not change.
+model files from 0.1 must keep loading, so the fields and messages here do not change. The
+Preprocessor's state is version 2 since it learns how to fill gaps (it reads version 1 too).
 """
 
 from __future__ import annotations
@@ -32,17 +33,20 @@ def check_keys(d: Mapping[str, Any], expected: set[str], where: str) -> None:
         raise ValueError(f"{where}: {'; '.join(parts)} keys")
 
 
-def check_header(state: object, fmt: str, where: str, fields: set[str]) -> None:
-    """Raise unless ``state`` is a dict of format ``fmt``, version 1, with exactly ``fields``
-    besides ``format`` and ``version``."""
+def check_header(state: object, fmt: str, where: str, fields: set[str],
+                 versions: tuple[int, ...] = (STATE_VERSION,)) -> None:
+    """Raise unless ``state`` is a dict of format ``fmt``, one of ``versions``, with exactly
+    ``fields`` besides ``format`` and ``version``."""
     if not isinstance(state, Mapping):
         raise ValueError(f"{where}: expected a dict, got {type(state).__name__}")
     if state.get("format") != fmt:
         raise ValueError(f"{where}: 'format' must be {fmt!r}, got {state.get('format')!r}")
-    if state.get("version") != STATE_VERSION:
+    version = state.get("version")
+    if isinstance(version, bool) or version not in versions:
+        shown = " and ".join(str(v) for v in versions)
         raise ValueError(
-            f"{where}: unsupported 'version' {state.get('version')!r} (this numpynn reads "
-            f"version {STATE_VERSION})"
+            f"{where}: unsupported 'version' {version!r} (this numpynn reads "
+            f"version {shown})"
         )
     check_keys(state, fields | {"format", "version"}, where)
 
@@ -63,3 +67,28 @@ def check_mean_std(state: Mapping[str, Any], where: str) -> tuple[float, float]:
     if not is_finite_float(std) or std <= 0:
         raise ValueError(f"{where}: 'std' must be a positive finite number, got {std!r}")
     return float(mean), float(std)
+
+
+def check_classes(state: Mapping[str, Any], where: str) -> tuple[list[str], bool]:
+    """``classes`` and ``numeric_labels`` of a classification state, checked."""
+    classes, numeric = state["classes"], state["numeric_labels"]
+    if not isinstance(numeric, bool):
+        raise ValueError(f"{where}: 'numeric_labels' must be true or false, got {numeric!r}")
+    if (not isinstance(classes, list) or len(classes) < 2
+            or not all(isinstance(c, str) and c for c in classes)):
+        raise ValueError(f"{where}: 'classes' must be a list of at least two non-empty "
+                         "strings")
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"{where}: 'classes' has repeated labels")
+    if numeric:
+        try:
+            vals = [float(c) for c in classes]
+        except ValueError:
+            raise ValueError(f"{where}: 'numeric_labels' is true but 'classes' holds text"
+                             ) from None
+        if vals != sorted(set(vals)) or not all(math.isfinite(v) for v in vals):
+            raise ValueError(f"{where}: numeric 'classes' must be finite, distinct and "
+                             "sorted by value")
+    elif classes != sorted(classes):
+        raise ValueError(f"{where}: 'classes' must be sorted")
+    return classes, numeric

@@ -1,31 +1,44 @@
-"""The :class:`Table`: column names and string values, column by column."""
+"""The :class:`Table`: column names and typed columns (numbers or text codes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+
+from .column_data import Column, NumberColumn, TextColumn
+from .inference import infer_column, text_column
 
 __all__ = ["Table"]
 
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """Column names and string values of a CSV file, stored column by column.
+    """Named, typed columns of equal length: what :func:`~numpynn.tabular.read_table` returns.
+
+    Each column is parsed once, when the table is built, into a
+    :class:`~numpynn.tabular.column_data.NumberColumn` (a float64, float32 or int64 array,
+    NaN where missing) or a :class:`~numpynn.tabular.column_data.TextColumn` (int32 codes
+    into the distinct values).
 
     Parameters
     ----------
     columns : list of str, length k
         Column names, unique and non-empty.
-    data : list of list of str, k lists of length n
-        Column-major values: ``data[j][i]`` is row ``i`` of column ``columns[j]``, already
-        stripped of surrounding whitespace.
+    data : list, k columns of length n
+        Each a ``NumberColumn``, a ``TextColumn``, or a sequence of ``str`` cells (then typed
+        here: numbers when every present value is a number, text otherwise; see
+        :mod:`numpynn.tabular.inference`).
     source : str, default "<table>"
         Where the values came from (a file name), used in error messages.
-    lines : ndarray of int64, shape (n,), optional
-        The file line on which each row ends, used in error messages. ``None`` when the rows
-        did not come from a file.
+    lines : array-like of int, shape (n,), optional
+        The file line on which each row ends (or an object indexed like one, computed on
+        demand), used in error messages. ``None`` when the rows did not come from a file.
+    notes : tuple of str, optional
+        What the reader decided and the user may want to know (a dropped index column,
+        markers read as missing, the delimiter found).
 
     Raises
     ------
@@ -34,12 +47,24 @@ class Table:
     """
 
     columns: list[str]
-    data: list[list[str]]
+    data: list[Column]
     source: str = "<table>"
-    lines: np.ndarray | None = field(default=None, repr=False)
+    lines: Any = field(default=None, repr=False)
+    notes: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         check_columns(self.columns, self.data, self.source, "Table")
+        typed, notes = [], list(self.notes)
+        for name, col in zip(self.columns, self.data, strict=True):
+            if isinstance(col, (NumberColumn, TextColumn)):
+                typed.append(col)
+            else:
+                column, found = infer_column(text_column(list(col)), name)
+                typed.append(column)
+                notes.extend(found)
+        object.__setattr__(self, "columns", list(self.columns))
+        object.__setattr__(self, "data", typed)
+        object.__setattr__(self, "notes", tuple(notes))
         if self.lines is not None and len(self.lines) != self.n_rows:
             raise ValueError(
                 f"Table: {len(self.lines)} line numbers for {self.n_rows} rows"
@@ -61,7 +86,7 @@ class Table:
             Column names.
         rows : iterable of sequences of length k
             Values; ``str`` values are stripped, ``int``/``float`` values are written with
-            ``str()``, ``None`` becomes ``""`` (missing).
+            ``str()``, ``None`` is missing.
         source : str, default "<table>"
             Name used in error messages.
 
@@ -82,7 +107,7 @@ class Table:
                 )
             for j, value in enumerate(row):
                 data[j].append(_as_cell(value, source, i, names[j]))
-        return cls(names, data, source=source)
+        return cls(names, data, source=source)  # type: ignore[arg-type]
 
     @property
     def n_rows(self) -> int:
@@ -92,8 +117,8 @@ class Table:
     def __len__(self) -> int:
         return self.n_rows
 
-    def column(self, name: str) -> list[str]:
-        """Return the values of column ``name`` (the stored list, not a copy).
+    def typed_column(self, name: str) -> Column:
+        """The column ``name`` as stored: a ``NumberColumn`` or a ``TextColumn``.
 
         Raises
         ------
@@ -108,6 +133,25 @@ class Table:
             ) from None
         return self.data[j]
 
+    def column(self, name: str) -> np.ndarray:
+        """The values of column ``name`` as an array: numbers (float64 with NaN for a
+        missing value, or int64), or text (object, ``None`` for a missing value).
+
+        Raises
+        ------
+        ValueError
+            No column is called ``name``.
+        """
+        return self.typed_column(name).to_numpy()
+
+    def strings(self, name: str) -> list[str]:
+        """The values of column ``name`` as text, ``""`` where missing (for writing out)."""
+        return self.typed_column(name).strings()
+
+    def is_numeric(self, name: str) -> bool:
+        """Whether column ``name`` was read as numbers."""
+        return isinstance(self.typed_column(name), NumberColumn)
+
     def take(self, indices: Sequence[int] | np.ndarray) -> Table:
         """Return a new table with the rows at ``indices`` (e.g. a training split).
 
@@ -116,26 +160,32 @@ class Table:
         indices : array-like of int, shape (m,)
             Row indices in ``[0, n_rows)``.
         """
-        idx = np.asarray(indices)
-        if idx.size == 0:
-            idx = idx.astype(np.int64)
-        if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
-            raise TypeError(f"Table.take: indices must be a 1-D array of ints, got {idx.dtype}")
-        if idx.size and (idx.min() < 0 or idx.max() >= self.n_rows):
-            raise ValueError(
-                f"Table.take: indices must lie in [0, {self.n_rows}), got "
-                f"[{idx.min()}, {idx.max()}]"
-            )
-        picked = idx.tolist()
-        data = [[col[i] for i in picked] for col in self.data]
+        idx = check_rows(indices, self.n_rows, "Table.take")
         lines = None if self.lines is None else self.lines[idx]
-        return Table(list(self.columns), data, source=self.source, lines=lines)
+        return Table(list(self.columns), [col.take(idx) for col in self.data],
+                     source=self.source, lines=lines, notes=self.notes)
 
     def where(self, row: int) -> str:
         """Describe 0-based data row ``row`` for an error message: ``row 3 (line 4 of f.csv)``."""
         if self.lines is not None:
-            return f"row {row + 1} (line {int(self.lines[row])} of {self.source})"
+            line = self.lines[row]
+            if line is not None:
+                return f"row {row + 1} (line {int(line)} of {self.source})"
         return f"row {row + 1} of {self.source}"
+
+
+def check_rows(indices: Sequence[int] | np.ndarray, n_rows: int, where: str) -> np.ndarray:
+    """``indices`` as an int64 array of row numbers in ``[0, n_rows)``."""
+    idx = np.asarray(indices)
+    if idx.size == 0:
+        idx = idx.astype(np.int64)
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise TypeError(f"{where}: indices must be a 1-D array of ints, got {idx.dtype}")
+    if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
+        raise ValueError(
+            f"{where}: indices must lie in [0, {n_rows}), got [{idx.min()}, {idx.max()}]"
+        )
+    return idx.astype(np.int64, copy=False)
 
 
 def _as_cell(value: object, source: str, row: int, column: str) -> str:
@@ -177,15 +227,14 @@ def check_column_names(columns: Sequence[str], source: str) -> None:
 
 
 def check_columns(
-    columns: Sequence[str], data: Sequence[Sequence[object]], source: str, where: str
+    columns: Sequence[str], data: Sequence[Any], source: str, where: str
 ) -> None:
-    """Raise unless ``columns`` is a good header and ``data`` one equal-length list per name.
+    """Raise unless ``columns`` is a good header and ``data`` one equal-length column per name.
 
     Parameters
     ----------
     columns : sequence of str, length k
-    data : sequence of k sequences
-        Column-major values.
+    data : sequence of k columns (typed columns or sequences)
     source : str
         The file or table, for messages about the header.
     where : str

@@ -13,25 +13,19 @@ Pass ``task="classification"`` or ``task="regression"`` to override.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from .state import STATE_VERSION, check_header, check_mean_std, check_name
-from .table import Table
-from .values import (
-    first_text_value,
-    is_missing,
-    listing,
-    looks_numeric,
-    mean_and_std,
-    parse_numbers,
-    require_numbers,
-)
+from .column_data import NumberColumn, TextColumn, format_number, numbers_as_text
+from .inference import first_non_number
+from .reading import as_table
+from .state import STATE_VERSION, check_classes, check_header, check_mean_std, check_name
+from .table import Table, check_rows
+from .values import listing, looks_numeric, mean_and_std
 
-__all__ = ["MAX_AUTO_CLASSES", "TargetEncoder"]
+__all__ = ["MAX_AUTO_CLASSES", "TargetEncoder", "rows_with_target"]
 
 #: Largest number of distinct integer values a numeric target may have to be detected as
 #: class labels (see the module docstring).
@@ -54,8 +48,9 @@ class TargetEncoder:
         The target column.
     task : {"classification", "regression"}
     classes : list of str or None
-        Classification: the class labels as spelled in the CSV, in label order (text labels
-        sorted as strings, numeric labels sorted by value). ``None`` for regression.
+        Classification: the class labels in label order (text labels as spelled in the
+        data, sorted as strings; numeric labels sorted by value and written plainly, ``3``
+        for ``3.0``). ``None`` for regression.
     mean, std : float
         Regression: the standardisation applied (``0.0`` and ``1.0`` when not standardising).
     n_outputs : int
@@ -109,13 +104,14 @@ class TargetEncoder:
         *,
         task: Task | None = None,
         standardize: bool = True,
+        rows: np.ndarray | None = None,
     ) -> TargetEncoder:
         """Detect the task (unless given) and learn class labels or mean/std from training rows.
 
         Parameters
         ----------
         table : Table
-            Training rows.
+            The data.
         target : str
             Name of the target column.
         task : {"classification", "regression"}, optional
@@ -124,49 +120,60 @@ class TargetEncoder:
             Regression only: store the training mean and std so :meth:`transform` returns
             standardised values (well-conditioned training); :meth:`inverse_transform` undoes
             it.
+        rows : ndarray of int64, shape (m,), optional
+            The training rows (default: all of them).
 
         Raises
         ------
         ValueError
-            ``target`` is not a column, the column has missing values (naming rows), ``task``
-            is not one of the two, regression was asked for a non-numeric column, or
-            classification found fewer than two classes.
+            ``target`` is not a column, the column has missing values (naming rows; see
+            :func:`rows_with_target`), ``task`` is not one of the two, regression was asked
+            for a non-numeric column, or classification found fewer than two classes.
         """
-        if not isinstance(table, Table):
-            raise TypeError(f"TargetEncoder.fit: table must be a Table, got {type(table).__name__}")
+        table = as_table(table, "TargetEncoder.fit")
         if task not in (None, "classification", "regression"):
             raise ValueError(
                 f"TargetEncoder.fit: task must be 'classification', 'regression' or None, "
                 f"got {task!r}"
             )
-        values = table.column(target)
-        if not values:
+        col = _target_column(table, target, rows)
+        if len(col) == 0:
             raise ValueError(f"TargetEncoder.fit: {table.source} has no rows")
-        _check_no_missing(values, table, target)
-        parsed = parse_numbers(values, table, target, purpose="target")
+        _check_no_missing(col, table, target, rows)
+        if isinstance(col, TextColumn):
+            if task == "regression":
+                raise ValueError(
+                    f"TargetEncoder.fit: regression needs a numeric target, but column "
+                    f"{target!r} holds {first_non_number(col)[1]!r}"
+                )
+            present = col.categories[col.counts() > 0].tolist()
+            return _classes_encoder(target, sorted(present), numeric=False)
+        y = _finite_numbers(col, table, target, rows)
         if task is None:
-            task = "classification" if parsed is None else _detect_numeric_task(parsed[0])
+            task = _detect_numeric_task(y)
         if task == "classification":
-            return _fit_classes(target, values, None if parsed is None else parsed[0])
-        if parsed is None:
-            raise ValueError(
-                f"TargetEncoder.fit: regression needs a numeric target, but column "
-                f"{target!r} holds {first_text_value(values)[1]!r}"
-            )
+            labels = [format_number(v) for v in np.unique(y).tolist()]
+            return _classes_encoder(target, labels, numeric=True)
         overflow = f"TargetEncoder.fit: target column {target!r} overflows float64"
-        mean, std = mean_and_std(parsed[0], overflow) if standardize else (0.0, 1.0)
+        mean, std = mean_and_std(y, overflow) if standardize else (0.0, 1.0)
         return cls(target, "regression", mean=mean, std=std)
 
     # -- encode / decode ----------------------------------------------------------------------
 
-    def transform(self, table: Table) -> np.ndarray:
+    def transform(self, table: Table, rows: np.ndarray | None = None) -> np.ndarray:
         """Encode the target column of ``table`` (for training or evaluation).
+
+        Parameters
+        ----------
+        table : Table
+        rows : ndarray of int64, shape (m,), optional
+            Encode these rows only (default: all; see :func:`rows_with_target`).
 
         Returns
         -------
         ndarray
-            Classification: int64, shape (n,), values in ``[0, n_outputs)``.
-            Regression: float32, shape (n, 1), standardised with the stored mean and std.
+            Classification: int64, shape (m,), values in ``[0, n_outputs)``.
+            Regression: float32, shape (m, 1), standardised with the stored mean and std.
 
         Raises
         ------
@@ -174,32 +181,41 @@ class TargetEncoder:
             The target column is absent, has a missing value, or holds a class label the
             training rows did not have / a non-numeric regression value (naming it and the row).
         """
-        if not isinstance(table, Table):
-            raise TypeError(
-                f"TargetEncoder.transform: table must be a Table, got {type(table).__name__}"
-            )
+        table = as_table(table, "TargetEncoder.transform")
         if self.name not in table.columns:
             raise ValueError(
                 f"{table.source}: no target column {self.name!r}; the columns are {table.columns}"
             )
-        values = table.column(self.name)
-        _check_no_missing(values, table, self.name)
+        col = _target_column(table, self.name, rows)
+        _check_no_missing(col, table, self.name, rows)
         if self.classes is None:
-            y = require_numbers(values, table, self.name, purpose="target")[0]
+            if isinstance(col, TextColumn):
+                _not_a_number(col, table, self.name, rows)
+            y = _finite_numbers(col, table, self.name, rows)
             y -= self.mean
             y /= self.std
             return y.astype(np.float32).reshape(-1, 1)
-        labels = np.empty(len(values), dtype=np.int64)
-        for i, v in enumerate(values):
-            k = self._index.get(v)
-            if k is None and self.numeric_labels and looks_numeric(v):
-                k = self._value_index.get(float(v))
-            if k is None:
-                raise ValueError(
-                    f"target column {self.name!r}: {table.where(i)} holds the class label "
-                    f"{v!r}, which the model was not trained on; known classes: {self.classes}"
-                )
-            labels[i] = k
+        return self._labels(col, table, rows)
+
+    def _labels(self, col, table: Table, rows: np.ndarray | None) -> np.ndarray:
+        """int64 class indices of ``col``'s values; unknown labels are an error."""
+        text = numbers_as_text(col) if isinstance(col, NumberColumn) else col
+        lookup = np.empty(len(text.categories), dtype=np.int64)
+        for j, label in enumerate(text.categories.tolist()):
+            k = self._index.get(label)
+            if k is None and self.numeric_labels and looks_numeric(label):
+                k = self._value_index.get(float(label))
+            lookup[j] = -1 if k is None else k
+        labels = lookup[text.codes]
+        bad = np.flatnonzero(labels < 0)
+        if bad.size:
+            i = int(bad[0])
+            row = i if rows is None else int(rows[i])
+            raise ValueError(
+                f"target column {self.name!r}: {table.where(row)} holds the class label "
+                f"{text.categories[text.codes[i]]!r}, which the model was not trained on; "
+                f"known classes: {self.classes}"
+            )
         return labels
 
     def inverse_transform(self, y: np.ndarray) -> np.ndarray:
@@ -297,61 +313,76 @@ class TargetEncoder:
         if task == "regression":
             mean, std = check_mean_std(state, where)
             return cls(name, "regression", mean=mean, std=std)
-        classes, numeric = _classes_from_state(state, where)
+        classes, numeric = check_classes(state, where)
         return cls(name, "classification", classes=classes, numeric_labels=numeric)
 
 
-def _fit_classes(target: str, values: list[str], numbers: np.ndarray | None) -> TargetEncoder:
-    """A classification encoder for the labels in ``values`` (``numbers``: their values when
-    every label is a number, which then orders them; else ``None``, sorted as text)."""
-    if numbers is not None:  # numeric labels: one class per value, spelled as first seen
-        first: dict[float, str] = {}
-        for v, f in zip(values, numbers.tolist(), strict=True):
-            first.setdefault(f, v)
-        classes = [first[f] for f in sorted(first)]
-    else:
-        classes = sorted(set(values))
+def _classes_encoder(target: str, classes: list[str], *, numeric: bool) -> TargetEncoder:
+    """A classification encoder for ``classes`` (in label order), at least two."""
     if len(classes) < 2:
         raise ValueError(
             f"TargetEncoder.fit: target column {target!r} has a single class {classes[0]!r}"
             " in the training rows; classification needs at least two"
         )
-    return TargetEncoder(target, "classification", classes=classes,
-                         numeric_labels=numbers is not None)
+    return TargetEncoder(target, "classification", classes=classes, numeric_labels=numeric)
 
 
-def _classes_from_state(state: Mapping[str, Any], where: str) -> tuple[list[str], bool]:
-    """``classes`` and ``numeric_labels`` of a classification state, checked."""
-    classes, numeric = state["classes"], state["numeric_labels"]
-    if not isinstance(numeric, bool):
-        raise ValueError(f"{where}: 'numeric_labels' must be true or false, got {numeric!r}")
-    if (not isinstance(classes, list) or len(classes) < 2
-            or not all(isinstance(c, str) and c for c in classes)):
-        raise ValueError(f"{where}: 'classes' must be a list of at least two non-empty "
-                         "strings")
-    if len(set(classes)) != len(classes):
-        raise ValueError(f"{where}: 'classes' has repeated labels")
-    if numeric:
-        try:
-            vals = [float(c) for c in classes]
-        except ValueError:
-            raise ValueError(f"{where}: 'numeric_labels' is true but 'classes' holds text"
-                             ) from None
-        if vals != sorted(set(vals)) or not all(math.isfinite(v) for v in vals):
-            raise ValueError(f"{where}: numeric 'classes' must be finite, distinct and "
-                             "sorted by value")
-    elif classes != sorted(classes):
-        raise ValueError(f"{where}: 'classes' must be sorted")
-    return classes, numeric
+def _target_column(table: Table, name: str, rows: np.ndarray | None):
+    col = table.typed_column(name)
+    if rows is not None:
+        col = col.take(check_rows(rows, table.n_rows, "TargetEncoder: rows"))
+    return col
 
 
-def _check_no_missing(values: list[str], table: Table, column: str) -> None:
-    missing = [i for i, v in enumerate(values) if is_missing(v)]
-    if missing:
-        rows = listing((table.where(i) for i in missing), len(missing), quote=False)
+def _finite_numbers(col, table: Table, name: str, rows: np.ndarray | None) -> np.ndarray:
+    """float64 copy of a NumberColumn's values; an infinite value is an error."""
+    y = col.as_float64()
+    infinite = np.flatnonzero(np.isinf(y))
+    if infinite.size:
+        i = int(infinite[0])
+        row = i if rows is None else int(rows[i])
+        raise ValueError(f"target column {name!r}: {table.where(row)} holds {y[i]!r}, which "
+                         "is not a finite number")
+    return y
+
+
+def _not_a_number(col: TextColumn, table: Table, name: str, rows: np.ndarray | None) -> None:
+    i, value = first_non_number(col)  # col: the target at ``rows`` already
+    row = i if rows is None else int(rows[i])
+    raise ValueError(f"target column {name!r}: {table.where(row)} holds {value!r}, which is "
+                     "not a number")
+
+
+def rows_with_target(table: Table, target: str) -> np.ndarray:
+    """The rows whose ``target`` value is present: train on (or evaluate) only those.
+
+    Parameters
+    ----------
+    table : Table
+    target : str
+        The target column.
+
+    Returns
+    -------
+    ndarray of int64, shape (m,)
+        Row indices, ascending; ``table.n_rows - m`` rows have no target value.
+
+    Raises
+    ------
+    ValueError
+        ``target`` is not a column of ``table``.
+    """
+    return np.flatnonzero(~table.typed_column(target).missing).astype(np.int64)
+
+
+def _check_no_missing(col, table: Table, column: str, rows: np.ndarray | None) -> None:
+    missing = np.flatnonzero(col.missing)
+    if missing.size:
+        where = (table.where(int(i if rows is None else rows[i])) for i in missing[:5])
         raise ValueError(
-            f"target column {column!r} has {len(missing)} missing value(s): {rows}; "
-            "remove those rows"
+            f"target column {column!r} has {missing.size} missing value(s): "
+            f"{listing(where, missing.size, quote=False)}; remove those rows (numpynn train "
+            "leaves them out: rows_with_target)"
         )
 
 
