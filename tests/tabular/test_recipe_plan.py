@@ -51,3 +51,36 @@ def test_task_defaults_and_options():
         recipe.with_options({"drop_out": 0.1})
     for name, options in ABLATIONS.items():
         assert recipe.with_options(options) is not None, name
+
+
+def test_member_rows_cover_every_row_and_keep_the_classes():
+    import numpy as np
+
+    from numpynn.tabular.recipe_ensemble import member_rows
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], [50, 30, 20])
+    parts = member_rows(100, 5, 0.2, labels, rng)
+    folds = [val for _, val in parts]
+    assert sorted(np.concatenate(folds).tolist()) == list(range(100))
+    for train, val in parts:
+        assert np.intersect1d(train, val).size == 0 and train.size + val.size == 100
+        assert sorted(np.bincount(labels[val]).tolist()) == [4, 6, 10]  # stratified
+    (train, val), = member_rows(100, 1, 0.2, labels, rng)
+    assert val.size == 20 and np.bincount(labels[val]).tolist() == [10, 6, 4]
+    assert member_rows(5, 3, 0.2, None, rng)[0][1] is None  # too few rows to validate
+    rare = np.array([0] * 30 + [1])
+    assert len(member_rows(31, 3, 0.2, rare, rng)) == 3  # one rare row: not stratified
+
+
+def test_features_read_numpynn_tables():
+    import numpy as np
+
+    from numpynn.tabular import read_table
+    from numpynn.tabular.recipe_features import RecipeFeatures
+
+    pd = __import__("pytest").importorskip("pandas")
+    frame = pd.DataFrame({"x": [1.0, None, 3.0, 4.0], "c": ["a", "b", None, "a"]})
+    table = read_table(frame)
+    f = RecipeFeatures.fit(table)
+    np.testing.assert_array_equal(f.transform(table), RecipeFeatures.fit(frame).transform(frame))

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -35,17 +34,14 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ..tabular.recipe import Recipe, SizePlan, plan_size
+from ..tabular.recipe import Recipe
 from ..tabular.recipe_columns import columns_of
+from ..tabular.recipe_ensemble import ensemble_outputs, fit_members
 from ..tabular.recipe_features import RecipeFeatures
-from ..tabular.recipe_training import fit_recipe
 from ..tabular_network import load_tabular_networks, networks_to_onnx, save_tabular_networks
 from .tabular_state import STATE_KEY, estimator_state, restore_estimator
 
 __all__ = ["TabularClassifier", "TabularRegressor"]
-
-#: Fewer rows than this train without a validation split (and keep the last epoch).
-MIN_ROWS_FOR_VALIDATION = 10
 
 
 class _TabularEstimator(BaseEstimator):
@@ -127,36 +123,6 @@ class _TabularEstimator(BaseEstimator):
                     "validation_fraction": float(self.validation_fraction)}
         return Recipe().with_options({**settings, **(self.recipe or {})})
 
-    def _folds(self, n: int, stratify: np.ndarray | None, members: int, recipe: Recipe,
-               seed: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
-        """Training and validation rows of every member: a held-out share for one
-        member, cross-validation folds for several, none for very small data."""
-        rows = np.arange(n)
-        if n < MIN_ROWS_FOR_VALIDATION:
-            return [(rows, None)]
-        if stratify is not None and np.bincount(stratify).min(initial=n) < max(2, members):
-            stratify = None  # too few rows of a class to stratify
-        if members > 1:
-            kind = StratifiedKFold if stratify is not None else KFold
-            folds = kind(members, shuffle=True, random_state=seed)
-            return [(np.sort(t), np.sort(v)) for t, v in folds.split(rows, stratify)]
-        n_val = max(1, int(round(recipe.validation_fraction * n)))
-        if stratify is not None:
-            n_val = max(n_val, int(stratify.max()) + 1)
-        try:
-            train, val = train_test_split(rows, test_size=min(n_val, n - 1),
-                                          random_state=seed, stratify=stratify)
-        except ValueError:  # too few rows per class to stratify
-            train, val = train_test_split(rows, test_size=min(n_val, n - 1),
-                                          random_state=seed)
-        return [(np.sort(train), np.sort(val))]
-
-    def _plan(self, recipe: Recipe, n: int, features: RecipeFeatures, n_outputs: int
-              ) -> SizePlan:
-        n_val = 0 if n < MIN_ROWS_FOR_VALIDATION else int(round(recipe.validation_fraction * n))
-        width = features.n_dense + sum(d for _, d in features.embeddings)
-        return plan_size(recipe, n - n_val, width, n_outputs, n_val, bagging=n_val > 0)
-
     # ------------------------------------------------------------------ fit
     def _fit(self, X: Any, targets: np.ndarray, n_outputs: int, stratify: np.ndarray | None,
              sample_weight: Any) -> Any:
@@ -172,31 +138,15 @@ class _TabularEstimator(BaseEstimator):
             if not sample_weight.any():
                 raise ValueError("sample_weight has only zero weights: at least one row "
                                  "must weigh more than zero")
-        rng = np.random.default_rng(self._seed())
         features = RecipeFeatures.fit(X, self.categorical,
                                       max_one_hot=9 if recipe.embeddings else None,
                                       robust=recipe.robust_scaling, clip=recipe.robust_scaling)
-        encoded = features.transform(X)
-        plan = self._plan(recipe, targets.shape[0], features, n_outputs)
-        folds = self._folds(targets.shape[0], stratify, plan.members, recipe,
-                            int(rng.integers(2**31 - 1)))
-        fits = []
-        for train, val in folds:
-            fits.append(fit_recipe(
-                recipe, encoded[train], targets[train],
-                None if val is None else (encoded[val], targets[val]),
-                n_dense=features.n_dense, embeddings=features.embeddings,
-                n_outputs=n_outputs, task=self._task, seed=rng,
-                sample_weight=None if sample_weight is None else sample_weight[train],
-                progress=self.verbose >= 2, plan=plan))
+        fit = fit_members(recipe, features.transform(X), targets, n_dense=features.n_dense,
+                          embeddings=features.embeddings, n_outputs=n_outputs,
+                          task=self._task, labels=stratify, seed=self._seed(),
+                          sample_weight=sample_weight, progress=self.verbose >= 2)
         self.features_ = features
-        self.networks_ = [f.network for f in fits]
-        self.histories_ = [f.history for f in fits]
-        self.plan_ = {**plan.as_dict(), "members": len(fits),
-                      "training_rows": int(folds[0][0].size),
-                      "validation_rows": 0 if folds[0][1] is None else int(folds[0][1].size),
-                      "best_epochs": [f.history.best_epoch for f in fits],
-                      "seconds": round(sum(f.seconds for f in fits), 2)}
+        self.networks_, self.histories_, self.plan_ = fit.networks, fit.histories, fit.report()
         if self.verbose:
             print(self._describe(), file=sys.stderr)
         return self
@@ -260,13 +210,7 @@ class _TabularEstimator(BaseEstimator):
         """The members' mean output for the rows of ``X``, float32 (n, k)."""
         check_is_fitted(self, "networks_")
         X = self._check_table(X, reset=False)
-        encoded = self.features_.transform(X)
-        out = self.networks_[0].eval(encoded)
-        for net in self.networks_[1:]:
-            out += net.eval(encoded)
-        if len(self.networks_) > 1:
-            out /= np.float32(len(self.networks_))
-        return out
+        return ensemble_outputs(self.networks_, self.features_.transform(X))
 
 
 class TabularClassifier(ClassifierMixin, _TabularEstimator):

@@ -1,7 +1,9 @@
 """Columns of a table as the recipe's features see them: values, gaps, numbers, categories.
 
-A table is a pandas DataFrame (any dtypes, pandas NA included), a dict of 1-D arrays or a
-2-D array (columns named ``x0, x1, ...``).  Nothing here imports pandas.
+A table is a pandas DataFrame (any dtypes, pandas NA included), a
+:class:`numpynn.tabular.Table` (typed columns as :func:`~numpynn.tabular.read_table`
+reads them), a dict of 1-D arrays or a 2-D array (columns named ``x0, x1, ...``).
+Nothing here imports pandas.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def columns_of(X: Any, expected: Sequence[str] | None = None) -> list[ColumnValu
         Not 2-D, columns of unequal length, or (with ``expected``) a fitted column missing
         or an array of the wrong width.
     """
-    if _is_frame(X):
+    if hasattr(X, "typed_column") and hasattr(X, "columns"):  # numpynn.tabular.Table
+        columns = {name: X.column(name) for name in X.columns}
+    elif _is_frame(X):
         names = [str(c) for c in X.columns]
         if len(set(names)) != len(names):
             raise ValueError("X has two columns of the same name")
