@@ -40,7 +40,8 @@ from .schema import (
     parse_metadata,
 )
 
-__all__ = ["TabularContents", "write_tabular_file", "read_tabular_file", "INPUT_LAYERS_KEY"]
+__all__ = ["TabularContents", "write_tabular_file", "read_tabular_file", "is_tabular_file",
+           "INPUT_LAYERS_KEY"]
 
 #: The metadata field that makes a model file a table network's.
 INPUT_LAYERS_KEY = "input_layers"
@@ -252,3 +253,15 @@ def read_tabular_file(path: str | os.PathLike) -> list[TabularContents]:
         raise ModelFileError(f"{path}: {exc}") from exc.__cause__
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: {exc}") from exc
+
+
+def is_tabular_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a safetensors file whose numpynn metadata has input layers (a
+    table network's); False for anything else, damaged files included (their reader
+    says what is wrong)."""
+    try:
+        with SafetensorsFile(Path(path), MAX_FILE_BYTES) as file:
+            meta = strict_loads(file.metadata().get(METADATA_KEY, "{}"))
+    except (FileProblem, ValueError, OSError, ImportError):
+        return False
+    return isinstance(meta, dict) and isinstance(meta.get(INPUT_LAYERS_KEY), dict)
