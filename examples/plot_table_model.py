@@ -28,13 +28,16 @@ main(["train", iris, "--target", "species", "--hidden", "16,16", "--epochs", "15
 
 # %%
 # Predict: the stored preprocessing is applied to the rows, and the labels come back as
-# the original text. Here the predictions go to a file and the first rows are read back.
+# the original text, with ``--proba`` each class's probability beside them. Here the
+# predictions go to a file and a few rows are read back.
 
 main(["predict", "iris.safetensors", iris, "--proba", "--out", "probabilities.csv"])
 predictions = read_csv("probabilities.csv")
+label, *probability_columns = predictions.columns
 print(predictions.columns)
 for row in range(0, 150, 50):
-    print([f"{float(predictions.column(c)[row]):.3f}" for c in predictions.columns])
+    print(predictions.column(label)[row],
+          [f"{float(predictions.column(c)[row]):.3f}" for c in probability_columns])
 
 # %%
 # Evaluate on labelled rows (here the training file itself, so the figures are

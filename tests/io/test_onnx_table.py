@@ -78,12 +78,14 @@ def session(model):
 
 
 def run_raw_rows(model, path, numeric=np.float64) -> dict[str, np.ndarray]:
-    """onnxruntime on the CSV's cells: numbers as read (NaN when missing), text as written."""
+    """onnxruntime on the CSV's cells: numbers as read (NaN when missing), text as written
+    (stripped: "", "NA" and "nan" stay as they are, for the graph to read as gaps)."""
     sess = session(model)
-    table = read_csv(path)
+    with open(path, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
     feeds = {}
     for item in sess.get_inputs():
-        values = table.column(item.name)
+        values = [row[header.index(item.name)].strip() for row in rows]
         if item.type == "tensor(string)":
             feeds[item.name] = np.array(values, dtype=object).reshape(-1, 1)
         else:
@@ -215,3 +217,52 @@ def test_a_column_named_like_an_output_is_refused(tmp_path):
     net = numpynn.NeuralNetwork(pre.n_features, 2)
     with pytest.raises(ValueError, match="column 'label' has the name of an ONNX output"):
         table_model_to_onnx(net, pre, enc)
+
+
+def _version_1(state):
+    """A version-2 preprocessor state as numpynn 0.1 wrote it (no fills, no gap features)."""
+    columns = [{k: v for k, v in c.items()
+                if k not in ("fill", "indicator", "missing_category", "numbers")}
+               for c in state["columns"]]
+    return {**state, "version": 1, "columns": columns}
+
+
+@pytest.mark.parametrize("opset", [13, 21])
+def test_a_version_1_preprocessor_exports_as_before(trained, opset):
+    """0.1 files: a numeric gap is the training mean (0 after standardising), a text gap
+    all zeros; the graph does what that preprocessor's transform does."""
+    net = numpynn.load(trained["models"]["kind"])
+    pre = Preprocessor.from_dict(_version_1(net.metadata["preprocessor"]))
+    enc = TargetEncoder.from_dict(net.metadata["target_encoder"])
+    old = numpynn.NeuralNetwork(pre.n_features, 5, len(enc.classes), seed=0)
+    outputs = run_raw_rows(table_model_to_onnx(old, pre, enc, opset=opset), trained["new"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = old.eval(pre.transform(read_csv(trained["new"])))
+    np.testing.assert_allclose(outputs["probabilities"], expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("opset", [13, 21])
+def test_number_categories_and_na_values(tmp_path, capsys, opset):
+    """--categorical on a number column (a double input compared by value, NaN a gap of
+    its own) and --na-values (a text cell so spelled is a gap)."""
+    rows = make_rows(160, seed=2)
+    for i, row in enumerate(rows):
+        row[2] = "unknown" if i % 13 == 5 else row[2]  # color: one more gap spelling
+        row[5] = "" if i % 17 == 4 else row[5]  # grade: a gap in a number category
+    data, model_path = write_csv(tmp_path / "t.csv", rows), tmp_path / "m.safetensors"
+    assert main(["train", str(data), "--target", "kind", "--epochs", "20", "--quiet",
+                 "--categorical", "grade", "--na-values", "unknown", "--out",
+                 str(model_path)]) == 0
+    net = numpynn.load(model_path)
+    assert {"grade=1", "grade=(missing)", "color=(missing)"} <= set(net.metadata["feature_names"])
+    model = numpynn.to_onnx(model_path, opset=opset)
+    assert {i.name: i.type.tensor_type.elem_type for i in model.graph.input}["grade"] == \
+        onnx.TensorProto.DOUBLE
+    new = write_csv(tmp_path / "new.csv", rows[:80])
+    outputs = run_raw_rows(model, new)
+    proba = cli_predict(capsys, model_path, new, "--proba")
+    np.testing.assert_allclose(outputs["probabilities"],
+                               np.array([row[1:] for row in proba[1:]], dtype=float),
+                               rtol=1e-5, atol=1e-6)
+    assert outputs["label"].tolist() == [row[0] for row in proba[1:]]

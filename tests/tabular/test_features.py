@@ -134,6 +134,25 @@ def test_non_numeric_value_in_numeric_column_names_column_row_value(tmp_path: Pa
         pre.transform(bad)
 
 
+def test_numbers_read_as_text_are_numbers_and_a_marker_a_gap(tmp_path: Path) -> None:
+    """A numeric column read as text (an ID column kept as text by ``predict --id``, or a
+    file where the marker is most cells) encodes as the numbers it holds; a punctuation
+    marker is a gap, as the reader reads it among numbers."""
+    train = "age,height,label\n20,1.5,a\n30,?,b\n40,1.9,a\n50,1.7,b\n"
+    pre = Preprocessor.fit(read_csv(write(tmp_path, train)), "label")
+    assert pre.numeric_columns == ["age", "height"]
+    new = write(tmp_path, "age,height\n25,?\n45,?\n35,1.6\n", "new.csv")
+    as_numbers = pre.transform(read_csv(new, text_columns=[]))
+    as_text = read_csv(new, text_columns=["age", "height"])
+    assert as_text.strings("age") == ["25", "45", "35"]
+    np.testing.assert_array_equal(pre.transform(as_text), as_numbers)
+    assert as_numbers[:, 2].tolist() == [1, 1, 0]  # "height (missing)"
+    bad = read_csv(write(tmp_path, "age,height\n25,1.5\n4O,1.6\n", "bad.csv"),
+                   text_columns=["age"])
+    with pytest.raises(ValueError, match=r"'age'.*row 2 .*holds '4O', which is not a number"):
+        pre.transform(bad)
+
+
 @pytest.mark.parametrize("value", ["inf", "-Infinity"])
 def test_infinite_values_are_rejected(value: str) -> None:
     with pytest.raises(ValueError, match=r"'a'.*row 2.*not a finite number"):

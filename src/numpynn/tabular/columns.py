@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .column_data import NumberColumn, TextColumn, format_number, numbers_as_text
-from .inference import first_non_number, parse_categories
+from .inference import MARKER, parse_categories
 from .state import check_keys, check_mean_std, is_finite_float
 from .table import Table
 from .values import listing, mean_and_std
@@ -68,10 +68,15 @@ class NumericColumn:
         return [self.name] + ([self.name + MISSING_SUFFIX] if self.indicator else [])
 
     def prepare(self, col, table: Table, rows: np.ndarray | None) -> NumberColumn:
-        """Check the table's column once per transform: text is an error naming the first
-        value that is not a number."""
+        """The table's column as numbers, once per transform.
+
+        A column read as text (an ID column kept as text, text from a DataFrame) is parsed:
+        numbers are numbers and a cell of punctuation only (``?``, ``-``) is a gap, as the
+        reader decides for a column of numbers; any other text is an error naming the
+        first such value.
+        """
         if isinstance(col, TextColumn):
-            _not_a_number(col, table, self.name, rows)
+            return _text_as_numbers(col, table, self.name, rows)
         return col
 
     def encode(self, col: NumberColumn, table: Table, block: np.ndarray, rows: Rows) -> None:
@@ -98,11 +103,19 @@ class NumericColumn:
                 "fill": self.fill, "indicator": self.indicator}
 
 
-def _not_a_number(col: TextColumn, table: Table, name: str, rows: np.ndarray | None) -> None:
-    """Raise the ValueError for the first present value of ``col`` that is not a number."""
-    i, value = first_non_number(col if rows is None else col.take(rows))
-    raise ValueError(f"numeric column {name!r}: {table.where(_row_of(rows, i))} holds "
-                     f"{value!r}, which is not a number")
+def _text_as_numbers(col: TextColumn, table: Table, name: str, rows: np.ndarray | None
+                     ) -> NumberColumn:
+    """``col``'s numbers (float64, NaN at a gap or a punctuation marker); a ValueError for
+    the first value of ``rows`` that is neither."""
+    values, ok, _ = parse_categories(col.categories.tolist(), ".")
+    marker = np.array([bool(MARKER.fullmatch(c)) for c in col.categories.tolist()], bool)
+    used = col.codes if rows is None else col.codes[rows]
+    bad = np.flatnonzero(~np.append(ok | marker, True)[used])  # a gap (code -1) is fine
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"numeric column {name!r}: {table.where(_row_of(rows, i))} holds "
+                         f"{col.categories[used[i]]!r}, which is not a number")
+    return NumberColumn(np.append(np.where(ok, values, np.nan), np.nan)[col.codes])
 
 
 @dataclass(frozen=True)

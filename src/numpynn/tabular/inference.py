@@ -25,7 +25,8 @@ __all__ = ["infer_column", "text_column", "recode", "parse_categories", "first_n
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?")
-_MARKER = re.compile(r"[^\w\s]+")
+#: A missing-value marker among numbers: punctuation only (``?``, ``-``, ``--``).
+MARKER = re.compile(r"[^\w\s]+")
 #: A marker may hold at most this share of a column's present cells.
 MAX_MARKER_SHARE = 0.5
 
@@ -139,7 +140,7 @@ def _marker(col: TextColumn, ok: np.ndarray) -> tuple[int, int] | None:
     if bad.size != 1 or not ok.any():
         return None
     i = int(bad[0])
-    if not _MARKER.fullmatch(col.categories[i]):
+    if not MARKER.fullmatch(col.categories[i]):
         return None
     counts = col.counts()
     if counts[i] > MAX_MARKER_SHARE * counts.sum():

@@ -4,10 +4,17 @@ A model from ``numpynn train`` carries its :class:`~numpynn.tabular.Preprocessor
 :class:`~numpynn.tabular.TargetEncoder` state in its metadata.  :func:`to_onnx` turns it
 into one graph that does what ``numpynn predict`` does:
 
-- one input per column, shape (N, 1): ``tensor(double)`` for a numeric column (NaN for a
-  missing value; ``numeric_type="float32"`` for float inputs), ``tensor(string)`` for a text
-  column (the cell as written; a missing or unseen value encodes as all zeros);
-- the stored imputation, standardisation and one-hot encoding, then the network;
+- one input per column, shape (N, 1): ``tensor(double)`` for a numeric column and for a
+  number-coded categorical one (NaN for a missing value; ``numeric_type="float32"`` for
+  float inputs), ``tensor(string)`` for a text column (the cell as written, stripped of
+  surrounding whitespace as numpynn's reader strips it; an empty cell, ``NA``, ``N/A``,
+  ``NaN``, ``null``, ``None`` in any letter case, or one of the model's ``na_values`` is a
+  gap; an unseen value encodes as all zeros);
+- the stored preprocessing, as :meth:`Preprocessor.transform` does it: a numeric gap
+  filled with the training median plus the ``"<column> (missing)"`` feature, a text gap
+  as the ``column=(missing)`` category, when the training rows had gaps; standardisation
+  and one-hot encoding; then the network (numpynn 0.1 files, state version 1: a gap
+  filled with the training mean, a text gap all zeros);
 - classification: ``probabilities`` float32 (N, k) and ``label`` (N,), the original class
   labels (string, or int64 / double for numeric labels); regression: ``output`` float32
   (N, 1) in the target's units.
@@ -23,7 +30,8 @@ column in the preprocessor's JSON state.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -44,7 +52,9 @@ from ..io.onnx_graph import (
 )
 from ..network import NeuralNetwork, load
 from .features import Preprocessor
+from .model_state import reading_options
 from .target import TargetEncoder
+from .values import MISSING_VALUES
 
 __all__ = ["COLUMN_KINDS", "to_onnx", "table_model_to_onnx"]
 
@@ -58,36 +68,102 @@ _NUMERIC_TYPES = ("float64", "float32")
 
 
 def numeric_column_features(g: GraphBuilder, column: Mapping[str, Any], x: str) -> str:
-    """``(x - mean) / std`` in double, a missing value (NaN) imputed with the mean first."""
+    """``(x - mean) / std`` in double, a missing value (NaN) filled with the stored fill
+    first (the training median; the mean in 0.1 files), and, when the column has a gap
+    indicator, a second feature that is 1.0 at a NaN."""
     onnx = import_onnx()
     x = g.node("Cast", [x], to=onnx.TensorProto.DOUBLE)[0]  # float32 inputs; else a no-op
     name = column["name"]
     mean = g.constant(f"{name}.mean", np.array([column["mean"]], dtype=np.float64))
     std = g.constant(f"{name}.std", np.array([column["std"]], dtype=np.float64))
+    fill = g.constant(f"{name}.fill", np.array([column.get("fill", column["mean"])],
+                                               dtype=np.float64))
     missing = g.node("IsNaN", [x])[0]
-    filled = g.node("Where", [missing, mean, x])[0]
+    filled = g.node("Where", [missing, fill, x])[0]
     centred = g.node("Sub", [filled, mean])[0]
     scaled = g.node("Div", [centred, std])[0]
-    return g.node("Cast", [scaled], to=onnx.TensorProto.FLOAT)[0]
+    feature = g.node("Cast", [scaled], to=onnx.TensorProto.FLOAT)[0]
+    if not column.get("indicator", False):
+        return feature
+    flag = g.node("Cast", [missing], to=onnx.TensorProto.FLOAT)[0]
+    return g.node("Concat", [feature, flag], axis=1)[0]
 
 
-def categorical_column_features(g: GraphBuilder, column: Mapping[str, Any], x: str
-                                ) -> str | None:
-    """One 0/1 float32 feature per category; anything else (missing, unseen) all zeros."""
+def _string_hits(g: GraphBuilder, x: str, strings: list[str], tag: str) -> str:
+    """bool (N, len(strings)): whether each cell of the (N, 1) string tensor ``x`` is each
+    of ``strings``, exactly."""
+    if g.opset >= 19:
+        known = g.constant(tag, np.array(strings, dtype=object))
+        return g.node("Equal", [x, known])[0]
+    codes = g.node("LabelEncoder", [x], domain="ai.onnx.ml", keys_strings=strings,
+                   values_int64s=list(range(len(strings))), default_int64=-1)[0]
+    positions = g.constant(f"{tag}.codes", np.arange(len(strings), dtype=np.int64))
+    return g.node("Equal", [codes, positions])[0]
+
+
+def _any(g: GraphBuilder, hits: str, name: str) -> str:
+    """bool (N, 1): whether any of the (N, m) ``hits`` is true."""
+    onnx = import_onnx()
+    counts = g.node("Cast", [hits], to=onnx.TensorProto.FLOAT)[0]
+    axes = g.constant(f"{name}.axes", np.array([1], dtype=np.int64))
+    total = g.node("ReduceSum", [counts, axes], keepdims=1)[0]
+    zero = g.constant(f"{name}.zero", np.array([0.0], dtype=np.float32))
+    return g.node("Greater", [total, zero])[0]
+
+
+def _gap_spellings(na_values: list[str]) -> list[str]:
+    """Every text a missing value may be spelled as: each of :data:`MISSING_VALUES` in every
+    letter case (``NA``, ``Na``, ``nA``, ``na``, ...; listed, since the string ops that
+    change case depend on the machine's locales), and ``na_values`` exactly."""
+    spellings = set(na_values)
+    for word in MISSING_VALUES:
+        spellings.update("".join(chars) for chars in product(*({c.lower(), c.upper()}
+                                                                for c in word)))
+    return sorted(spellings)
+
+
+def _text_gaps(g: GraphBuilder, x: str, name: str, na_values: list[str]) -> str:
+    """bool (N, 1): the cells that spell a missing value, as the reader decides: empty,
+    ``NA``, ``N/A``, ``NaN``, ``null``, ``None`` in any letter case, or one of the model's
+    ``na_values``."""
+    hits = _string_hits(g, x, _gap_spellings(na_values), f"{name}.missing")
+    return _any(g, hits, f"{name}.missing")
+
+
+def categorical_column_features(g: GraphBuilder, column: Mapping[str, Any], x: str,
+                                na_values: list[str] = ()) -> str | None:
+    """One 0/1 float32 feature per category, and one for the gaps when the training rows
+    had them (``missing_category``); anything else (unseen, or a gap without that
+    feature) all zeros. Number categories (``numbers``) are compared by value on a
+    numeric input, NaN for a gap."""
     onnx = import_onnx()
     categories = list(column["categories"])
-    if not categories:
-        return None
     name = column["name"]
-    if g.opset >= 19:
-        known = g.constant(f"{name}.categories", np.array(categories, dtype=object))
-        hits = g.node("Equal", [x, known])[0]
+    blocks = []
+    if column.get("numbers", False):
+        x = g.node("Cast", [x], to=onnx.TensorProto.DOUBLE)[0]
+        values = g.constant(f"{name}.categories", np.array(categories, dtype=np.float64))
+        if categories:
+            blocks.append(g.node("Equal", [x, values])[0])
+        gaps = g.node("IsNaN", [x])[0] if column.get("missing_category") else None
     else:
-        codes = g.node("LabelEncoder", [x], domain="ai.onnx.ml", keys_strings=categories,
-                       values_int64s=list(range(len(categories))), default_int64=-1)[0]
-        positions = g.constant(f"{name}.codes", np.arange(len(categories), dtype=np.int64))
-        hits = g.node("Equal", [codes, positions])[0]
+        if categories:
+            blocks.append(_string_hits(g, x, categories, f"{name}.categories"))
+        gaps = _text_gaps(g, x, name, list(na_values)) \
+            if column.get("missing_category") else None
+    if gaps is not None:
+        blocks.append(gaps)
+    if not blocks:
+        return None
+    hits = blocks[0] if len(blocks) == 1 else g.node("Concat", blocks, axis=1)[0]
     return g.node("Cast", [hits], to=onnx.TensorProto.FLOAT)[0]
+
+
+def _input_kind(column: Mapping[str, Any]) -> str:
+    """``"numeric"`` or ``"string"``: the input type a column's cells come in."""
+    if column["kind"] == "categorical" and column.get("numbers", False):
+        return "numeric"
+    return COLUMN_KINDS[column["kind"]][0]
 
 
 #: Column kind (``Preprocessor.to_dict()["columns"][j]["kind"]``) -> (input type, features).
@@ -108,23 +184,24 @@ def _column_inputs(pre: Preprocessor, numeric_type: str) -> tuple[list[Any], lis
              else onnx.TensorProto.FLOAT, "string": onnx.TensorProto.STRING}
     inputs, names = [], []
     for column in pre.to_dict()["columns"]:
-        name, kind = column["name"], column["kind"]
+        name = column["name"]
         if name in _OUTPUT_NAMES:
             raise ValueError(f"the input column {name!r} has the name of an ONNX output "
                              f"({', '.join(_OUTPUT_NAMES)}); rename the column")
-        elem = types[COLUMN_KINDS[kind][0]]
-        doc = ("numeric column, NaN for a missing value" if kind == "numeric" else
-               "text column; a missing or unseen value encodes as all zeros")
+        elem = types[_input_kind(column)]
+        doc = ("numeric column, NaN for a missing value" if _input_kind(column) == "numeric"
+               else "text column, each cell stripped of surrounding whitespace")
         inputs.append(tensor_info(name, elem, [BATCH, 1], doc))
         names.append(name)
     return inputs, names
 
 
-def _features(g: GraphBuilder, pre: Preprocessor) -> str:
+def _features(g: GraphBuilder, pre: Preprocessor, na_values: list[str]) -> str:
     """Every column's features, concatenated in the preprocessor's order: (N, n_features)."""
     blocks = []
     for column in pre.to_dict()["columns"]:
-        block = COLUMN_KINDS[column["kind"]][1](g, column, column["name"])
+        extra = {"na_values": na_values} if column["kind"] == "categorical" else {}
+        block = COLUMN_KINDS[column["kind"]][1](g, column, column["name"], **extra)
         if block is not None:
             blocks.append(block)
     return g.node("Concat", blocks, [g.unique("features")], axis=1)[0]
@@ -177,7 +254,8 @@ def _check_match(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder) -> N
 
 
 def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder, *,
-                        opset: int = DEFAULT_OPSET, numeric_type: str = "float64") -> Any:
+                        opset: int = DEFAULT_OPSET, numeric_type: str = "float64",
+                        na_values: Sequence[str] = ()) -> Any:
     """The ONNX model of a network with its table preprocessing (module docstring).
 
     Parameters
@@ -188,6 +266,9 @@ def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncode
     opset : int, default 17
     numeric_type : {"float64", "float32"}, default "float64"
         Element type of the numeric column inputs.
+    na_values : sequence of str, optional
+        The extra missing-value spellings the model's data was read with (the ``reading``
+        entry of its metadata): text cells spelled so are gaps too.
 
     Returns
     -------
@@ -198,7 +279,7 @@ def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncode
     _check_match(net, pre, enc)
     inputs, names = _column_inputs(pre, numeric_type)
     g = GraphBuilder(check_opset(opset), reserved=[*names, *_OUTPUT_NAMES])
-    features = _features(g, pre)
+    features = _features(g, pre, [str(v).strip() for v in na_values])
     contents = ModelContents(net.sizes, net.hidden_activations, net.output_activation,
                              net.theta, dict(net.metadata))
     outputs, network_output = _outputs(g, contents, enc, features)
@@ -209,13 +290,16 @@ def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncode
     return make_model(g, inputs, outputs, meta, doc)
 
 
-def _table_state(meta: Mapping[str, Any]) -> tuple[Preprocessor, TargetEncoder] | None:
-    """The preprocessing ``numpynn train`` stored, or None when there is none."""
+def _table_state(meta: Mapping[str, Any]
+                 ) -> tuple[Preprocessor, TargetEncoder, list[str]] | None:
+    """The preprocessing ``numpynn train`` stored and the extra missing-value spellings
+    its data was read with, or None when there is none."""
     if "preprocessor" not in meta or "target_encoder" not in meta:
         return None
     try:
         return (Preprocessor.from_dict(meta["preprocessor"]),
-                TargetEncoder.from_dict(meta["target_encoder"]))
+                TargetEncoder.from_dict(meta["target_encoder"]),
+                reading_options(meta)["na_values"])
     except (KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"the model's preprocessing metadata is damaged: {exc}") from None
 
@@ -262,7 +346,9 @@ def to_onnx(model: NeuralNetwork | str | os.PathLike, path: str | os.PathLike | 
                          "(it was not written by 'numpynn train')")
     if state is None:
         return model.to_onnx(path, opset=opset)
-    onnx_model = table_model_to_onnx(model, *state, opset=opset, numeric_type=numeric_type)
+    pre, enc, na_values = state
+    onnx_model = table_model_to_onnx(model, pre, enc, opset=opset, numeric_type=numeric_type,
+                                     na_values=na_values)
     if path is not None:
         save_model(onnx_model, path)
     return onnx_model
