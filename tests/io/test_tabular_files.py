@@ -101,7 +101,8 @@ def test_damage_is_refused(tmp_path, damage, message):
 def test_plain_and_table_files_are_told_apart(tmp_path):
     _net().save(tmp_path / "t.safetensors")
     NeuralNetwork(3, 4, 2).save(tmp_path / "d.safetensors")
-    with pytest.raises(ModelFileError, match="input_layers"):
+    with pytest.raises(ModelFileError, match="a table network's model file.*"
+                                             "load_tabular_networks"):
         load(tmp_path / "t.safetensors")
     with pytest.raises(ModelFileError, match="numpynn.load"):
         load_tabular_network(tmp_path / "d.safetensors")

@@ -10,7 +10,8 @@ from .cluster_train import add_cluster_options
 #: Model file written by ``numpynn train`` when ``--out`` is not given.
 DEFAULT_MODEL = "model.safetensors"
 
-_HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "logistic", "identity")
+_HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "logistic", "identity", "selu", "mish",
+                       "gelu")
 _OPTIMIZERS = ("adam", "adamw", "sgd", "lbfgs")
 
 _EPILOG = """\
