@@ -101,7 +101,8 @@ def check_training_data(
     -------
     TrainingData
     """
-    dtype = network.theta.dtype
+    theta = getattr(network, "theta", None)  # an ensemble of networks has none: float32
+    dtype = theta.dtype if theta is not None else np.dtype(np.float32)
     if getattr(X, "ndim", None) != 2 and np.ndim(X) != 2:
         raise ValueError(f"X must be 2-D (n samples, {network.sizes[0]} features), "
                          f"got shape {np.shape(X)}")
