@@ -15,9 +15,10 @@ import numpy as np
 
 import numpynn
 from numpynn.core import kernels as numpynn_kernels
+from numpynn.core.kernels import fused
 
 from .optional import sklearn, threadpoolctl, torch
-from .workloads import BATCH, LEARNING_RATE
+from .workloads import BATCH, LEARNING_RATE, TRAINING_WORKLOADS
 
 __all__ = ["environment", "print_environment"]
 
@@ -37,6 +38,53 @@ def _cpu_name() -> str:
     except OSError:
         return platform.processor() or "unknown"
     return "unknown"
+
+
+def _cpu_details() -> dict:
+    """Vendor, family / model / stepping and the widest vector extension, from
+    /proc/cpuinfo (empty where it is missing): the model name alone ("AMD EPYC") does not
+    tell Zen 2 from Zen 4, nor whether AVX-512 is there, which picks BLAS's kernels."""
+    fields = {"vendor_id": "vendor", "cpu family": "family", "model": "model",
+              "stepping": "stepping", "flags": "flags"}
+    found: dict = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key in fields and fields[key] not in found:
+                    found[fields[key]] = value.strip()
+                if not line.strip() and found:
+                    break  # the first processor is enough
+    except OSError:
+        return {}
+    flags = set(found.pop("flags", "").split())
+    found["vector"] = ("AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags
+                       else "AVX" if "avx" in flags else "SSE" if flags else "unknown")
+    return found
+
+
+def _blas_owner(path: str | None) -> str:
+    """Which package a BLAS library came with, from its path."""
+    for owner in ("numpy", "scipy", "torch"):
+        if path and (f"{owner}.libs" in path or f"/{owner}/" in path):
+            return owner
+    return "other"
+
+
+def _fused_paths() -> dict:
+    """How numpynn's Trainer runs each training workload (numpynn.core.kernels.fused):
+    the fused epoch with its own loops, with BLAS calls from the loop, or the general
+    path (batch by batch)."""
+    from numpynn import NeuralNetwork
+
+    if numpynn_kernels.kernels() is None:
+        return {name: "general path (no Numba)" for name in TRAINING_WORKLOADS}
+    words = {"loops": "fused epoch, its own loops", "blas": "fused epoch, BLAS calls",
+             None: "general path"}
+    return {name: words[fused.products(NeuralNetwork(*sizes).num_weights,
+                                       min(BATCH, rows))]
+            for name, (rows, sizes) in TRAINING_WORKLOADS.items()}
 
 
 def _git_commit() -> str | None:
@@ -66,7 +114,7 @@ def environment(threads_option: int | None = None) -> dict:
     threads_option : int or None
         The ``--threads`` value, recorded as ``threads_option``.
     """
-    env: dict = {"cpu": _cpu_name(), "cores": os.cpu_count()}
+    env: dict = {"cpu": _cpu_name(), "cpu_details": _cpu_details(), "cores": os.cpu_count()}
     try:
         env["cores_usable"] = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -77,13 +125,15 @@ def environment(threads_option: int | None = None) -> dict:
     env["sklearn"] = sklearn.__version__ if sklearn else None
     env["torch"] = torch.__version__ if torch else None
     env["kernels"] = _kernels_in_use()
+    env["fused"] = _fused_paths()
     if torch:
         env["torch_threads"] = torch.get_num_threads()
         env["torch_interop_threads"] = torch.get_num_interop_threads()
     env["git"] = _git_commit()
     env["blas"] = []
     if threadpoolctl:
-        env["blas"] = [{k: info.get(k) for k in BLAS_KEYS if info.get(k) is not None}
+        env["blas"] = [{**{k: info.get(k) for k in BLAS_KEYS if info.get(k) is not None},
+                        "owner": _blas_owner(info.get("filepath"))}
                        for info in threadpoolctl.threadpool_info()]
     env["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE")
     env["OPENBLAS_L2_SIZE"] = os.environ.get("OPENBLAS_L2_SIZE")
@@ -104,14 +154,37 @@ def _print_pools(env: dict) -> None:
               f" num_threads={b.get('num_threads')} {extra}  [{b.get('prefix')}]")
 
 
+def _cpu_line(env: dict) -> str:
+    """The CPU: its name, vendor, family / model / stepping, vector extension, cores."""
+    d = env.get("cpu_details") or {}
+    ids = ", ".join(p for p in (d.get("vendor"), " ".join(
+        f"{k} {d[k]}" for k in ("family", "model", "stepping") if k in d), d.get("vector"))
+        if p)
+    return (f"{env['cpu']}" + (f" ({ids})" if ids else "")
+            + f", {env['cores']} cores ({env['cores_usable']} usable)")
+
+
+def _blas_line(env: dict) -> str:
+    """The BLAS kernel sets and thread counts, one entry per BLAS library, with its owner
+    (numpy's: NumPy's products and the floor; scipy's: Numba's BLAS calls)."""
+    entries = [f"{b.get('owner')}'s {b.get('internal_api')} {b.get('version')}: "
+               f"{b.get('architecture') or b.get('coretype') or 'unknown'} kernels, "
+               f"{b.get('num_threads')} threads"
+               for b in env["blas"] if b.get("user_api") == "blas"]
+    return "; ".join(entries) if entries else "unknown (threadpoolctl not installed)"
+
+
 def print_environment(env: dict) -> None:
-    """Print the header: CPU, versions, kernels, torch threads, pools, env, load, setup."""
+    """Print the header: CPU, BLAS kernels and threads, versions, kernels, torch threads,
+    pools, env, load, setup."""
     print("numpynn benchmarks (benchmarks/run.py)")
-    print(f"  CPU      {env['cpu']}, {env['cores']} cores ({env['cores_usable']} usable)")
+    print(f"  CPU      {_cpu_line(env)}")
+    print(f"  BLAS     {_blas_line(env)}")
     print(f"  versions python {env['python']}, numpy {env['numpy']}, numpynn {env['numpynn']}"
           f" (git {env['git']}), scikit-learn {env['sklearn'] or 'not installed'},"
           f" torch {env['torch'] or 'not installed'}")
     print(f"  kernels  {env['kernels']} (numpynn's training loops; see numpynn.core.kernels)")
+    print("  epochs   " + "; ".join(f"{name}: {path}" for name, path in env["fused"].items()))
     if torch:
         print(f"  torch    {env['torch_threads']} intra-op threads (its default, not changed), "
               f"{env['torch_interop_threads']} inter-op")

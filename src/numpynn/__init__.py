@@ -48,6 +48,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# The public face repeats the names of the layer packages it re-exports (on purpose: one
+# place lists everything `from numpynn import *` gives).
 __all__ = [
     "NeuralNetwork",
     "NeuralNet",

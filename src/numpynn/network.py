@@ -341,6 +341,8 @@ class NeuralNetwork:
         """``sum(w ** 2)`` over every weight (biases excluded): the L2 penalty's sum."""
         return sum(float(np.dot(w.ravel(), w.ravel())) for w in self.weights)
 
+    # Deliberately the same explicit signature as numpynn.training.fit (no **options), so
+    # that help() and editors show every keyword here too; the body only delegates.
     def fit(
         self,
         X: Any,

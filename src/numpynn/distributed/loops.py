@@ -96,29 +96,12 @@ class LocalSGDRun(TrainingLoop):
         return logs
 
     # ------------------------------------------------------------------ checkpoints
-    def _named_callbacks(self) -> list[tuple[str, Any]]:
-        named, seen = [], {}
-        for cb in self.callbacks:
-            if cb.state_name:
-                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
-                count = seen[cb.state_name]
-                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
-        return named
-
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """``(training_state, arrays)`` after round ``epoch``, for :class:`Checkpoint`."""
         state = dict(self.rounds.optimizer_state)
         step = int(state.pop("step", 0))
         arrays = {f"optimizer.{k}": v for k, v in state.items()}
-        callbacks: dict[str, Any] = {}
-        for name, cb in self._named_callbacks():
-            values = {}
-            for key, value in cb.state().items():
-                if isinstance(value, np.ndarray):
-                    arrays[f"{name}.{key}"] = value
-                else:
-                    values[key] = value
-            callbacks[name] = values
+        callbacks = self._callback_states(arrays)
         trainer = {"strategy": "local_sgd", "shards": len(self.rounds.shard_rows),
                    "sync_every": self.sync_every, "rng_states": self.rounds.rng_states}
         return {"epoch": int(epoch), "history": self.history.as_dict(), "trainer": trainer,

@@ -70,6 +70,8 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    # Deliberate repetition (the classifier and the regressor): scikit-learn reads an
+    # estimator's parameters from its own __init__ signature, so each spells them out.
     def __init__(
         self,
         hidden_layer_sizes=(100,),

@@ -60,6 +60,8 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
+    # Deliberate repetition (the classifier and the regressor): scikit-learn reads an
+    # estimator's parameters from its own __init__ signature, so each spells them out.
     def __init__(
         self,
         loss="squared_error",

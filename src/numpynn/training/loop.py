@@ -107,6 +107,31 @@ class TrainingLoop:
             val_loss, val_accuracy = evaluate_loss(self.network, validation, penalty)
         return {"val_loss": val_loss, "val_accuracy": val_accuracy}
 
+    def _named_callbacks(self) -> list[tuple[str, Any]]:
+        """Callbacks with a state name, made unique in list order (early_stopping,
+        early_stopping_2, ...)."""
+        named, seen = [], {}
+        for cb in self.callbacks:
+            if cb.state_name:
+                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
+                count = seen[cb.state_name]
+                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
+        return named
+
+    def _callback_states(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Every named callback's state for a checkpoint: JSON values by callback name;
+        array values go into ``arrays`` as ``"<name>.<key>"``."""
+        callbacks: dict[str, Any] = {}
+        for name, cb in self._named_callbacks():
+            values = {}
+            for key, value in cb.state().items():
+                if isinstance(value, np.ndarray):
+                    arrays[f"{name}.{key}"] = value
+                else:
+                    values[key] = value
+            callbacks[name] = values
+        return callbacks
+
     def _monitored(self) -> float | None:
         """The loss a schedule watches: the last validation loss, else training loss."""
         history = self.history

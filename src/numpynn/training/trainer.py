@@ -17,6 +17,7 @@ from ..core.checks import as_generator, cast_checked, check_finite, check_int, c
 from .callbacks import TerminateOnNaN
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .epoch_parts import MeanLoss, ShuffledOrder
+from .fused_run import FusedEpoch
 from .history import History
 from .lbfgs import LBFGS
 from .loop import TrainingLoop, Validation
@@ -118,6 +119,7 @@ class Trainer(TrainingLoop):
         self.schedule = self.optimizer.make_schedule(1)
         self.grad = np.zeros(network.num_weights, dtype=network.theta.dtype)
         self._workspace: Workspace | None = None
+        self._fused: FusedEpoch | None | bool = False  # False: not decided yet
         self._started = False
         self.epochs_done = 0
 
@@ -229,69 +231,71 @@ class Trainer(TrainingLoop):
         if not self._started:  # used on its own, without run()
             self._begin()
         net, n, report = self.network, data.n, self.loss_report
-        batch = min(self.batch_size, n)
-        ws = self._workspace_for(batch)
         self._epoch_begin(self.epochs_done)
         order = self._epoch_order(data)
         multilabel = net.output_activation == "logistic" and net.sizes[-1] > 1
         count = report.tracks_accuracy and net.output_activation in CLASSIFYING_OUTPUTS \
             and not multilabel
-        theta, grad, penalty = net.theta, self.grad, self.penalty
         report.begin_epoch()
-        correct = 0
         # Overflow is the divergence guard's to report, with a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
-            for index, start in enumerate(range(0, n, batch)):
-                stop = min(n, start + batch)
-                Xb, tb, swb = self._batch(data, order, start, stop)
-                batch_weight = float(stop - start) if swb is None else \
-                    float(swb.sum(dtype=np.float64))
-                if batch_weight <= 0:
-                    continue
-                loss_sum = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, grad,
-                                               count_correct=count)
-                for hook in self._batch_hooks:
-                    hook(index, loss_sum)
-                term = 0.0 if penalty is None else penalty.add(
-                    theta, grad, batch_weight, with_loss=report.penalty_per_batch)
-                report.add_batch(loss_sum, batch_weight, stop - start, term)
-                if count:
-                    correct += ws.last_correct
-                self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
+            fused_kernel = self._fused_kernel(data)
+            if fused_kernel is not None:
+                correct = self._fused.run(fused_kernel, data, order, count)
+            else:
+                correct = self._batches(data, order, count)
         self.epochs_done += 1
-        loss = report.epoch_loss(n, penalty, theta)
+        loss = report.epoch_loss(n, self.penalty, net.theta)
         accuracy = None
         if report.tracks_accuracy and net.output_activation in CLASSIFYING_OUTPUTS:
             accuracy = evaluate_loss(net, data)[1] if multilabel else correct / n
         return loss, accuracy
 
-    # ------------------------------------------------------------------ checkpoints
-    def _named_callbacks(self) -> list[tuple[str, Any]]:
-        """Callbacks with a state name, made unique in list order (early_stopping,
-        early_stopping_2, ...)."""
-        named, seen = [], {}
-        for cb in self.callbacks:
-            if cb.state_name:
-                seen[cb.state_name] = seen.get(cb.state_name, 0) + 1
-                count = seen[cb.state_name]
-                named.append((cb.state_name if count == 1 else f"{cb.state_name}_{count}", cb))
-        return named
+    def _batches(self, data: TrainingData, order: np.ndarray | None, count: bool) -> int:
+        """The general path: the epoch's batches one by one (NumPy, BLAS and the Numba
+        kernels of core/kernels/numba_kernels.py); returns the rows classified right."""
+        n, report = data.n, self.loss_report
+        batch = min(self.batch_size, n)
+        ws = self._workspace_for(batch)
+        theta, grad, penalty = self.network.theta, self.grad, self.penalty
+        correct = 0
+        for index, start in enumerate(range(0, n, batch)):
+            stop = min(n, start + batch)
+            Xb, tb, swb = self._batch(data, order, start, stop)
+            batch_weight = float(stop - start) if swb is None else \
+                float(swb.sum(dtype=np.float64))
+            if batch_weight <= 0:
+                continue
+            loss_sum = ws.forward_backward(Xb, tb, swb, 1.0 / batch_weight, grad,
+                                           count_correct=count)
+            for hook in self._batch_hooks:
+                hook(index, loss_sum)
+            term = 0.0 if penalty is None else penalty.add(
+                theta, grad, batch_weight, with_loss=report.penalty_per_batch)
+            report.add_batch(loss_sum, batch_weight, stop - start, term)
+            if count:
+                correct += ws.last_correct
+            self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
+        return correct
 
+    # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
+    def _fused_kernel(self, data: TrainingData) -> Any:
+        """The compiled whole-epoch kernel when this trainer's epoch over ``data`` can run
+        on it (dense float32 data, a network small enough, numpynn's optimizers and
+        penalties, no per-batch callbacks but the divergence guard, Numba allowed by the
+        kernel switch), else None: the general path."""
+        if self._fused is False:
+            self._fused = FusedEpoch.for_trainer(self)
+        return None if self._fused is None else self._fused.kernel(data)
+
+    # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """``(training_state, arrays)`` after ``epoch``, for
         :func:`numpynn.io.write_checkpoint`: JSON values, and arrays of the network's dtype
         under dotted names (``optimizer.m``, ``early_stopping.best_theta``)."""
         step, optimizer_arrays = self.optimizer.checkpoint_state(self.optimizer_state)
         arrays = {f"optimizer.{k}": v for k, v in optimizer_arrays.items()}
-        callbacks: dict[str, Any] = {}
-        for name, cb in self._named_callbacks():
-            values = {}
-            for key, value in cb.state().items():
-                if isinstance(value, np.ndarray):
-                    arrays[f"{name}.{key}"] = value
-                else:
-                    values[key] = value
-            callbacks[name] = values
+        callbacks = self._callback_states(arrays)
         training_state = {
             "epoch": int(epoch),
             "history": self.history.as_dict(),
