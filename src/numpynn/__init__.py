@@ -12,6 +12,7 @@ from .core.activations import leaky, log_sig, logistic, relu, softmax
 from .display import show_vec
 from .errors import ModelFileError, TrainingDivergedError
 from .network import LayerTrace, NeuralNet, NeuralNetwork, from_onnx, load
+from .tabular_network import TabularNetwork
 from .training import (
     LBFGS,
     SGD,
@@ -52,6 +53,7 @@ def __getattr__(name: str):
 # place lists everything `from numpynn import *` gives).
 __all__ = [
     "NeuralNetwork",
+    "TabularNetwork",
     "NeuralNet",
     "LayerTrace",
     "load",

@@ -266,6 +266,12 @@ def load_trained(path_text: str) -> TrainedModel:
 
     path = Path(path_text)
     check_model_file(path)
+    from ..io.tabular_files import is_tabular_file
+
+    if is_tabular_file(path):  # numpynn train's default, the tabular recipe
+        from ..tabular.recipe_model import load_recipe_parts
+
+        return TrainedModel(path, *load_recipe_parts(path))
     net = load(path)
     meta = net.metadata
     if meta.get("format") != METADATA_FORMAT or "preprocessor" not in meta:

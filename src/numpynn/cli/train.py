@@ -35,6 +35,7 @@ from .common import (
 )
 from .metrics import model_metrics, print_results
 from .train_parser import DEFAULT_MODEL, add_parser
+from .train_recipe import recipe_of, run_recipe
 from .training_data import FileHash, check_numeric_columns
 
 __all__ = ["add_parser", "run", "DEFAULT_MODEL"]
@@ -63,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
     if wants_cluster(args):
         return run_on_cluster(args)
     source = _data_source(args)
+    recipe = recipe_of(args)  # realmlp unless plain-network options: train_recipe.py
     table = _read_data(source, args)
     outputs = _check_outputs(args, source)
+    if recipe == "realmlp":
+        return run_recipe(args, table, source, outputs)
     model, prepared = _prepare(table, source, args)
     metadata = model.metadata_
     metadata["training"].update(data=source.path.name, task=args.task)

@@ -10,12 +10,14 @@ from .cluster_train import add_cluster_options
 #: Model file written by ``numpynn train`` when ``--out`` is not given.
 DEFAULT_MODEL = "model.safetensors"
 
-_HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "logistic", "identity")
+_HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "logistic", "identity", "selu", "mish",
+                       "gelu")
 _OPTIMIZERS = ("adam", "adamw", "sgd", "lbfgs")
 
 _EPILOG = """\
 examples:
   numpynn train                                   # the bundled iris data set
+  numpynn train houses.csv --target price         # the tabular recipe, sized to the data
   numpynn train houses.csv --target price --hidden 32,32 --epochs 200 --out price.safetensors
   numpynn train survey.csv --target y --drop name --id respondent --na-values '?'
   numpynn train data.parquet --target y --class-weight balanced
@@ -37,10 +39,16 @@ median plus a 'COLUMN (missing)' feature, a text gap is a category of its own; r
 a target value are left out. All of it is stored in the model file. A text target, or an
 integer target with few distinct values, means classification, anything else regression.
 
-Training holds out --validation-split of the rows and keeps the epoch with the lowest
-validation loss, stopping after --patience epochs without a lower one (--no-early-stopping
-trains every epoch and keeps the last). The same --seed gives the same model on the same
-machine and kernel path. An existing model file is replaced only when --out names it.
+The recipe (--recipe realmlp, the default for a DATA file) encodes numbers by robust
+scaling and smooth clipping instead, gives text columns of many values an embedding, and
+trains RealMLP-TD's network (Holzmüller et al., 2024) as a bagged ensemble whose size fits
+--time-budget; --validation-split rows are then only reported on.
+
+The plain network holds out --validation-split of the rows and keeps the epoch with the
+lowest validation loss, stopping after --patience epochs without a lower one
+(--no-early-stopping trains every epoch and keeps the last). The same --seed gives the same
+model on the same machine and kernel path. An existing model file is replaced only when
+--out names it.
 """
 
 
@@ -62,6 +70,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         default="auto", help="override the task detection (default: auto)")
     _add_reading_options(parser.add_argument_group("reading"))
     _add_column_options(parser.add_argument_group("columns"))
+    recipe = parser.add_argument_group("recipe")
+    recipe.add_argument("--recipe", choices=("auto", "realmlp", "plain"), default="auto",
+                        help="realmlp: the tabular recipe (RealMLP-TD: robust scaling, "
+                             "embeddings, a bagged ensemble sized to the data); plain: the "
+                             "network of the options below; auto (default): realmlp for a "
+                             "DATA file, plain when network or training options below are "
+                             "given or for the bundled iris tour")
+    recipe.add_argument("--time-budget", type=options.number(0.0, None, low_ok=False),
+                        default=20.0, metavar="SECONDS",
+                        help="realmlp: CPU seconds the size plan aims at (default: 20)")
     net = parser.add_argument_group("network")
     net.add_argument("--hidden", type=options.hidden_sizes, default=(16, 16), metavar="SIZES",
                      help="hidden layer sizes, comma-separated, or 'none' (default: 16,16)")

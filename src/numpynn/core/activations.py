@@ -14,6 +14,13 @@ from collections.abc import Callable
 import numpy as np
 
 from .checks import check_name
+from .smooth_activations import (
+    NEEDS_PRE_ACTIVATION,
+    gelu_inplace,
+    mish_inplace,
+    multiply_by_smooth_derivative,
+    selu_inplace,
+)
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -30,6 +37,7 @@ __all__ = [
     "multiply_by_derivative",
     "check_hidden_activation",
     "check_output_activation",
+    "NEEDS_PRE_ACTIVATION",
 ]
 
 #: Slope of leaky ReLU for negative input, as in the article.
@@ -192,6 +200,10 @@ _HIDDEN_FORWARD: dict[str, Callable[[np.ndarray, np.ndarray | None], None]] = {
     "tanh": _tanh_inplace,
     "logistic": _logistic_inplace,
     "identity": _identity_inplace,
+    # smooth activations (core/smooth_activations.py)
+    "selu": selu_inplace,
+    "mish": mish_inplace,
+    "gelu": gelu_inplace,
 }
 
 def _exp_inplace(z: np.ndarray, scratch: np.ndarray | None = None) -> None:
@@ -247,8 +259,10 @@ def multiply_by_derivative(
     delta: np.ndarray,
     bool_scratch: np.ndarray | None = None,
     float_scratch: np.ndarray | None = None,
+    z: np.ndarray | None = None,
 ) -> None:
-    """``delta *= f'(z)``, with ``f'`` computed from the activation output ``a = f(z)``.
+    """``delta *= f'(z)``, with ``f'`` computed from the activation output ``a = f(z)``
+    (and, for the names in :data:`NEEDS_PRE_ACTIVATION`, from ``z``).
 
     Parameters
     ----------
@@ -260,8 +274,13 @@ def multiply_by_derivative(
         Gradient with respect to ``a``; becomes the gradient with respect to ``z``.
     bool_scratch, float_scratch : ndarray, shape (n, h), optional
         Work buffers (bool, the dtype of ``a``), so that no temporary is allocated.
+    z : ndarray, shape (n, h), optional
+        The pre-activation sums; needed by ``mish`` and ``gelu``.
     """
     if name == "identity":
+        return
+    if name in _SMOOTH:
+        multiply_by_smooth_derivative(name, a, delta, z, float_scratch)
         return
     if bool_scratch is None:
         bool_scratch = np.empty(a.shape, dtype=bool)
@@ -291,3 +310,4 @@ def multiply_by_derivative(
 #: arrays' own precision.
 _LEAKY_SLOPES = {np.dtype(t): np.array([LEAKY_SLOPE, 1.0], dtype=t)
                  for t in (np.float32, np.float64)}
+_SMOOTH = frozenset({"selu", "mish", "gelu"})

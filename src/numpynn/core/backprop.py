@@ -58,6 +58,9 @@ class Workspace:
         self.scalar = dtype.type  # scalars in the arrays' dtype: no silent promotion
         self.values = [np.empty((rows, s), dtype=dtype) for s in sizes[1:]]
         self.deltas = [np.empty((rows, s), dtype=dtype) for s in sizes[1:-1]]
+        # Pre-activation sums of the layers whose derivative needs them (mish, gelu).
+        self.pre = [np.empty((rows, s), dtype=dtype) if name in act.NEEDS_PRE_ACTIVATION
+                    else None for s, name in zip(sizes[1:-1], network.hidden_activations)]
         # Fused compiled loops when Numba is there and the work gains from them (see
         # core/kernels/switch.py), else NumPy.  Not for full-batch (precise) work: there
         # BLAS's blocked sums over many rows are more exact than a kernel's running float32
@@ -69,10 +72,10 @@ class Workspace:
         widest = max(sizes[1:-1], default=1)
         self.float_scratch = np.empty(rows * widest, dtype=dtype)
         self.row_offsets = np.arange(rows) * sizes[-1]  # for flat label positions
-        if self.kernels is None:
-            self.bool_scratch = np.empty(rows * widest, dtype=bool)
-            # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
-            self.ones = np.ones(rows, dtype=dtype)
+        # (Also with the kernels: activations they lack run on the NumPy path.)
+        self.bool_scratch = np.empty(rows * widest, dtype=bool)
+        # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
+        self.ones = np.ones(rows, dtype=dtype)
         # The compiled path's buffers, also for a switch to it during the run.
         self.picked = np.empty(rows, dtype=dtype)  # each row's shifted label logit
         self.no_weights = np.empty(0, dtype=dtype)  # the kernels' "no weights"
@@ -165,6 +168,8 @@ class Workspace:
                 fused(z, net.biases[layer])
             else:
                 z += net.biases[layer]
+                if self.pre[layer] is not None:
+                    self.pre[layer][:n] = z
                 act.apply_hidden(hidden[layer], z, self.float_scratch[:z.size].reshape(z.shape))
             if self.dropout > 0:
                 mask = self.masks[layer][:n]
@@ -197,14 +202,17 @@ class Workspace:
             if self.dropout > 0:
                 below *= self.masks[layer - 1][:n]
             values = self.values[layer - 1][:n]
-            if compiled is not None:
-                compiled.hidden_backward(hidden[layer - 1], self.dtype)(below, values,
-                                                                        grad_b[layer - 1])
+            backward = (compiled.hidden_backward(hidden[layer - 1], self.dtype)
+                        if compiled is not None else None)
+            if backward is not None:
+                backward(below, values, grad_b[layer - 1])
             else:
+                pre = self.pre[layer - 1]
                 act.multiply_by_derivative(
                     hidden[layer - 1], values, below,
                     self.bool_scratch[:below.size].reshape(below.shape),
                     self.float_scratch[:below.size].reshape(below.shape),
+                    None if pre is None else pre[:n],
                 )
                 np.matmul(self.ones[:n], below, out=grad_b[layer - 1])
             delta = below

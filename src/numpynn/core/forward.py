@@ -350,7 +350,8 @@ def eval_few_rows(x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence
     # flat @ flat is NaN or inf when x holds NaN or inf (or overflows: then look closer).
     if not math.isfinite(flat.dot(flat)) and not np.isfinite(x).all():
         check_finite_rows(x, "X")
-    out = forward_few_rows(x, weights, biases, hidden_activations, output_activation)
+    with np.errstate(invalid="ignore", over="ignore"):  # overflow: the clear error below
+        out = forward_few_rows(x, weights, biases, hidden_activations, output_activation)
     if not np.isfinite(out).all():  # finite inputs and weights, yet inf: too large together
         raise overflow_error(x, out, weights, biases, hidden_activations, output_activation)
     return out

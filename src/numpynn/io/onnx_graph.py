@@ -3,7 +3,9 @@
 The graph uses operators of the default ONNX domain only: per layer ``MatMul`` + ``Add``
 with the initializers ``layers.{i}.weight`` (``fan_in x fan_out``, as in the safetensors
 model file) and ``layers.{i}.bias``, then the layer's activation (``Relu``, ``LeakyRelu``
-with alpha 0.01, ``Tanh``, ``Sigmoid``, ``Identity``, ``Softmax``, ``Exp``).  Outputs:
+with alpha 0.01, ``Tanh``, ``Sigmoid``, ``Identity``, ``Softmax``, ``Exp``, ``Selu``;
+Mish and GELU as their operators from opsets 18 and 20, else from ``Softplus``, ``Tanh``
+and ``Erf``).  Outputs:
 
 - softmax: ``probabilities`` float32 (N, k) and ``label`` int64 (N,), the arg max;
 - logistic: ``probabilities`` float32 (N, k) and ``label`` int64 (N, k), 1 where >= 0.5;
@@ -31,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..core.activations import LEAKY_SLOPE
+from ..core.smooth_activations import SELU_ALPHA, SELU_LAMBDA
 from .atomic import atomic_open
 from .model_files import ModelContents
 
@@ -68,6 +71,7 @@ ACTIVATION_OPS: dict[str, tuple[str, dict[str, Any]]] = {
     "identity": ("Identity", {}),
     "softmax": ("Softmax", {"axis": -1}),
     "exp": ("Exp", {}),
+    "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_LAMBDA}),
 }
 
 
@@ -160,8 +164,37 @@ class GraphBuilder:
 # --------------------------------------------------------------------------------------------
 
 
+def _mish(g: Graph, x: str, output: str | None) -> str:
+    """Mish: the Mish operator from opset 18, else ``x * tanh(softplus(x))``."""
+    outputs = None if output is None else [output]
+    if g.opset >= 18:
+        return g.node("Mish", [x], outputs)[0]
+    squashed = g.node("Tanh", g.node("Softplus", [x]))[0]
+    return g.node("Mul", [x, squashed], outputs)[0]
+
+
+def _gelu(g: Graph, x: str, output: str | None) -> str:
+    """GELU (erf form): the Gelu operator from opset 20, else ``x (1 + erf(x / sqrt 2)) / 2``."""
+    outputs = None if output is None else [output]
+    if g.opset >= 20:
+        return g.node("Gelu", [x], outputs)[0]
+    root_half = g.constant("gelu_inv_sqrt2", np.array(1 / np.sqrt(2), dtype=np.float32))
+    half = g.constant("gelu_half", np.array(0.5, dtype=np.float32))
+    one = g.constant("gelu_one", np.array(1.0, dtype=np.float32))
+    cdf = g.node("Add", [g.node("Erf", g.node("Mul", [x, root_half]))[0], one])[0]
+    return g.node("Mul", [g.node("Mul", [x, half])[0], cdf], outputs)[0]
+
+
+#: Activations written as several nodes (or an operator of a late opset).
+COMPOSITE_ACTIVATIONS: dict[str, Callable[[Graph, str, str | None], str]] = {
+    "mish": _mish, "gelu": _gelu}
+
+
 def add_activation(g: Graph, name: str, x: str, output: str | None = None) -> str:
-    """Apply the activation ``name`` (a key of :data:`ACTIVATION_OPS`) to ``x``."""
+    """Apply the activation ``name`` (a key of :data:`ACTIVATION_OPS` or
+    :data:`COMPOSITE_ACTIVATIONS`) to ``x``."""
+    if name in COMPOSITE_ACTIVATIONS:
+        return COMPOSITE_ACTIVATIONS[name](g, x, output)
     op_type, attrs = ACTIVATION_OPS[name]
     return g.node(op_type, [x], None if output is None else [output], **attrs)[0]
 

@@ -4,6 +4,7 @@ A chain starts at the graph's one input and repeats, per layer::
 
     MatMul(x, W) [+ Add(b)]     or     Gemm(x, B, C) [+ Add(b)]     (transA = 0)
     then at most one of Relu, LeakyRelu (alpha 0.01), Tanh, Sigmoid, Identity, Softmax, Exp
+    (or SELU, Mish, GELU: their operators or numpynn's composite forms, see onnx_smooth.py)
 
 with ``W``, ``B``, ``C`` and ``b`` constants (initializers or ``Constant`` nodes).
 ``Identity``, ``Flatten`` and a ``Cast`` to float may sit between layers.  That covers
@@ -27,6 +28,7 @@ import numpy as np
 from ..core.activations import HIDDEN_ACTIVATIONS, LEAKY_SLOPE, OUTPUT_ACTIVATIONS
 from .model_files import ModelContents
 from .onnx_graph import META_PREFIX, import_onnx
+from .onnx_smooth import smooth_activation
 
 __all__ = ["read_onnx"]
 
@@ -215,6 +217,12 @@ def _walk(g: _Graph, start: str, stop: str | None) -> tuple[list[tuple], set[int
             raise _cannot_map(node, f"its weight matrix {weights.shape} does not follow a layer "
                                     f"of {layers[-1][0].shape[1]} nodes")
         activation, where = "identity", nodes[-1]
+        smooth = smooth_activation(g, t, _attributes) if t != stop else None
+        if smooth is not None:  # SELU, Mish, GELU: one operator or a few (onnx_smooth.py)
+            activation, smooth_nodes, t = smooth
+            used.update(id(n) for n in smooth_nodes)
+            layers.append((weights, biases, activation, smooth_nodes[-1]))
+            continue
         if t != stop:
             _check_no_branch(g, t)
         follower = g.single_consumer(t) if t != stop else None

@@ -262,6 +262,10 @@ def _check_format(meta: dict[str, Any]) -> None:
         raise FileProblem(f"unsupported format_version {version}; this numpynn reads version "
                           f"{FORMAT_VERSION}{newer}")
     unknown = set(meta) - _MODEL_KEYS - CHECKPOINT_KEYS - CHECKPOINT_KEYS_V01
+    if "input_layers" in unknown:  # io/tabular_files.py
+        raise FileProblem("a table network's model file (numpynn train's tabular recipe): "
+                          "read it with numpynn.tabular_network.load_tabular_networks; "
+                          "numpynn predict and evaluate take it")
     if unknown:
         raise FileProblem(f"numpynn metadata has unknown fields {sorted(unknown)}")
     missing = sorted(_MODEL_KEYS - {"numpynn_version"} - set(meta))

@@ -30,5 +30,7 @@ the skl2onnx converters in :mod:`.onnx`.
 from . import onnx as _onnx  # noqa: F401 - registers the skl2onnx converters (cheaply)
 from .classifier import NeuralNetClassifier
 from .regressor import NeuralNetRegressor
+from .tabular import TabularClassifier, TabularRegressor
 
-__all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
+__all__ = ["NeuralNetClassifier", "NeuralNetRegressor", "TabularClassifier",
+           "TabularRegressor"]

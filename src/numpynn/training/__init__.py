@@ -33,6 +33,8 @@ from .schedules import (
     StepSchedule,
     get_schedule,
 )
+from .tabular_parts import *  # noqa: F403 - the tabular recipe's parts, listed there
+from .tabular_parts import __all__ as _tabular_parts
 from .trainer import Trainer
 
 __all__ = [
@@ -72,4 +74,5 @@ __all__ = [
     "MeanLoss",
     "ShuffledOrder",
     "CLASSIFYING_OUTPUTS",
+    *_tabular_parts,
 ]

@@ -127,7 +127,10 @@ class FusedEpoch:
         net = trainer.network
         penalty = trainer.penalty
         if (net.theta.dtype != np.float32
+                or any(h not in fused.HIDDEN_CODES for h in net.hidden_activations)
+                or net.output_activation not in fused.OUTPUT_CODES
                 or type(trainer.optimizer) not in (SGD, Adam, AdamW)
+                or "lr_factors" in trainer.optimizer_state
                 or not (penalty is None or type(penalty) in (L2Penalty, BatchScaledL2Penalty))
                 or not all(isinstance(getattr(hook, "__self__", None), TerminateOnNaN)
                            for hook in trainer._batch_hooks)):

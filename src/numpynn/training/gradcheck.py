@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ..core.smooth_activations import SELU_ALPHA, SELU_LAMBDA
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network import NeuralNetwork
@@ -71,11 +74,15 @@ def gradcheck(
 
 def _loss64(network, theta, X, target, sample_weight, l2) -> float:
     """The network's loss computed in float64 from scratch (the reference)."""
-    weights, biases = network.views_of(theta)
-    a = X
-    for layer in range(network.num_layers):
+    layout = getattr(network, "input_layout", None)  # a TabularNetwork's input block
+    if layout is None:
+        weights, biases = network.views_of(theta)
+        a = X
+    else:
+        a, weights, biases = _table_input64(layout, theta, X)
+    for layer in range(len(weights)):
         z = a @ weights[layer] + biases[layer]
-        if layer < network.num_layers - 1:
+        if layer < len(weights) - 1:
             a = _hidden64(network.hidden_activations[layer], z)
         else:
             a = z
@@ -98,7 +105,22 @@ def _loss64(network, theta, X, target, sample_weight, l2) -> float:
         per_sample = 0.5 * ((z - target) ** 2).sum(axis=1)
     w = np.ones(X.shape[0]) if sample_weight is None else sample_weight.astype(np.float64)
     loss = float((per_sample * w).sum() / w.sum())
-    return loss + 0.5 * l2 * sum(float((wm**2).sum()) for wm in weights)
+    penalized = weights if layout is None else [theta[network.weight_mask()]]
+    return loss + 0.5 * l2 * sum(float((wm**2).sum()) for wm in penalized)
+
+
+def _table_input64(layout, theta, X):
+    """A table network's dense-stack input in float64 (embedding look-ups, then the
+    scale), and its dense weights and biases."""
+    views = layout.views_of(theta)
+    nd = layout.n_dense
+    features = np.empty((X.shape[0], layout.n_features))
+    features[:, :nd] = X[:, :nd]
+    for j, (table, spec) in enumerate(zip(views.embeddings, layout.embedding_slices)):
+        features[:, spec.column:spec.column + spec.dim] = table[X[:, nd + j].astype(np.intp)]
+    if views.scale is not None:
+        features *= views.scale
+    return features, views.weights, views.biases
 
 
 def _hidden64(name: str, z: np.ndarray) -> np.ndarray:
@@ -110,4 +132,15 @@ def _hidden64(name: str, z: np.ndarray) -> np.ndarray:
         return np.tanh(z)
     if name == "logistic":
         return 0.5 * (1 + np.tanh(0.5 * z))
+    return _smooth64(name, z)
+
+
+def _smooth64(name: str, z: np.ndarray) -> np.ndarray:
+    """SELU, Mish and GELU in float64 from their definitions (identity for other names)."""
+    if name == "selu":
+        return SELU_LAMBDA * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    if name == "mish":
+        return z * np.tanh(np.logaddexp(0, z))
+    if name == "gelu":
+        return 0.5 * z * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))
     return z

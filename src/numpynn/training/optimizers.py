@@ -64,7 +64,32 @@ def _in_two_halves(kernel: Callable[..., None], vectors: tuple[np.ndarray, ...],
     other.result()
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS",
+           "set_lr_factors"]
+
+
+def set_lr_factors(state: dict[str, Any], factors: np.ndarray) -> None:
+    """Give every entry of theta its own learning-rate factor (per parameter group).
+
+    Each step then moves ``theta[i]`` by ``factors[i]`` times what it would move by
+    (SGD and Adam; AdamW's decay keeps its own rate).  The factors live in the state, not
+    in the optimizer, which may serve several networks; checkpoints do not keep them (the
+    model gives them again).
+
+    Parameters
+    ----------
+    state : dict
+        From :meth:`Optimizer.init`; changed in place.
+    factors : ndarray, shape (num_weights,)
+        Finite, non-negative.
+    """
+    template = state["scratch"]
+    arr = np.asarray(factors, dtype=template.dtype)
+    if arr.shape != template.shape:
+        raise ValueError(f"lr factors must have shape {template.shape}, got {arr.shape}")
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError("lr factors must be finite and non-negative")
+    state["lr_factors"] = arr.copy()
 
 
 class Optimizer:
@@ -219,6 +244,8 @@ class SGD(Optimizer):
         state["step"] += 1
         scalar = theta.dtype.type
         lr = scalar(learning_rate)
+        if "lr_factors" in state:  # per-entry rates: scale the step's gradient
+            grad *= state["lr_factors"]
         compiled = _kernels.kernels()
         if compiled is not None:
             if self.momentum == 0.0:
@@ -295,7 +322,8 @@ class Adam(Optimizer):
         eps_s = scalar(self.epsilon / math.sqrt(1.0 - b2))
         c_ = scalar(c)
         m_all, v_all, scratch_all = state["m"], state["v"], state["scratch"]
-        compiled = _kernels.kernels()
+        factors = state.get("lr_factors")
+        compiled = _kernels.kernels() if factors is None else None
         if compiled is not None:
             _in_two_halves(compiled.adam, (theta, grad, m_all, v_all), c_, b1_, b2_, eps_s)
             return
@@ -311,9 +339,15 @@ class Adam(Optimizer):
             s += eps_s
             np.divide(m, s, out=s)
             s *= c_
+            if factors is not None:
+                s *= factors[part]
             th -= s
 
-        _for_each_chunk(theta.size, update)
+        if factors is None:
+            _for_each_chunk(theta.size, update)
+        else:  # (the table networks' small vectors: one thread beats two fighting for cores)
+            for part in _chunks(theta.size):
+                update(part)
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)

@@ -323,5 +323,5 @@ def hidden_forward(name, dtype):
 
 def hidden_backward(name, dtype):
     """The fused derivative + bias-gradient kernel ``f(delta, a, grad_bias)`` of ``name``
-    for arrays of ``dtype``."""
-    return (HIDDEN_BACKWARD_F64 if dtype == _FLOAT64 else HIDDEN_BACKWARD)[name]
+    for arrays of ``dtype``, or None when there is none (selu, mish, gelu: NumPy's)."""
+    return (HIDDEN_BACKWARD_F64 if dtype == _FLOAT64 else HIDDEN_BACKWARD).get(name)

@@ -5,8 +5,10 @@ wrapped in :class:`FunctionCallback` (called with the logs dict; returning True 
 """
 
 from .base import CAPABILITIES, Callback, FunctionCallback, as_callbacks
+from .best_epoch import BestEpoch
 from .checkpoint import Checkpoint
 from .logging import CSVLogger, ProgressBar
+from .scheduled import ScheduledDropout, ScheduledWeightDecay, StepwiseLearningRate
 from .stopping import EarlyStopping, ReduceLROnPlateau, TerminateOnNaN
 
 __all__ = [
@@ -20,4 +22,9 @@ __all__ = [
     "CSVLogger",
     "as_callbacks",
     "CAPABILITIES",
+    # the tabular recipe's
+    "BestEpoch",
+    "StepwiseLearningRate",
+    "ScheduledDropout",
+    "ScheduledWeightDecay",
 ]

@@ -1,0 +1,135 @@
+"""Training a :class:`~numpynn.tabular_network.TabularNetwork` with the recipe: the network,
+its start, the optimizer, the per-step schedules, the best epoch (see
+:mod:`numpynn.tabular.recipe`)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.checks import as_generator
+from ..core.kernels.threads import single_threaded_blas
+from ..tabular_network import TabularNetwork
+from ..training import (
+    Adam,
+    BestEpoch,
+    History,
+    ProgressBar,
+    ScheduledDropout,
+    ScheduledWeightDecay,
+    StepwiseLearningRate,
+    TableTrainer,
+    TerminateOnNaN,
+    check_training_data,
+)
+from .recipe import Recipe, SizePlan, plan_size
+
+__all__ = ["RecipeFit", "fit_recipe", "build_network"]
+
+BIAS_LR_FACTOR = 0.1
+SCALE_LR_FACTOR = 6.0
+
+
+@dataclass
+class RecipeFit:
+    """A trained network, its history, the size plan and the seconds it took."""
+
+    network: TabularNetwork
+    history: History
+    plan: SizePlan
+    seconds: float
+
+
+def build_network(recipe: Recipe, plan: SizePlan, n_dense: int,
+                  embeddings: list[tuple[int, int]], n_outputs: int, task: str,
+                  rng: np.random.Generator) -> TabularNetwork:
+    """The untrained network of a plan (Glorot start; see :func:`fit_recipe` for the
+    data-driven one)."""
+    return TabularNetwork(
+        n_dense, (plan.width,) * recipe.n_hidden, n_outputs, embeddings=embeddings,
+        front_scale=recipe.front_scale, hidden_activation=recipe.activation_for(task),
+        output_activation="softmax" if task == "classification" else "identity", seed=rng)
+
+
+def _callbacks(recipe: Recipe, net: TabularNetwork, steps: int, task: str,
+               has_validation: bool, progress: bool) -> list[Any]:
+    regularization = "flat_cos" if recipe.scheduled_regularization else "constant"
+    callbacks: list[Any] = [TerminateOnNaN()]
+    if recipe.schedule != "constant":
+        callbacks.append(StepwiseLearningRate(steps))
+    if recipe.dropout > 0:
+        callbacks.append(ScheduledDropout(recipe.dropout, steps, regularization))
+    if recipe.weight_decay > 0:
+        decay = net.per_group({"weight": 1.0, "embedding": 1.0, "scale": SCALE_LR_FACTOR})
+        callbacks.append(ScheduledWeightDecay(recipe.weight_decay, steps, regularization,
+                                              factors=decay))
+    if recipe.best_epoch and has_validation:
+        monitor = ("val_accuracy", "val_loss") if task == "classification" else ("val_loss",)
+        callbacks.append(BestEpoch(monitor))
+    if progress:
+        callbacks.append(ProgressBar())
+    return callbacks
+
+
+def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
+               validation: tuple[np.ndarray, np.ndarray] | None, *, n_dense: int,
+               embeddings: list[tuple[int, int]], n_outputs: int, task: str,
+               seed: int | np.random.Generator | None = None,
+               sample_weight: np.ndarray | None = None, progress: bool = False,
+               plan: SizePlan | None = None) -> RecipeFit:
+    """Plan, build, start from the data and train a network with the recipe.
+
+    Parameters
+    ----------
+    recipe : Recipe
+    X_train : ndarray, shape (n, n_dense + len(embeddings)), float32
+        Encoded rows (:meth:`RecipeFeatures.transform`).
+    y_train : ndarray
+        Class indices (n,) for classification, standardised float32 (n, 1) for regression.
+    validation : (X, y) or None
+        Validation rows, encoded the same way: the best epoch is chosen on them.
+    n_dense, embeddings
+        The encoding's sizes.
+    n_outputs : int
+    task : {"classification", "regression"}
+    seed : int or Generator, optional
+    sample_weight : ndarray, shape (n,), optional
+    progress : bool, default False
+        Show a progress bar.
+    plan : SizePlan, optional
+        The size to train (default: :func:`plan_size` for these rows, one member).
+    """
+    rng = as_generator(seed)
+    n_val = 0 if validation is None else validation[0].shape[0]
+    if plan is None:
+        plan = plan_size(recipe, X_train.shape[0], n_dense + sum(d for _, d in embeddings),
+                         n_outputs, n_val)
+    net = build_network(recipe, plan, n_dense, embeddings, n_outputs, task, rng)
+    if recipe.data_init:
+        net.initialize_from_data(X_train, seed=rng)
+    else:
+        for b in net.views.biases:
+            b.fill(0.0)
+    steps = math.ceil(X_train.shape[0] / plan.batch_size)
+    lr_factors = net.per_group({
+        "weight": net.ntk_factors() if recipe.ntk else 1.0, "bias": BIAS_LR_FACTOR,
+        "scale": SCALE_LR_FACTOR, "embedding": 1.0})
+    optimizer = Adam(recipe.learning_rate_for(task), beta_2=recipe.beta_2,
+                     schedule=recipe.schedule)
+    trainer = TableTrainer(
+        net, optimizer, batch_size=plan.batch_size, dropout=recipe.dropout, seed=rng,
+        label_smoothing=recipe.label_smoothing if task == "classification" else 0.0,
+        lr_factors=lr_factors,
+        callbacks=_callbacks(recipe, net, steps, task, validation is not None, progress))
+    data = check_training_data(net, X_train, y_train, sample_weight)
+    val = None if validation is None else check_training_data(net, *validation)
+    start = time.perf_counter()
+    # Batches of a few hundred rows: one BLAS thread per product is faster than two
+    # fighting over the cores, and far faster on a shared machine.
+    with single_threaded_blas():
+        history = trainer.run(data, epochs=plan.epochs, validation=val)
+    return RecipeFit(net, history, plan, time.perf_counter() - start)
