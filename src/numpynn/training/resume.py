@@ -194,6 +194,23 @@ def _check_arrays(arrays: Mapping[str, np.ndarray], theta: np.ndarray) -> None:
                          f"holds a negative value, {float(second.min()):.6g}")
 
 
+def _check_trainer(trainer: Mapping[str, Any]) -> None:
+    """The loop's own state: the Trainer's generator and epoch count, or the generators
+    of the shards of :func:`numpynn.distributed.fit`'s local SGD rounds."""
+    if trainer.get("strategy") == "local_sgd":
+        shards = check_count("trainer['shards']", trainer.get("shards"), 1)
+        check_count("trainer['sync_every']", trainer.get("sync_every"), 1)
+        states = trainer.get("rng_states")
+        if not isinstance(states, list) or len(states) != shards:
+            raise ValueError(f"trainer['rng_states'] must be a list of {shards} generator "
+                             f"states (one per shard), got {_short(states)}")
+        for i, state in enumerate(states):
+            check_rng_state(state, f"trainer['rng_states'][{i}]")
+        return
+    check_rng_state(trainer.get("rng"))
+    check_count("trainer['epochs_done']", trainer.get("epochs_done"))
+
+
 def _check_callbacks(callbacks: Mapping[str, Any], epoch: int) -> None:
     """Each callback's state is a JSON object; the built-in ones' fields are checked."""
     for name, state in callbacks.items():
@@ -234,9 +251,7 @@ def check_resume_state(training_state: Mapping[str, Any], arrays: Mapping[str, n
             raise ValueError(f"the checkpoint has no {key!r} state: it was written by "
                              "another version of numpynn; start a new run")
     _check_history(training_state["history"], epoch)
-    trainer = training_state["trainer"]
-    check_rng_state(trainer.get("rng"))
-    check_count("trainer['epochs_done']", trainer.get("epochs_done"))
+    _check_trainer(training_state["trainer"])
     optimizer = training_state["optimizer"]
     check_count("optimizer['step']", optimizer.get("step"))
     schedule = _mapping("optimizer['schedule']", optimizer.get("schedule", {}))
