@@ -169,7 +169,7 @@ def _blas_line(env: dict) -> str:
     (numpy's: NumPy's products and the floor; scipy's: Numba's BLAS calls)."""
     entries = [f"{b.get('owner')}'s {b.get('internal_api')} {b.get('version')}: "
                f"{b.get('architecture') or b.get('coretype') or 'unknown'} kernels, "
-               f"{b.get('num_threads')} threads"
+               f"{b.get('num_threads')} thread{'' if b.get('num_threads') == 1 else 's'}"
                for b in env["blas"] if b.get("user_api") == "blas"]
     return "; ".join(entries) if entries else "unknown (threadpoolctl not installed)"
 
@@ -186,7 +186,8 @@ def print_environment(env: dict) -> None:
     print(f"  kernels  {env['kernels']} (numpynn's training loops; see numpynn.core.kernels)")
     print("  epochs   " + "; ".join(f"{name}: {path}" for name, path in env["fused"].items()))
     if torch:
-        print(f"  torch    {env['torch_threads']} intra-op threads (its default, not changed), "
+        how = "set by --threads" if env.get("threads_option") else "its default, not changed"
+        print(f"  torch    {env['torch_threads']} intra-op threads ({how}), "
               f"{env['torch_interop_threads']} inter-op")
     _print_pools(env)
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):

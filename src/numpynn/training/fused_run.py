@@ -5,12 +5,14 @@ its state, penalty, dropout, clipping, the divergence guard) into the arguments 
 :func:`numpynn.core.kernels.fused_epoch.train_batches`, runs it over the epoch's batch
 order and hands the batches' figures to the trainer's loss report.
 
-It serves what the general path serves; the trainer keeps the general path for batches
-with more work (parameters x rows) than :func:`numpynn.core.kernels.fused.small_enough`
-allows, for optimizer and penalty classes other than numpynn's own (subclasses
-included), for per-batch callbacks other than the divergence guard
-(:class:`TerminateOnNaN`), and where the kernel switch says NumPy
-(``NUMPYNN_KERNELS=numpy``, or no Numba).
+It serves what the general path serves, with its own product loops or with BLAS calls
+(:func:`numpynn.core.kernels.fused.products`); the trainer keeps the general path for
+networks beyond :data:`~numpynn.core.kernels.fused.MAX_BLAS_WEIGHTS` parameters, for
+optimizer and penalty classes other than numpynn's own (subclasses included), for
+per-batch callbacks other than the divergence guard (:class:`TerminateOnNaN`), for
+sparse X and float64 networks, and where the kernel switch says NumPy
+(``NUMPYNN_KERNELS=numpy``, no Numba, or under ``auto`` a run whose work has not reached
+the switch point yet: :mod:`numpynn.core.kernels.switch`).
 
 What stays the same as on the general path: the batch order (any ``batch_order``, drawn
 before the epoch), the dropout masks (the same draws from the same generator, in the same
