@@ -197,6 +197,10 @@ class TabularNetwork:
 
     __call__ = eval
 
+    def output_sums(self, x: Any) -> np.ndarray:
+        """The output layer's sums before its activation (logits), float32 (n, k)."""
+        return self._forward(self._checked_rows(x), apply_output=False)
+
     def _forward(self, x: np.ndarray, apply_output: bool = True) -> np.ndarray:
         """Outputs (or the output sums) of checked float32 rows (n, n_inputs)."""
         return table_forward(x, self.input_layout, self.views, self.hidden_activations,

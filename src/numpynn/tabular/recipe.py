@@ -17,8 +17,10 @@ schedule            coslog4: four warm restarts on a log time scale, per step, w
 label smoothing     0.1
 dropout             0.15, flat then cosine to 0 (``flat_cos``), per step
 weight decay        0.02, decoupled, ``flat_cos``, not on biases
-best epoch          the weights of the validation-best epoch (error, then log-loss)
+best epoch          the weights of the epoch with the lowest validation loss
 output clipping     regression predictions clipped to the training targets' range
+temperature         classifiers: one factor on the output sums fitted on the validation
+                    rows to the lowest log-loss (:mod:`numpynn.tabular.calibration`)
 ==================  =====================================================================
 
 **NTK parametrisation as learning rates.**  RealMLP writes a layer as ``x W / sqrt(fan_in)``
@@ -73,6 +75,7 @@ class Recipe:
     scheduled_regularization: bool = True
     best_epoch: bool = True
     clip_outputs: bool = True
+    temperature_scaling: bool = True
     validation_fraction: float = 0.2
     max_members: int = 5
 
@@ -118,6 +121,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "constant dropout/decay": {"scheduled_regularization": False},
     "last epoch": {"best_epoch": False},
     "no output clipping": {"clip_outputs": False},
+    "no temperature scaling": {"temperature_scaling": False},
     "one model, no bagging": {"max_members": 1},
 }
 

@@ -38,6 +38,7 @@ class BaggedFit:
     rows: list[Rows]
     plan: SizePlan
     seconds: float
+    output_scales: list[float] | None = None
 
     def report(self) -> dict[str, Any]:
         """The plan with what the fit did: members, rows per member, best epochs, seconds."""
@@ -46,6 +47,7 @@ class BaggedFit:
                 "training_rows": int(train.size),
                 "validation_rows": 0 if val is None else int(val.size),
                 "best_epochs": [h.best_epoch for h in self.histories],
+                "output_scales": [round(b, 3) for b in self.output_scales or ()],
                 "seconds": round(self.seconds, 2)}
 
 
@@ -122,7 +124,7 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
             sample_weight=None if sample_weight is None else sample_weight[train],
             progress=progress, plan=plan))
     return BaggedFit([f.network for f in fits], [f.history for f in fits], parts, plan,
-                     sum(f.seconds for f in fits))
+                     sum(f.seconds for f in fits), [f.output_scale for f in fits])
 
 
 def ensemble_outputs(networks: list[TabularNetwork], encoded: np.ndarray) -> np.ndarray:
