@@ -184,6 +184,8 @@ def label_positions(labels: np.ndarray, num_outputs: int,
     return offsets + labels
 
 
+# Its signature looks like activations.multiply_by_derivative's (a name, arrays, optional
+# buffers): two different kernels of the backward pass, nothing to share.
 def output_and_loss(
     output_activation: str,
     z: np.ndarray,

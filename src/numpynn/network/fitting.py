@@ -25,6 +25,7 @@ __all__ = ["loss_and_gradient", "loss_and_gradient_checked", "add_l2",
            "sum_of_squared_weights", "fit"]
 
 
+# training/gradcheck.py's gradcheck takes these arguments on purpose: it checks this function.
 def loss_and_gradient(
     self: NeuralNetwork,
     X: Any,
