@@ -33,7 +33,7 @@ from . import fitting as _fitting
 if TYPE_CHECKING:  # pragma: no cover
     from ..io.model_files import ModelContents
 
-__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace"]
+__all__ = ["NeuralNetwork", "NeuralNet"]
 
 _FLOAT32 = np.dtype(np.float32)
 _FEW_ROWS = _fw.FEW_ROWS
