@@ -37,6 +37,7 @@ from .core.checks import (
 from .core.initializers import get_initializer
 from .core.layers import InputLayout, TableWorkspace, init_dense_from_data, table_forward
 from .core.layers.input_block import scaled_features
+from .core.losses import predictions_from_outputs
 
 __all__ = ["TabularNetwork", "load_tabular_network", "load_tabular_networks",
            "save_tabular_networks", "networks_to_onnx"]
@@ -208,12 +209,7 @@ class TabularNetwork:
 
     def predict(self, X: Any) -> np.ndarray:
         """Class indices (softmax), 0/1 per output (logistic) or values (identity, exp)."""
-        out = self.eval(X)
-        if self.output_activation == "softmax":
-            return np.argmax(out, axis=-1).astype(np.int64)
-        if self.output_activation == "logistic":
-            return (out >= 0.5).astype(np.int64)
-        return out
+        return predictions_from_outputs(self.output_activation, self.eval(X))
 
     # ------------------------------------------------------------------ training
     def make_workspace(self, rows: int, dropout: float = 0.0,

@@ -427,14 +427,14 @@ def test_numpynn_exports():
 
 @pytest.mark.parametrize("optimizer", [Adam(), SGD(momentum=0.9, nesterov=True)])
 def test_two_thread_update_equals_one_thread(optimizer, monkeypatch):
-    from numpynn import optimizers
+    from numpynn.training import chunked_updates  # where the threshold lives
 
     rng = np.random.default_rng(0)
     theta = rng.normal(size=300_000).astype(np.float32)
     grads = [rng.normal(size=theta.size).astype(np.float32) for _ in range(3)]
     results = []
     for threshold in (1 << 40, 1 << 10):  # serial, then split over two threads
-        monkeypatch.setattr(optimizers, "PARALLEL_MIN_SIZE", threshold)
+        monkeypatch.setattr(chunked_updates, "PARALLEL_MIN_SIZE", threshold)
         th = theta.copy()
         state = optimizer.init(th)
         for g in grads:

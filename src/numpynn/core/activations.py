@@ -253,6 +253,8 @@ def apply_output(name: str, z: np.ndarray) -> None:
     _OUTPUT_FORWARD[name](z)
 
 
+# Its signature looks like losses.output_and_loss's (a name, arrays, optional buffers):
+# two different kernels of the backward pass, nothing to share.
 def multiply_by_derivative(
     name: str,
     a: np.ndarray,

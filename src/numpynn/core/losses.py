@@ -22,7 +22,8 @@ from .activations import SHARED_SHIFT_RANGE, logistic_from_exp_neg_abs
 from .checks import cast_checked
 
 __all__ = [
-    "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place"
+    "LOSS_NAMES", "prepare_target", "label_positions", "output_and_loss", "delta_in_place",
+    "predictions_from_outputs",
 ]
 
 #: The loss that goes with each output activation.
@@ -145,6 +146,27 @@ def class_indices(target: np.ndarray) -> np.ndarray:
     return target.argmax(axis=1)
 
 
+def predictions_from_outputs(output_activation: str, outputs: np.ndarray) -> np.ndarray:
+    """What a network predicts from its outputs: ``predict`` of both network types.
+
+    Parameters
+    ----------
+    output_activation : {"softmax", "logistic", "identity", "exp"}
+    outputs : ndarray, shape (k,) or (n, k)
+
+    Returns
+    -------
+    ndarray
+        softmax: int64 class indices, shape () or (n,); logistic: int64 0/1, shape (k,)
+        or (n, k), 1 where the output is >= 0.5; identity and exp: ``outputs`` itself.
+    """
+    if output_activation == "softmax":
+        return np.argmax(outputs, axis=-1).astype(np.int64)
+    if output_activation == "logistic":
+        return (outputs >= 0.5).astype(np.int64)
+    return outputs
+
+
 def label_positions(labels: np.ndarray, num_outputs: int,
                     row_offsets: np.ndarray | None = None) -> np.ndarray:
     """Flat positions ``i * k + labels[i]`` of each row's label in an (n, k) array.
@@ -162,6 +184,8 @@ def label_positions(labels: np.ndarray, num_outputs: int,
     return offsets + labels
 
 
+# Its signature looks like activations.multiply_by_derivative's (a name, arrays, optional
+# buffers): two different kernels of the backward pass, nothing to share.
 def output_and_loss(
     output_activation: str,
     z: np.ndarray,

@@ -302,6 +302,7 @@ def _metadata_extra(props: dict[str, str], contents: ModelContents) -> dict:
     return extra if isinstance(extra, dict) else {}
 
 
+# numpynn.from_onnx (network/files.py) repeats this docstring's sections for users, on purpose.
 def read_onnx(source: Any) -> ModelContents:
     """Read a chain of dense layers from an ONNX model (see the module docstring).
 

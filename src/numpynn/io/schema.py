@@ -16,12 +16,12 @@ time linear in its size): at most :data:`MAX_LAYERS` weight layers and
 
 A checkpoint adds ``"state_arrays"`` (the names of its state tensors) and
 ``"training_state"``; one written by numpynn 0.1 has ``"optimizer_state"``,
-``"optimizer_arrays"`` and ``"training_state"`` instead (see :mod:`numpynn.io.checkpoints`).
+``"optimizer_arrays"`` and ``"training_state"`` instead (see :mod:`numpynn.io.checkpoints`);
+those fields are checked in :mod:`numpynn.io.checkpoint_fields`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,14 @@ import numpy as np
 from ..core.architecture import check_architecture
 from ..core.checks import check_finite, check_int
 from ..core.layout import Layout
+from .checkpoint_fields import (  # the checkpoint part of the schema, importable here too
+    CHECKPOINT_KEYS,
+    CHECKPOINT_KEYS_V01,
+    CheckpointFields,
+    check_state_name,
+    check_training_state,
+    parse_checkpoint_fields,
+)
 from .json_metadata import (
     MAX_JSON_DEPTH,
     MAX_METADATA_BYTES,
@@ -75,9 +83,6 @@ MAX_LAYERS = 10_000
 
 _MODEL_KEYS = frozenset({"format", "format_version", "numpynn_version", "sizes",
                          "hidden_activations", "output_activation", "extra"})
-#: Checkpoint fields: this version's, and those numpynn 0.1 wrote.
-CHECKPOINT_KEYS = frozenset({"state_arrays", "training_state"})
-CHECKPOINT_KEYS_V01 = frozenset({"optimizer_state", "optimizer_arrays", "training_state"})
 #: The safetensors dtype code of each dtype a network's tensors may have.
 THETA_DTYPE_CODES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
 
@@ -115,6 +120,8 @@ class ModelContents:
         Offsets and shapes of every layer in ``theta``.
     """
 
+    # io/tabular_files.py's TabularContents repeats these fields on purpose: its dense stack
+    # is a ModelContents, but its theta and layout also hold the input block.
     sizes: tuple[int, ...]
     hidden_activations: tuple[str, ...]
     output_activation: str
@@ -308,109 +315,3 @@ def parse_metadata(raw: Mapping[str, str]) -> tuple[dict[str, Any], tuple[int, .
         raise FileProblem(f"extra is nested more than {MAX_JSON_DEPTH} levels deep")
     meta.update(sizes=sizes, hidden_activations=hidden, output_activation=output)
     return meta, sizes
-
-
-# ---------------------------------------------------------------------------
-# Checkpoint fields
-# ---------------------------------------------------------------------------
-# A state array's name: dotted identifiers ("optimizer.m", "early_stopping.best_theta").
-_STATE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
-
-
-def check_state_name(name: Any, what: str = "arrays") -> str:
-    """A state array's name: dotted identifiers, outside the model's ``layers.`` names."""
-    if not isinstance(name, str):
-        raise TypeError(f"{what} names must be str, got {name!r} ({type(name).__name__})")
-    if not _STATE_NAME.fullmatch(name):
-        raise ValueError(f"{what} names must be dotted identifiers such as 'optimizer.m', "
-                         f"got {name!r}")
-    if name.split(".", 1)[0] == "layers":
-        raise ValueError(f"{what} name {name!r} clashes with the model's 'layers.' tensors")
-    return name
-
-
-@dataclass(frozen=True)
-class CheckpointFields:
-    """The checkpoint part of a file's metadata.
-
-    Attributes
-    ----------
-    array_names : tuple of str
-        Names of the state tensors (the same names the arrays are read back under).
-    training_state : dict
-        JSON object with at least ``"epoch"``, an int >= 0.
-    optimizer_scalars : dict or None
-        The ``optimizer_state`` numbers of a checkpoint written by numpynn 0.1, else None.
-    """
-
-    array_names: tuple[str, ...]
-    training_state: dict
-    optimizer_scalars: dict | None = None
-
-
-def _v01_array_names(meta: dict[str, Any]) -> tuple[str, ...]:
-    """numpynn 0.1: scalars in ``optimizer_state``, tensors ``optimizer.{name}``."""
-    scalars = meta["optimizer_state"]
-    if not isinstance(scalars, dict):
-        raise FileProblem("optimizer_state must be a JSON object")
-    for key, value in scalars.items():
-        if not isinstance(value, (int, float)):  # bool is an int: allowed
-            raise FileProblem(f"optimizer_state[{key!r}] must be a number, got {value!r}")
-    names = meta["optimizer_arrays"]
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise FileProblem("optimizer_arrays must be a list of non-empty str")
-    if len(set(names)) != len(names):
-        raise FileProblem("optimizer_arrays names an array twice")
-    both = set(names) & set(scalars)
-    if both:
-        raise FileProblem(f"optimizer state {sorted(both)} is both a scalar and an array")
-    return tuple(f"optimizer.{name}" for name in names)
-
-
-def _array_names(meta: dict[str, Any]) -> tuple[str, ...]:
-    names = meta["state_arrays"]
-    if not isinstance(names, list):
-        raise FileProblem(f"state_arrays must be a list of names, got {names!r}")
-    try:
-        checked = tuple(check_state_name(n, "state_arrays") for n in names)
-    except (TypeError, ValueError) as exc:
-        raise FileProblem(str(exc)) from exc
-    if len(set(checked)) != len(checked):
-        raise FileProblem("state_arrays names an array twice")
-    return checked
-
-
-def check_training_state(training_state: Any) -> dict:
-    """``training_state`` if it is a dict with ``"epoch"``, an int >= 0; else Type/ValueError."""
-    if not isinstance(training_state, dict):
-        raise TypeError(f"training_state must be a dict, got {type(training_state).__name__}")
-    check_int("training_state['epoch']", training_state.get("epoch"), 0)
-    return training_state
-
-
-def parse_checkpoint_fields(meta: dict[str, Any]) -> CheckpointFields | None:
-    """The checkpoint fields of checked model metadata; None for a plain model file.
-
-    Raises
-    ------
-    FileProblem
-    """
-    present = (CHECKPOINT_KEYS | CHECKPOINT_KEYS_V01) & set(meta)
-    if not present:
-        return None
-    if present == CHECKPOINT_KEYS:
-        names, scalars = _array_names(meta), None
-    elif present == CHECKPOINT_KEYS_V01:
-        names, scalars = _v01_array_names(meta), dict(meta["optimizer_state"])
-    else:
-        raise FileProblem(
-            f"checkpoint metadata is incomplete: has {sorted(present)}, needs "
-            f"{sorted(CHECKPOINT_KEYS)} (or numpynn 0.1's {sorted(CHECKPOINT_KEYS_V01)})"
-        )
-    try:
-        training = check_training_state(meta["training_state"])
-    except (TypeError, ValueError) as exc:
-        raise FileProblem(str(exc)) from exc
-    if not depth_ok(training):
-        raise FileProblem(f"training_state is nested more than {MAX_JSON_DEPTH} levels deep")
-    return CheckpointFields(names, training, scalars)

@@ -67,6 +67,8 @@ class TabularContents:
     n_dense: int
     embeddings: tuple[tuple[int, int], ...]
     front_scale: bool
+    # ModelContents' fields (io/schema.py), repeated on purpose: theta and layout here span
+    # the input block too; the dense stack alone becomes a ModelContents, ``dense``.
     sizes: tuple[int, ...]
     hidden_activations: tuple[str, ...]
     output_activation: str

@@ -98,26 +98,42 @@ def draw_network(
     """
     Figure = figure_class()
     layout, ws, bs = _check_network(sizes, weights, biases)
+    geo, left_texts, right_names = _plan(layout, input_values, input_names, output_names)
+    fig, ax = _new_axes(Figure, geo, title)
+    _draw_diagram(fig, ax, geo, ws, bs, left_texts, right_names, title)
+    return save_figure(fig, path)
+
+
+def _plan(layout: Layout, input_values: Any, input_names: Sequence[str] | None,
+          output_names: Sequence[str] | None
+          ) -> tuple[_Geometry, dict[int, str], list[str] | None]:
+    """The texts beside the input and output nodes (checked), and the geometry: labelled
+    (numbers on the lines) for a small net, with room for those texts."""
     sz = list(layout.sizes)
     inputs = _check_input_values(input_values, sz[0])
-    names = (_check_names(input_names, sz[0], "input_names"),
-             _check_names(output_names, sz[-1], "output_names"))
+    left_texts = _input_texts(inputs, _check_names(input_names, sz[0], "input_names"), sz[0])
+    right_names = _check_names(output_names, sz[-1], "output_names")
     n_connections = sum(math.prod(shape) for shape in layout.weight_shapes())
     labelled = n_connections <= LABELLED_MAX_CONNECTIONS and max(sz) <= LABELLED_MAX_NODES
-    left_texts = _input_texts(inputs, names[0], sz[0])
     geo = _Geometry.of(sz, labelled, has_inputs=inputs is not None,
                        side_chars=(max(map(len, left_texts.values()), default=0),
-                                   max(map(len, names[1] or []), default=0)))
-    fig, ax = _new_axes(Figure, geo, title)
+                                   max(map(len, right_names or []), default=0)))
+    return geo, left_texts, right_names
+
+
+def _draw_diagram(fig: Figure, ax: Axes, geo: _Geometry, ws: list[np.ndarray],
+                  bs: list[np.ndarray], left_texts: dict[int, str],
+                  right_names: list[str] | None, title: str | None) -> None:
+    """Connections, nodes, output names, (for an unlabelled net) the colour legend, and
+    the title."""
     _draw_connections(ax, geo, ws)
     _draw_nodes(ax, geo, bs, left_texts)
-    if names[1] is not None:
-        _draw_output_names(ax, geo, names[1])
-    if not labelled:
+    if right_names is not None:
+        _draw_output_names(ax, geo, right_names)
+    if not geo.labelled:
         _draw_legend(ax)
     if title:
         fig.suptitle(title, fontsize=12, y=1.0 - 0.12 / fig.get_figheight(), va="top")
-    return save_figure(fig, path)
 
 
 def _check_network(

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .figure_files import figure_class, save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_feature_weights", "input_weight_norms"]
 
@@ -92,9 +95,17 @@ def plot_feature_weights(
             max_bars < 1:
         raise ValueError(f"plot_feature_weights: max_bars must be an int >= 1, got "
                          f"{max_bars!r}")
-    order = np.argsort(-norms, kind="stable")[:max_bars]
+    fig = _draw_bars(Figure, norms, names, np.argsort(-norms, kind="stable")[:max_bars])
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def _draw_bars(figure_cls: type[Figure], norms: np.ndarray, names: list[str],
+               order: np.ndarray) -> Figure:
+    """A figure with one bar per input of ``order`` (indices, largest norm first)."""
     shown = len(order)
-    fig = Figure(figsize=(7.5, 1.2 + 0.24 * shown), layout="constrained")
+    fig = figure_cls(figsize=(7.5, 1.2 + 0.24 * shown), layout="constrained")
     ax = fig.add_subplot()
     positions = np.arange(shown)
     ax.barh(positions, norms[order], color=_BAR, height=0.7)
@@ -105,9 +116,7 @@ def plot_feature_weights(
     which = f"the {shown} largest of {norms.size} inputs" if shown < norms.size else \
         f"all {norms.size} inputs"
     ax.set_title(f"first-layer weight per input ({which})", fontsize=10)
-    if title:
-        fig.suptitle(title)
-    return save_figure(fig, path)
+    return fig
 
 
 def _names(feature_names: Sequence[str] | None, n: int) -> list[str]:

@@ -18,6 +18,7 @@ from .figure_files import figure_class, save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_history"]
 
@@ -76,25 +77,40 @@ def plot_history(
     if not (np.isfinite(loss).any() or np.isfinite(val_loss).any()):
         raise ValueError("plot_history: history has no finite 'loss' or 'val_loss' values")
     best = _best_epoch(history, max(len(loss), len(val_loss), len(acc), len(val_acc)))
-    has_acc = bool(np.isfinite(acc).any() or np.isfinite(val_acc).any())
-    name, axis_label = "loss", "loss"
-    if target_scale is not None:
-        scale = _check_scale(target_scale)
-        loss, val_loss = (np.sqrt(2.0 * np.clip(s, 0.0, None)) * scale for s in (loss, val_loss))
-        what = f" of {target_name}" if target_name else ""
-        name, axis_label = "RMSE", f"RMSE{what} (in the target's units)"
+    loss, val_loss, name, axis_label = _loss_or_rmse(loss, val_loss, target_scale, target_name)
+    fig = _draw_panels(Figure, (loss, val_loss), (acc, val_acc), best, name, axis_label)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
 
-    fig = Figure(figsize=(11.0 if has_acc else 6.5, 4.2), layout="constrained")
+
+def _loss_or_rmse(loss: np.ndarray, val_loss: np.ndarray, target_scale: Any,
+                  target_name: str | None) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """The loss curves, their name and y-axis label; with ``target_scale``, the RMSE in the
+    target's units, ``sqrt(2 * loss) * target_scale``, instead."""
+    if target_scale is None:
+        return loss, val_loss, "loss", "loss"
+    scale = _check_scale(target_scale)
+    loss, val_loss = (np.sqrt(2.0 * np.clip(s, 0.0, None)) * scale for s in (loss, val_loss))
+    what = f" of {target_name}" if target_name else ""
+    return loss, val_loss, "RMSE", f"RMSE{what} (in the target's units)"
+
+
+def _draw_panels(figure_cls: type[Figure], losses: tuple[np.ndarray, np.ndarray],
+                 accuracies: tuple[np.ndarray, np.ndarray], best: int | None, name: str,
+                 axis_label: str) -> Figure:
+    """A figure with the loss panel and, when any accuracy is recorded, the accuracy one."""
+    acc, val_acc = accuracies
+    has_acc = bool(np.isfinite(acc).any() or np.isfinite(val_acc).any())
+    fig = figure_cls(figsize=(11.0 if has_acc else 6.5, 4.2), layout="constrained")
     axes = fig.subplots(1, 2 if has_acc else 1, squeeze=False)[0]
-    _curves(axes[0], loss, val_loss, best, name)
+    _curves(axes[0], *losses, best, name)
     axes[0].set_ylabel(axis_label)
     if has_acc:
         _curves(axes[1], acc, val_acc, best, "accuracy")
         axes[1].set_ylim(min(0.0, float(np.nanmin(np.concatenate([acc, val_acc])))) - 0.02,
                          1.02)
-    if title:
-        fig.suptitle(title)
-    return save_figure(fig, path)
+    return fig
 
 
 def _check_scale(value: Any) -> float:

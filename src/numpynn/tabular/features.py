@@ -147,18 +147,7 @@ class Preprocessor:
             holds an infinite value, a text column has more than ``max_categories`` values,
             or no feature columns remain.
         """
-        table = as_table(table, "Preprocessor.fit")
-        if rows is not None:
-            rows = check_rows(rows, table.n_rows, "Preprocessor.fit: rows")
-        if (table.n_rows if rows is None else rows.size) == 0:
-            raise ValueError(f"Preprocessor.fit: {table.source} has no rows")
-        if target is not None and target not in table.columns:
-            raise ValueError(
-                f"Preprocessor.fit: target column {target!r} is not in {table.source}; "
-                f"the columns are {table.columns}"
-            )
-        if max_categories is not None:
-            check_int("Preprocessor.fit: max_categories", max_categories, low=1)
+        table, rows = _check_fit_arguments(table, target, rows, max_categories)
         names = _feature_columns(table, target, feature_columns)
         categorical = set(categorical_columns)
         absent = sorted(categorical - set(names))
@@ -279,6 +268,25 @@ class Preprocessor:
             seen.add(name)
             columns.append(column_from_dict(c, name, at, version))
         return cls(columns, target)
+
+
+def _check_fit_arguments(table: Any, target: str | None, rows: np.ndarray | None,
+                         max_categories: int | None) -> tuple[Table, np.ndarray | None]:
+    """:meth:`Preprocessor.fit`'s table (as a Table) and rows (checked), at least one row;
+    ValueError for a target that is not a column or a bad ``max_categories``."""
+    table = as_table(table, "Preprocessor.fit")
+    if rows is not None:
+        rows = check_rows(rows, table.n_rows, "Preprocessor.fit: rows")
+    if (table.n_rows if rows is None else rows.size) == 0:
+        raise ValueError(f"Preprocessor.fit: {table.source} has no rows")
+    if target is not None and target not in table.columns:
+        raise ValueError(
+            f"Preprocessor.fit: target column {target!r} is not in {table.source}; "
+            f"the columns are {table.columns}"
+        )
+    if max_categories is not None:
+        check_int("Preprocessor.fit: max_categories", max_categories, low=1)
+    return table, rows
 
 
 def _feature_columns(

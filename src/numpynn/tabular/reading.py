@@ -81,19 +81,30 @@ def read_table(
         else frozenset(text_columns)
     if isinstance(source, Table):
         return source
-    if is_dataframe(source):
-        names, columns, notes = from_pandas(source, na_values=missing, text_columns=as_text)
-        return build_table(names, columns, "<DataFrame>", None, notes, index=False)
-    if type(source).__module__.startswith("pyarrow") and hasattr(source, "column_names"):
-        from .arrow_files import from_arrow
-
-        names = [str(n) for n in source.column_names]
-        result = from_arrow(source, na_values=missing, text_columns=_all(as_text, names))
-        return build_table(*result[:2], "<Arrow table>", None, result[2], index=False)
+    if is_dataframe(source) or _is_arrow_table(source):
+        return _read_in_memory(source, missing, as_text)
     if not isinstance(source, (str, PathLike)):
         raise TypeError("read_table: source must be a file path, a pandas DataFrame or a "
                         f"pyarrow Table, got {type(source).__name__}")
     return _read_file(source, delimiter, encoding, missing, as_text)
+
+
+def _is_arrow_table(source: Any) -> bool:
+    """A pyarrow Table (or RecordBatch), told apart without importing pyarrow."""
+    return type(source).__module__.startswith("pyarrow") and hasattr(source, "column_names")
+
+
+def _read_in_memory(source: Any, missing: frozenset[str],
+                    as_text: Collection[str] | bool) -> Table:
+    """A pandas DataFrame or a pyarrow Table, column by column."""
+    if is_dataframe(source):
+        names, columns, notes = from_pandas(source, na_values=missing, text_columns=as_text)
+        return build_table(names, columns, "<DataFrame>", None, notes, index=False)
+    from .arrow_files import from_arrow
+
+    names = [str(n) for n in source.column_names]
+    result = from_arrow(source, na_values=missing, text_columns=_all(as_text, names))
+    return build_table(*result[:2], "<Arrow table>", None, result[2], index=False)
 
 
 def _read_file(source: str | PathLike[str], delimiter: str | None, encoding: str | None,
@@ -119,8 +130,7 @@ def as_table(data: Any, where: str) -> Table:
     """
     if isinstance(data, Table):
         return data
-    if is_dataframe(data) or (type(data).__module__.startswith("pyarrow")
-                              and hasattr(data, "column_names")):
+    if is_dataframe(data) or _is_arrow_table(data):
         return read_table(data)
     raise TypeError(f"{where}: table must be a Table, a pandas DataFrame or a pyarrow Table, "
                     f"got {type(data).__name__}")

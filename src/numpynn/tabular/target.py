@@ -22,8 +22,15 @@ from .column_data import NumberColumn, TextColumn, format_number, numbers_as_tex
 from .inference import first_non_number
 from .reading import as_table
 from .state import STATE_VERSION, check_classes, check_header, check_mean_std, check_name
-from .table import Table, check_rows
-from .values import check_float32_range, listing, looks_numeric, mean_and_std
+from .table import Table
+from .target_column import (
+    check_no_missing,
+    finite_numbers,
+    raise_not_a_number,
+    rows_with_target,
+    target_column,
+)
+from .values import check_float32_range, looks_numeric, mean_and_std
 
 __all__ = ["MAX_AUTO_CLASSES", "TargetEncoder", "rows_with_target"]
 
@@ -136,19 +143,13 @@ class TargetEncoder:
                 f"TargetEncoder.fit: task must be 'classification', 'regression' or None, "
                 f"got {task!r}"
             )
-        col = _target_column(table, target, rows)
+        col = target_column(table, target, rows)
         if len(col) == 0:
             raise ValueError(f"TargetEncoder.fit: {table.source} has no rows")
-        _check_no_missing(col, table, target, rows)
+        check_no_missing(col, table, target, rows)
         if isinstance(col, TextColumn):
-            if task == "regression":
-                raise ValueError(
-                    f"TargetEncoder.fit: regression needs a numeric target, but column "
-                    f"{target!r} holds {first_non_number(col)[1]!r}"
-                )
-            present = col.categories[col.counts() > 0].tolist()
-            return _classes_encoder(target, sorted(present), numeric=False)
-        y = _finite_numbers(col, table, target, rows)
+            return _text_classes_encoder(col, target, task)
+        y = finite_numbers(col, table, target, rows)
         if task is None:
             task = _detect_numeric_task(y)
         if task == "classification":
@@ -187,12 +188,12 @@ class TargetEncoder:
             raise ValueError(
                 f"{table.source}: no target column {self.name!r}; the columns are {table.columns}"
             )
-        col = _target_column(table, self.name, rows)
-        _check_no_missing(col, table, self.name, rows)
+        col = target_column(table, self.name, rows)
+        check_no_missing(col, table, self.name, rows)
         if self.classes is None:
             if isinstance(col, TextColumn):
-                _not_a_number(col, table, self.name, rows)
-            y = _finite_numbers(col, table, self.name, rows)
+                raise_not_a_number(col, table, self.name, rows)
+            y = finite_numbers(col, table, self.name, rows)
             check_float32_range(y, table, self.name, rows)
             y -= self.mean
             y /= self.std
@@ -328,6 +329,17 @@ class TargetEncoder:
         return cls(name, "classification", classes=classes, numeric_labels=numeric)
 
 
+def _text_classes_encoder(col: TextColumn, target: str, task: Task | None) -> TargetEncoder:
+    """The encoder of a text target: its labels present, sorted as strings."""
+    if task == "regression":
+        raise ValueError(
+            f"TargetEncoder.fit: regression needs a numeric target, but column "
+            f"{target!r} holds {first_non_number(col)[1]!r}"
+        )
+    present = col.categories[col.counts() > 0].tolist()
+    return _classes_encoder(target, sorted(present), numeric=False)
+
+
 def _classes_encoder(target: str, classes: list[str], *, numeric: bool) -> TargetEncoder:
     """A classification encoder for ``classes`` (in label order), at least two."""
     if len(classes) < 2:
@@ -336,65 +348,6 @@ def _classes_encoder(target: str, classes: list[str], *, numeric: bool) -> Targe
             " in the training rows; classification needs at least two"
         )
     return TargetEncoder(target, "classification", classes=classes, numeric_labels=numeric)
-
-
-def _target_column(table: Table, name: str, rows: np.ndarray | None):
-    col = table.typed_column(name)
-    if rows is not None:
-        col = col.take(check_rows(rows, table.n_rows, "TargetEncoder: rows"))
-    return col
-
-
-def _finite_numbers(col, table: Table, name: str, rows: np.ndarray | None) -> np.ndarray:
-    """float64 copy of a NumberColumn's values; an infinite value is an error."""
-    y = col.as_float64()
-    infinite = np.flatnonzero(np.isinf(y))
-    if infinite.size:
-        i = int(infinite[0])
-        row = i if rows is None else int(rows[i])
-        raise ValueError(f"target column {name!r}: {table.where(row)} holds {y[i]!r}, which "
-                         "is not a finite number")
-    return y
-
-
-def _not_a_number(col: TextColumn, table: Table, name: str, rows: np.ndarray | None) -> None:
-    i, value = first_non_number(col)  # col: the target at ``rows`` already
-    row = i if rows is None else int(rows[i])
-    raise ValueError(f"target column {name!r}: {table.where(row)} holds {value!r}, which is "
-                     "not a number")
-
-
-def rows_with_target(table: Table, target: str) -> np.ndarray:
-    """The rows whose ``target`` value is present: train on (or evaluate) only those.
-
-    Parameters
-    ----------
-    table : Table
-    target : str
-        The target column.
-
-    Returns
-    -------
-    ndarray of int64, shape (m,)
-        Row indices, ascending; ``table.n_rows - m`` rows have no target value.
-
-    Raises
-    ------
-    ValueError
-        ``target`` is not a column of ``table``.
-    """
-    return np.flatnonzero(~table.typed_column(target).missing).astype(np.int64)
-
-
-def _check_no_missing(col, table: Table, column: str, rows: np.ndarray | None) -> None:
-    missing = np.flatnonzero(col.missing)
-    if missing.size:
-        where = (table.where(int(i if rows is None else rows[i])) for i in missing[:5])
-        raise ValueError(
-            f"target column {column!r} has {missing.size} missing value(s): "
-            f"{listing(where, missing.size, quote=False)}; remove those rows (numpynn train "
-            "leaves them out: rows_with_target)"
-        )
 
 
 def _detect_numeric_task(y: np.ndarray) -> Task:

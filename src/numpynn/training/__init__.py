@@ -37,6 +37,7 @@ from .tabular_parts import *  # noqa: F403 - the tabular recipe's parts, listed 
 from .tabular_parts import __all__ as _tabular_parts
 from .trainer import Trainer
 
+# numpynn/__init__.py's __all__ repeats part of this list on purpose (what the root re-exports).
 __all__ = [
     "History",
     "TrainingData",

@@ -76,6 +76,7 @@ class TrainingData:
         return float(weights.sum(dtype=np.float64))
 
 
+# Opens as fit and loss_and_gradient do, (network, X, y, sample_weight, ...), on purpose.
 def check_training_data(
     network: NeuralNetwork,
     X: Any,

@@ -174,6 +174,8 @@ TrainingDivergedError
 """
 
 
+# NeuralNetwork.fit (network/fitting.py) repeats this signature on purpose, for help() and
+# editors; its head is check_training_data's too: one order of the data arguments.
 def fit(
     network: NeuralNetwork,
     X: Any,

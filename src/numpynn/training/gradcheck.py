@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["gradcheck"]
 
 
+# The arguments of NeuralNetwork.loss_and_gradient (network/fitting.py), which this checks.
 def gradcheck(
     network: NeuralNetwork,
     X: Any,

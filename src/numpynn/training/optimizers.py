@@ -9,60 +9,24 @@ promoted to float64, and float64 ones never see a constant rounded to float32.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from ..core import kernels as _kernels
 from ..core.checks import check_number as _check_number
-from ..core.kernels import threads as _parallel
+from .chunked_updates import (  # noqa: F401 - CHUNK and PARALLEL_MIN_SIZE: importable here too
+    CHUNK,
+    PARALLEL_MIN_SIZE,
+    chunks,
+    for_each_chunk,
+    in_two_halves,
+)
 from .lbfgs import LBFGS
 from .resume import check_adam_moments
 from .schedules import Schedule, get_schedule
-
-# Element-wise updates run over chunks of this many values, so that the several passes of
-# one update find their data in the L2 cache instead of streaming it from memory.
-CHUNK = 1 << 16
-#: Vectors at least this long are updated by two threads (NumPy releases the GIL in its
-#: loops); the matrix products use every core, and so should the update between them.
-PARALLEL_MIN_SIZE = 1 << 17
-
-
-@functools.lru_cache(maxsize=64)
-def _chunks(size: int) -> tuple[slice, ...]:
-    return tuple(slice(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK))
-
-
-def _for_each_chunk(size: int, update: Callable[[slice], None]) -> None:
-    """Call ``update(part)`` for every chunk of a vector, on two threads when it is long."""
-    parts = _chunks(size)
-    if size < PARALLEL_MIN_SIZE or len(parts) < 2 or _parallel.cores() < 2:
-        for part in parts:
-            update(part)
-        return
-    half = len(parts) // 2
-    other = _parallel.worker().submit(lambda: [update(part) for part in parts[:half]])
-    for part in parts[half:]:
-        update(part)
-    other.result()
-
-
-def _in_two_halves(kernel: Callable[..., None], vectors: tuple[np.ndarray, ...],
-                   *scalars: Any) -> None:
-    """``kernel(*vectors, *scalars)``, a one-pass compiled update that releases the GIL; on
-    two threads, each taking one half of every vector, when the vectors are long."""
-    size = vectors[0].size
-    if size < PARALLEL_MIN_SIZE or _parallel.cores() < 2:
-        kernel(*vectors, *scalars)
-        return
-    half = size // 2
-    other = _parallel.worker().submit(kernel, *(v[:half] for v in vectors), *scalars)
-    kernel(*(v[half:] for v in vectors), *scalars)
-    other.result()
-
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LBFGS", "get_optimizer", "OPTIMIZERS",
            "set_lr_factors"]
@@ -249,9 +213,9 @@ class SGD(Optimizer):
         compiled = _kernels.kernels()
         if compiled is not None:
             if self.momentum == 0.0:
-                _in_two_halves(compiled.sgd, (theta, grad), lr)
+                in_two_halves(compiled.sgd, (theta, grad), lr)
             else:
-                _in_two_halves(compiled.sgd_momentum, (theta, grad, state["velocity"]), lr,
+                in_two_halves(compiled.sgd_momentum, (theta, grad, state["velocity"]), lr,
                                scalar(self.momentum), self.nesterov)
             return
         if self.momentum == 0.0:
@@ -277,7 +241,7 @@ class SGD(Optimizer):
             else:
                 th += velocity
 
-        _for_each_chunk(theta.size, update)
+        for_each_chunk(theta.size, update)
 
 
 class Adam(Optimizer):
@@ -325,7 +289,7 @@ class Adam(Optimizer):
         factors = state.get("lr_factors")
         compiled = _kernels.kernels() if factors is None else None
         if compiled is not None:
-            _in_two_halves(compiled.adam, (theta, grad, m_all, v_all), c_, b1_, b2_, eps_s)
+            in_two_halves(compiled.adam, (theta, grad, m_all, v_all), c_, b1_, b2_, eps_s)
             return
 
         def update(part: slice) -> None:
@@ -344,9 +308,9 @@ class Adam(Optimizer):
             th -= s
 
         if factors is None:
-            _for_each_chunk(theta.size, update)
+            for_each_chunk(theta.size, update)
         else:  # (the table networks' small vectors: one thread beats two fighting for cores)
-            for part in _chunks(theta.size):
+            for part in chunks(theta.size):
                 update(part)
 
     def update(self, theta, grad, state, learning_rate):
@@ -402,7 +366,7 @@ class AdamW(Adam):
             mask = state["decay_mask"]
             compiled = _kernels.kernels()
             if compiled is not None:
-                _in_two_halves(compiled.decay, (theta, mask), factor)
+                in_two_halves(compiled.decay, (theta, mask), factor)
             else:
                 decay = state["scratch"]
                 np.multiply(theta, mask, out=decay)

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.checks import check_number
+from .resume import check_plateau_state, check_scale
 
-__all__ = ["Plateau"]
+__all__ = ["Plateau", "reduce_on_plateau", "scaled_plateau_state",
+           "check_scaled_plateau_state", "load_scaled_plateau_state"]
 
 
 class Plateau:
@@ -88,3 +90,35 @@ class Plateau:
         self.best = (math.inf if self.mode == "min" else -math.inf) if best is None \
             else float(best)
         self.bad_epochs = int(state.get("bad_epochs", 0))
+
+
+# Learning-rate reduction on a plateau: the one rule and the one checkpointed state of the
+# callback ReduceLROnPlateau and the schedule ReduceOnPlateau, which keep a Plateau and
+# the scale it has brought about.
+def reduce_on_plateau(plateau: Plateau, value: float, scale: float, factor: float,
+                      bad_epochs: int) -> float:
+    """Count ``value``; after ``bad_epochs`` epochs without improvement, return ``scale *
+    factor`` and restart the count, else ``scale``."""
+    plateau.update(value)
+    if plateau.bad_epochs >= bad_epochs:
+        plateau.bad_epochs = 0
+        return scale * factor
+    return scale
+
+
+def scaled_plateau_state(scale: float, plateau: Plateau) -> dict[str, Any]:
+    """JSON-able state: the scale reached and the plateau's best and count."""
+    return {"scale": scale, **plateau.state()}
+
+
+def check_scaled_plateau_state(state: Mapping[str, Any], owner: str) -> None:
+    """ValueError unless ``state`` is one :func:`scaled_plateau_state` of ``owner`` (a name
+    for the messages) can be: a count, a finite best or None, a scale in (0, 1]."""
+    check_plateau_state(state, f"{owner}'s state")
+    check_scale(f"{owner}'s scale", state.get("scale", 1.0))
+
+
+def load_scaled_plateau_state(state: Mapping[str, Any], plateau: Plateau) -> float:
+    """Load the plateau's part of ``state`` into ``plateau``; return the scale."""
+    plateau.load_state(state)
+    return float(state.get("scale", 1.0))

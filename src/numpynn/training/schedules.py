@@ -16,8 +16,13 @@ import numpy as np
 
 from ..core.checks import check_int
 from ..core.checks import check_number as _check_number
-from .plateau import Plateau
-from .resume import check_plateau_state, check_scale
+from .plateau import (
+    Plateau,
+    check_scaled_plateau_state,
+    load_scaled_plateau_state,
+    reduce_on_plateau,
+    scaled_plateau_state,
+)
 
 __all__ = ["Schedule", "ConstantSchedule", "StepSchedule", "CosineSchedule",
            "ReduceOnPlateau", "ProgressSchedule", "WarmupCosineSchedule", "OneCycleSchedule",
@@ -92,23 +97,19 @@ class ReduceOnPlateau(Schedule):
         self._scale = 1.0
 
     def rate(self, epoch, base_rate, last_loss):
-        if last_loss is not None:
-            self._plateau.update(last_loss)
-            if self._plateau.bad_epochs > self.patience:
-                self._scale *= self.factor
-                self._plateau.bad_epochs = 0
+        if last_loss is not None:  # reduce after more than `patience` bad epochs
+            self._scale = reduce_on_plateau(self._plateau, last_loss, self._scale,
+                                            self.factor, self.patience + 1)
         return max(self.min_rate, base_rate * self._scale)
 
     def state(self):
-        return {"scale": self._scale, **self._plateau.state()}
+        return scaled_plateau_state(self._scale, self._plateau)
 
     def check_state(self, state):
-        check_plateau_state(state, "the schedule's state")
-        check_scale("the schedule's scale", state.get("scale", 1.0))
+        check_scaled_plateau_state(state, "the schedule")
 
     def load_state(self, state):
-        self._scale = float(state.get("scale", 1.0))
-        self._plateau.load_state(state)
+        self._scale = load_scaled_plateau_state(state, self._plateau)
 
 
 class ProgressSchedule(Schedule):

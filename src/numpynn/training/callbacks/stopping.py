@@ -10,8 +10,14 @@ import numpy as np
 
 from ...core.checks import check_int, check_number
 from ...errors import TrainingDivergedError
-from ..plateau import Plateau
-from ..resume import check_count, check_plateau_state, check_scale
+from ..plateau import (
+    Plateau,
+    check_scaled_plateau_state,
+    load_scaled_plateau_state,
+    reduce_on_plateau,
+    scaled_plateau_state,
+)
+from ..resume import check_count, check_plateau_state
 from .base import Callback
 
 __all__ = ["EarlyStopping", "ReduceLROnPlateau", "TerminateOnNaN"]
@@ -158,22 +164,18 @@ class ReduceLROnPlateau(Callback):
             trainer.learning_rate = max(self.min_rate, trainer.learning_rate * self.scale)
 
     def on_epoch_end(self, epoch, logs):
-        self._plateau.update(logs[self._monitored])
-        if self._plateau.bad_epochs >= self.patience:
-            self.scale *= self.factor
-            self._plateau.bad_epochs = 0
+        self.scale = reduce_on_plateau(self._plateau, logs[self._monitored], self.scale,
+                                       self.factor, self.patience)
 
     def state(self):
-        return {"scale": self.scale, **self._plateau.state()}
+        return scaled_plateau_state(self.scale, self._plateau)
 
     def check_state(self, state):
-        check_plateau_state(state, "ReduceLROnPlateau's state")
-        check_scale("ReduceLROnPlateau's scale", state.get("scale", 1.0))
+        check_scaled_plateau_state(state, "ReduceLROnPlateau")
 
     def load_state(self, state):
         self.check_state(state)
-        self.scale = float(state.get("scale", 1.0))
-        self._plateau.load_state(state)
+        self.scale = load_scaled_plateau_state(state, self._plateau)
 
 
 class TerminateOnNaN(Callback):

@@ -1,10 +1,6 @@
-"""The multi-layer perceptron: one flat parameter vector (float32, or float64 on request)
-with per-layer views.
-
-For sizes ``(n_0, n_1, ..., n_L)`` the vector ``theta`` holds, layer by layer, the weight
-matrix row-major (``n_{l-1} x n_l``; row = node it comes from, column = node it goes to)
-and then that layer's biases.  For the article's 3-4-2 net that is 12 input-hidden
-weights, 4 hidden biases, 8 hidden-output weights and 2 output biases: 26 values.
+"""The model, :class:`NeuralNetwork`: sizes, the flat parameter vector ``theta`` and its
+per-layer views, inference; its training methods are written in :mod:`.fitting`, reading
+files into a network in :mod:`.files` (see the package docstring for the layout).
 """
 
 from __future__ import annotations
@@ -15,29 +11,29 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .core import forward as _fw
-from .core.activations import HIDDEN_ACTIVATIONS
-from .core.architecture import check_architecture
-from .core.backprop import Workspace, full_loss_and_gradient
-from .core.checks import (
+from ..core import forward as _fw
+from ..core.activations import HIDDEN_ACTIVATIONS
+from ..core.architecture import check_architecture
+from ..core.checks import (
     as_float_matrix,
     as_generator,
     cast_checked,
     check_finite,
     check_float_dtype,
     check_name,
-    check_number,
     check_sizes,
 )
-from .core.forward import LayerTrace, eval_vector
-from .core.initializers import get_initializer
-from .core.layout import Layout
-from .core.lazy import lazy_adapter
+from ..core.forward import LayerTrace, eval_vector
+from ..core.initializers import get_initializer
+from ..core.layout import Layout
+from ..core.lazy import lazy_adapter
+from ..core.losses import predictions_from_outputs
+from . import fitting as _fitting
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .training import History
+    from ..io.model_files import ModelContents
 
-__all__ = ["NeuralNetwork", "NeuralNet", "LayerTrace", "load", "from_onnx", "Workspace"]
+__all__ = ["NeuralNetwork", "NeuralNet"]
 
 _FLOAT32 = np.dtype(np.float32)
 _FEW_ROWS = _fw.FEW_ROWS
@@ -266,12 +262,7 @@ class NeuralNetwork:
         """
         if type(X) is not np.ndarray and (lazy := lazy_adapter(X)) is not None:
             return lazy.network_outputs(self, X, "predict")
-        out = self.eval(X)
-        if self.output_activation == "softmax":
-            return np.argmax(out, axis=-1).astype(np.int64)
-        if self.output_activation == "logistic":
-            return (out >= 0.5).astype(np.int64)
-        return out
+        return predictions_from_outputs(self.output_activation, self.eval(X))
 
     def trace(self, x: Any) -> list[LayerTrace]:
         """Per-layer pre-activation sums and post-activation values for one input.
@@ -289,122 +280,12 @@ class NeuralNetwork:
                                 self.output_activation)
 
     # ------------------------------------------------------------------ training
-    def loss_and_gradient(
-        self,
-        X: Any,
-        y: Any,
-        l2: float = 0.0,
-        sample_weight: Any = None,
-    ) -> tuple[float, np.ndarray]:
-        """Mean loss over the samples and its gradient with respect to every parameter.
-
-        Parameters
-        ----------
-        X : array_like, shape (n, sizes[0])
-        y : array_like
-            Labels (n,) or rows (n, k); see :func:`numpynn.losses.prepare_target`.
-        l2 : float, default 0.0
-            Adds ``(l2 / 2) * sum(w ** 2)`` over every weight (biases excluded).
-        sample_weight : array_like, shape (n,), optional
-            The loss becomes ``sum(w_i loss_i) / sum(w_i)``.
-
-        Returns
-        -------
-        loss : float
-        gradient : ndarray, shape (num_weights,), the network's dtype
-            In the same flat order as ``theta``.
-        """
-        from .training.data import check_training_data
-
-        data = check_training_data(self, X, y, sample_weight)
-        grad = np.empty(self.num_weights, dtype=self.dtype)
-        loss = self._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
-        return self._add_l2(loss, grad, float(l2)), grad
-
-    def _loss_and_gradient_checked(self, X: np.ndarray, target: np.ndarray,
-                                   sample_weight: np.ndarray | None, grad: np.ndarray,
-                                   workspace: Workspace | None = None) -> float:
-        """Full-data mean loss (without l2) and gradient into ``grad``, block by block
-        (see :func:`numpynn.core.backprop.full_loss_and_gradient`)."""
-        return full_loss_and_gradient(self, X, target, sample_weight, grad, workspace)
-
-    def _add_l2(self, loss: float, grad: np.ndarray, l2: float) -> float:
-        l2 = check_number("l2", l2, 0.0)
-        if l2 == 0.0:
-            return loss
-        grad_weights, _ = self.views_of(grad)
-        for w, gw in zip(self.weights, grad_weights):
-            gw += self.dtype.type(l2) * w
-        return loss + 0.5 * l2 * self.sum_of_squared_weights()
-
-    def sum_of_squared_weights(self) -> float:
-        """``sum(w ** 2)`` over every weight (biases excluded): the L2 penalty's sum."""
-        return sum(float(np.dot(w.ravel(), w.ravel())) for w in self.weights)
-
-    # Deliberately the same explicit signature as numpynn.training.fit (no **options), so
-    # that help() and editors show every keyword here too; the body only delegates.
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        *,
-        epochs: int = 100,
-        batch_size: int = 32,
-        optimizer: Any = "adam",
-        learning_rate: float | None = None,
-        l2: float = 0.0,
-        dropout: float = 0.0,
-        shuffle: bool = True,
-        seed: int | np.random.Generator | None = None,
-        validation_data: tuple[Any, Any] | None = None,
-        validation_split: float = 0.0,
-        sample_weight: Any = None,
-        class_weight: Any = None,
-        callbacks: Sequence[Any] = (),
-        progress: bool = False,
-        early_stopping: bool = False,
-        patience: int = 10,
-        checkpoint_dir: str | os.PathLike | None = None,
-        resume: bool = False,
-    ) -> History:
-        """Train by back-propagation: :func:`numpynn.training.fit` on this network.
-
-        Parameters
-        ----------
-        X : array_like, shape (n, sizes[0])
-        y : array_like
-            Labels (n,) or rows (n, k), as the output activation wants.
-        epochs, batch_size, optimizer, learning_rate, l2, dropout, shuffle, seed
-            The run; an optimizer object carries its own learning rate, schedule and
-            gradient clipping (``Adam(learning_rate=0.01, schedule="cosine",
-            clip_norm=1.0)``).
-        validation_data, validation_split, sample_weight, class_weight
-            The data.
-        callbacks, progress, early_stopping, patience, checkpoint_dir, resume
-            Callbacks (:class:`numpynn.EarlyStopping`, :class:`numpynn.Checkpoint`, ...,
-            or plain functions of the logs dict), and the keywords that stand for them.
-
-        Returns
-        -------
-        History
-            Per-epoch ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``, ``best_epoch``.
-
-        Raises
-        ------
-        ValueError, TypeError
-            Bad input, or options the optimizer cannot honour: before any training.
-        TrainingDivergedError
-            The loss became NaN or inf; the network keeps its last finite weights.
-        """
-        from .training import fit
-
-        return fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                   learning_rate=learning_rate, l2=l2, dropout=dropout, shuffle=shuffle,
-                   seed=seed, validation_data=validation_data,
-                   validation_split=validation_split, sample_weight=sample_weight,
-                   class_weight=class_weight, callbacks=callbacks, progress=progress,
-                   early_stopping=early_stopping, patience=patience,
-                   checkpoint_dir=checkpoint_dir, resume=resume)
+    # Written in network/fitting.py (functions of ``self``), bound here as methods.
+    loss_and_gradient = _fitting.loss_and_gradient
+    _loss_and_gradient_checked = _fitting.loss_and_gradient_checked
+    _add_l2 = _fitting.add_l2
+    sum_of_squared_weights = _fitting.sum_of_squared_weights
+    fit = _fitting.fit
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:
@@ -417,11 +298,9 @@ class NeuralNetwork:
             JSON-able extra information kept in the file (feature names, class labels, ...);
             by default the network's own ``metadata`` (so a loaded model saves back whole).
         """
-        from .io.model_files import ModelContents, write_model_file
+        from ..io.model_files import write_model_file
 
-        extra = dict(self.metadata if metadata is None else metadata)
-        write_model_file(path, ModelContents(self.sizes, self.hidden_activations,
-                                             self.output_activation, self.theta, extra))
+        write_model_file(path, self._contents(self.metadata if metadata is None else metadata))
 
     def to_onnx(self, path: str | os.PathLike | None = None, *, opset: int = 17) -> Any:
         """The network as an ONNX model (default-domain operators only; needs ``onnx``).
@@ -442,17 +321,20 @@ class NeuralNetwork:
         -------
         onnx.ModelProto
         """
-        from .io.model_files import ModelContents
-        from .io.onnx_graph import network_to_onnx, save_model
+        from ..io.onnx_graph import network_to_onnx, save_model
 
-        model = network_to_onnx(
-            ModelContents(sizes=self.sizes, hidden_activations=self.hidden_activations,
-                          output_activation=self.output_activation, theta=self.theta,
-                          extra=dict(self.metadata)),
-            opset=opset)
+        model = network_to_onnx(self._contents(self.metadata), opset=opset)
         if path is not None:
             save_model(model, path)
         return model
+
+    def _contents(self, extra: dict) -> ModelContents:
+        """What a model file or an ONNX graph holds: the architecture, ``theta`` (not
+        copied) and ``extra`` (copied)."""
+        from ..io.model_files import ModelContents
+
+        return ModelContents(self.sizes, self.hidden_activations, self.output_activation,
+                             self.theta, dict(extra))
 
     def __repr__(self) -> str:
         hidden = self.hidden_activations
@@ -474,78 +356,3 @@ def _leave_zeros(weights: np.ndarray, rng: np.random.Generator) -> None:
 #: The article's listing calls the class both ``NeuralNetwork`` and ``NeuralNet``.
 NeuralNet = NeuralNetwork
 
-
-def load(path: str | os.PathLike) -> NeuralNetwork:
-    """Read a network from a numpynn safetensors model file.
-
-    Parameters
-    ----------
-    path : str or path-like
-
-    Returns
-    -------
-    NeuralNetwork
-        With ``.metadata``, the file's extra JSON metadata (a dict, possibly empty), and
-        the dtype of the file's tensors (float32, or float64).
-
-    Raises
-    ------
-    numpynn.ModelFileError
-        The file is missing, damaged, foreign or inconsistent.
-    """
-    from .io.model_files import read_model_file
-
-    contents = read_model_file(path)
-    net = NeuralNetwork(
-        *contents.sizes,
-        hidden_activation=list(contents.hidden_activations),
-        output_activation=contents.output_activation,
-        dtype=contents.theta.dtype,
-        init=_leave_zero,
-    )
-    # The file's theta (new, finite, of the network's dtype) becomes the network's own: a
-    # load then needs memory for one parameter vector, not two.
-    net.theta = contents.theta
-    net._make_views()
-    net.init = "glorot_uniform"  # what a loaded network reported before (the default)
-    net.metadata = dict(contents.extra)
-    return net
-
-
-def _leave_zero(weights: np.ndarray, rng: np.random.Generator) -> None:
-    """An initializer that draws nothing (load replaces theta)."""
-
-
-def from_onnx(source: Any) -> NeuralNetwork:
-    """Build a network from an ONNX graph that is a chain of dense layers.
-
-    Reads what :meth:`NeuralNetwork.to_onnx` writes (weights back bit for bit), what
-    skl2onnx writes for ``MLPClassifier`` / ``MLPRegressor``, and what ``torch.onnx.export``
-    writes for an ``nn.Sequential`` of ``Linear`` layers and activations; see
-    :mod:`numpynn.io.onnx_reader`.
-
-    Parameters
-    ----------
-    source : str, path-like, bytes or onnx.ModelProto
-
-    Returns
-    -------
-    NeuralNetwork
-        With ``.metadata``: numpynn's metadata when numpynn wrote the model, else ``{}``.
-
-    Raises
-    ------
-    ValueError
-        Not an ONNX model, or a node that does not map onto a numpynn network (named).
-    """
-    from .io.onnx_reader import read_onnx
-
-    contents = read_onnx(source)
-    net = NeuralNetwork(
-        *contents.sizes,
-        hidden_activation=list(contents.hidden_activations),
-        output_activation=contents.output_activation,
-    )
-    net.set_weights(contents.theta)
-    net.metadata = dict(contents.extra)
-    return net
