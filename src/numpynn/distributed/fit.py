@@ -188,7 +188,7 @@ def _fit_lbfgs(client, network, X, y, solver, epochs, l2, dropout, sample_weight
             validation = Validation(client, network, validation_data, l2)
         objective = DistributedObjective(network, data, l2)
         loop = DistributedLBFGSRun(objective, solver, callback_list)
-        return loop.run(epochs=epochs, validation=validation)
+        return loop.run(None, epochs=epochs, validation=validation)
     finally:
         for part in (objective, validation, data):
             if part is not None:
