@@ -146,8 +146,9 @@ class LocalSGDRun(TrainingLoop):
 
 class DistributedLBFGSRun(FullBatchRun):
     """Exact full-batch L-BFGS over data on a cluster, with callbacks once an iteration:
-    ``fit(optimizer="lbfgs")``'s loop (the same restarts, budgets and divergence check)
-    with the :class:`DistributedObjective`.
+    ``fit(optimizer="lbfgs")``'s loop (the same bridge, restarts, budgets and divergence
+    check) with the :class:`DistributedObjective`; each iteration logs the objective as
+    its loss.
 
     Like ``fit(optimizer="lbfgs")`` it has no learning rate and no resumable state, so
     callbacks that need those (ReduceLROnPlateau, Checkpoint) are refused.
@@ -165,12 +166,8 @@ class DistributedLBFGSRun(FullBatchRun):
                  callbacks: Iterable[Any]) -> None:
         super().__init__(objective.network, solver, callbacks=callbacks, objective=objective)
 
-    def _logs(self, epoch: int, objective: float, data: None,
-              validation: Validation | None) -> dict[str, Any]:
-        """The iteration's objective as its loss (no second pass over the cluster for an
-        accuracy), and the validation figures."""
-        logs = {"epoch": epoch, "loss": objective, "accuracy": None, "val_loss": None,
-                "val_accuracy": None, "learning_rate": None}
-        if validation is not None:
-            logs.update(validation.logs())
-        return logs
+    def run(self, *, epochs: int, validation: Validation | None = None) -> History:
+        """Run for at most ``solver.max_iter`` (else ``epochs``) iterations, with the
+        validation figures once an iteration."""
+        return super().run(None, epochs=epochs,
+                           validation=None if validation is None else validation.logs)

@@ -37,7 +37,8 @@ class FullBatchRun(TrainingLoop):
     objective : Objective, optional
         What to minimise instead of the full-batch loss of ``run``'s data plus
         ``penalty`` (see :func:`~numpynn.training.lbfgs.minimize_lbfgs`); ``run`` then
-        takes ``data=None`` and a subclass gives the logs (:meth:`_logs`).
+        takes ``data=None``, and each iteration logs the objective's value as its loss
+        (accuracy None: no second pass over data it does not hold).
     """
 
     solver_name = "optimizer='lbfgs'"
@@ -100,9 +101,13 @@ class FullBatchRun(TrainingLoop):
 
     def _logs(self, epoch: int, objective: float, data: TrainingData | None,
               validation: Validation) -> dict[str, Any]:
-        """The logs of iteration ``epoch``; ``objective`` is the minimised value there
-        (here the loss and accuracy are measured again, as mini-batch epochs report)."""
-        loss, accuracy = evaluate_loss(self.network, data, self.penalty)
+        """The logs of iteration ``epoch``; ``objective`` is the minimised value there.
+        With data, the loss and accuracy are measured again, as mini-batch epochs
+        report them."""
+        if data is None:  # a plugged-in objective's run
+            loss, accuracy = objective, None
+        else:
+            loss, accuracy = evaluate_loss(self.network, data, self.penalty)
         logs = {"epoch": epoch, "loss": loss, "accuracy": accuracy, "val_loss": None,
                 "val_accuracy": None, "learning_rate": None}
         logs.update(self._validation_logs(validation, self.penalty))

@@ -166,10 +166,6 @@ def minimize_lbfgs(network: Any, data: TrainingData | None, solver: LBFGS, *,
         ``penalty`` (``numpynn.distributed`` sums partitions on a cluster).  Its calls
         count against ``solver.max_fun`` as SciPy counts them.
     """
-    try:
-        from scipy.optimize import minimize
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("L-BFGS needs SciPy: pip install numpynn[lbfgs]") from err
     objective = _chosen_objective(network, data, penalty, objective)
     stopped = []
 
@@ -179,8 +175,26 @@ def minimize_lbfgs(network: Any, data: TrainingData | None, solver: LBFGS, *,
             stopped.append(True)
             raise StopIteration
 
-    x = network.theta.astype(np.float64)
-    plateaus = network.theta.dtype == np.float32
+    result, iterations, evaluations = _restarted_runs(objective, network.theta, solver,
+                                                      max_iter, callback, stopped)
+    loss = objective(result.x)[0]
+    network.theta[:] = result.x  # (the objective left it there too)
+    return LBFGSResult(iterations=iterations, evaluations=evaluations,
+                       status=int(result.status), message=str(result.message),
+                       stopped=bool(stopped), loss=float(loss))
+
+
+def _restarted_runs(objective: Objective, theta: np.ndarray, solver: LBFGS, max_iter: int,
+                    callback: Callable[[Any], None], stopped: list[bool]
+                    ) -> tuple[Any, int, int]:
+    """L-BFGS-B from ``theta``, restarted while a float32 run ends on a plateau but made
+    progress; ``(SciPy's last result, iterations, evaluations)`` over all runs."""
+    try:
+        from scipy.optimize import minimize
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("L-BFGS needs SciPy: pip install numpynn[lbfgs]") from err
+    x = theta.astype(np.float64)
+    plateaus = theta.dtype == np.float32
     iterations = evaluations = 0
     while True:
         result = minimize(
@@ -195,10 +209,5 @@ def minimize_lbfgs(network: Any, data: TrainingData | None, solver: LBFGS, *,
                    and float(np.abs(result.jac).max()) > solver.tol)
         if not (stalled and iterations < max_iter and evaluations < solver.max_fun
                 and result.fun < objective(x)[0]):  # (no evaluation unless it can matter)
-            break
+            return result, iterations, evaluations
         x = result.x
-    loss = objective(result.x)[0]
-    network.theta[:] = result.x  # (the objective left it there too)
-    return LBFGSResult(iterations=iterations, evaluations=evaluations,
-                       status=int(result.status), message=str(result.message),
-                       stopped=bool(stopped), loss=float(loss))
