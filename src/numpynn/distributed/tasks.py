@@ -150,7 +150,7 @@ def loss_gradient_sums(template: Any, theta: np.ndarray, data: TrainingData,
     grad = np.empty_like(net.theta)  # the network's dtype
     loss = net._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
     # The partition's mean times its weight: sums that add up across partitions.
-    return PartitionSums(loss * weight, grad.astype(np.float64) * weight, weight,
+    return PartitionSums(loss * weight, grad.astype(np.float64, copy=False) * weight, weight,
                          rows=data.n)
 
 
