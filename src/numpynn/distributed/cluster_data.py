@@ -188,11 +188,16 @@ class ClusterData:
                              f"for validation with {self.n} samples")
         shares = _shares(self.rows, held)
         seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=len(self.rows))]
-        parts = []
-        for validation in (False, True):
-            futures = self.client.map(split_part, self.partitions, shares, seeds,
-                                      validation=validation, pure=False)
-            parts.append(self._derived(futures, "splitting off the validation rows"))
+        parts: list[ClusterData] = []
+        try:
+            for validation in (False, True):
+                futures = self.client.map(split_part, self.partitions, shares, seeds,
+                                          validation=validation, pure=False)
+                parts.append(self._derived(futures, "splitting off the validation rows"))
+        except BaseException:
+            for part in parts:
+                part.release()
+            raise
         return parts[0], parts[1]
 
     @property
