@@ -7,6 +7,7 @@ Only row counts, weights and float64 sums come back to the client; the rows neve
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from .tasks import (
     loss_gradient_sums,
     partition_size,
     prepare_partition,
+    split_part,
     sum_in_order,
 )
 
@@ -133,17 +135,70 @@ class ClusterData:
         tasks = [prepare(template, xb, yb, wb)
                  for xb, yb, wb in zip(blocks.blocks, y_blocks, w_blocks)]
         self.client = client
-        futures = client.compute(tasks)
-        sizes = gather(client, client.map(partition_size, futures, pure=False),
-                       f"checking {name}")
-        keep = [i for i, (rows, _) in enumerate(sizes) if rows > 0]
-        if not keep:
+        self._hold(client.compute(tasks), f"checking {name}")
+        if not self.partitions:
             raise ValueError(f"{name} is empty: its partitions have 0 rows")
+        if sum(self.weights) <= 0:
+            raise ValueError("sample_weight sums to 0")
+
+    def _hold(self, futures: list[Any], what: str) -> None:
+        """Hold the prepared partitions of ``futures`` that have rows (Dask frames often
+        have empty ones), with their row counts and weights."""
+        sizes = gather(self.client, self.client.map(partition_size, futures, pure=False),
+                       what)
+        keep = [i for i, (rows, _) in enumerate(sizes) if rows > 0]
+        for i in sorted(set(range(len(futures))) - set(keep)):
+            futures[i].release()
         self.partitions = [futures[i] for i in keep]
         self.rows = [sizes[i][0] for i in keep]
         self.weights = [sizes[i][1] for i in keep]
-        if sum(self.weights) <= 0:
-            raise ValueError("sample_weight sums to 0")
+
+    def _derived(self, futures: list[Any], what: str) -> ClusterData:
+        """A ClusterData holding ``futures``, prepared partitions made from these (whose
+        recipes they keep, so that Dask can rebuild them after a lost worker)."""
+        derived = copy.copy(self)
+        derived._hold(futures, what)
+        return derived
+
+    def map(self, function: Any, what: str, **kwargs: Any) -> ClusterData:
+        """``function(partition, **kwargs)`` on every partition, as a new ClusterData
+        (this one keeps its own partitions: release it when done)."""
+        futures = self.client.map(function, self.partitions, pure=False, **kwargs)
+        return self._derived(futures, what)
+
+    def gather_each(self, function: Any, what: str, **kwargs: Any) -> list[Any]:
+        """``function(partition, **kwargs)`` of every partition, in partition order, on
+        the client (small results only: counts, not rows)."""
+        return gather(self.client, self.client.map(function, self.partitions, pure=False,
+                                                   **kwargs), what)
+
+    def split(self, fraction: float, rng: np.random.Generator
+              ) -> tuple[ClusterData, ClusterData]:
+        """``(training, validation)``: ``ceil(fraction * n)`` rows held out at random, on
+        the workers.
+
+        Every partition holds out its share (proportional to its rows, the remainders
+        going to the largest fractions), chosen by a permutation drawn from a seed that
+        ``rng`` gives each partition; nothing comes to the client.  This set keeps its
+        partitions (release it when done).
+        """
+        held = math.ceil(self.n * fraction)
+        if held < 1 or held >= self.n:
+            raise ValueError(f"validation_split={fraction} leaves no rows for training or "
+                             f"for validation with {self.n} samples")
+        shares = _shares(self.rows, held)
+        seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=len(self.rows))]
+        parts: list[ClusterData] = []
+        try:
+            for validation in (False, True):
+                futures = self.client.map(split_part, self.partitions, shares, seeds,
+                                          validation=validation, pure=False)
+                parts.append(self._derived(futures, "splitting off the validation rows"))
+        except BaseException:
+            for part in parts:
+                part.release()
+            raise
+        return parts[0], parts[1]
 
     @property
     def n(self) -> int:
@@ -201,6 +256,16 @@ class ClusterData:
             level = [client.submit(sum_in_order, *level[i:i + _FAN_IN], pure=False)
                      for i in range(0, len(level), _FAN_IN)]
         return sum_in_order(*gather(client, level, what))
+
+
+def _shares(rows: Sequence[int], total: int) -> list[int]:
+    """``total`` split in proportion to ``rows`` (largest remainders, ties to the first),
+    each share at most its rows when ``total < sum(rows)``."""
+    exact = np.asarray(rows, dtype=np.float64) * (total / sum(rows))
+    shares = np.floor(exact).astype(np.int64)
+    extra = total - int(shares.sum())
+    shares[np.argsort(shares - exact, kind="stable")[:extra]] += 1
+    return [int(s) for s in shares]
 
 
 def _template_of(network: Any) -> Any:

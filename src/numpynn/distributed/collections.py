@@ -16,7 +16,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-__all__ = ["RowBlocks", "is_dask_collection", "row_blocks", "lazy_rows", "as_float32_block"]
+__all__ = ["RowBlocks", "is_dask_collection", "row_blocks", "lazy_rows", "as_float_block"]
 
 
 def is_dask_collection(x: Any) -> bool:
@@ -129,18 +129,20 @@ def vector_blocks(v: Any, name: str, like: RowBlocks) -> list[Any]:
     return blocks
 
 
-def as_float32_block(block: Any) -> np.ndarray:
-    """A computed block (ndarray or pandas object) as a float32 ndarray, realigned.
+def as_float_block(block: Any, dtype: Any = np.float32) -> np.ndarray:
+    """A computed block (ndarray or pandas object) as a C-contiguous, aligned ndarray of
+    ``dtype`` (a network's: float32 or float64), converted once and only when needed.
 
     Buffers that arrive through ``client.scatter`` or from the network are often not
-    aligned for float32; NumPy and BLAS then take slow paths (an epoch 6x slower
+    aligned for their dtype; NumPy and BLAS then take slow paths (an epoch 6x slower
     in-process, 15-20x on a worker), so such a block is copied once, here.
     """
+    dtype = np.dtype(dtype)
     if hasattr(block, "to_numpy"):
-        block = block.to_numpy(dtype=np.float32)
+        block = block.to_numpy(dtype=dtype)
     arr = np.asarray(block)
-    if arr.dtype != np.float32 or not arr.flags.aligned or not arr.flags.c_contiguous:
-        arr = np.array(arr, dtype=np.float32, order="C")  # a fresh, aligned buffer
+    if arr.dtype != dtype or not arr.flags.aligned or not arr.flags.c_contiguous:
+        arr = np.array(arr, dtype=dtype, order="C")  # a fresh, aligned buffer
     return arr
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import dask
 import numpy as np
 
-from .collections import as_float32_block, lazy_rows, row_blocks
+from .collections import as_float_block, lazy_rows, realigned, row_blocks
 
 __all__ = ["DaskAdapter", "predict"]
 
@@ -24,21 +24,21 @@ _ESTIMATOR_METHODS = ("predict", "predict_proba", "predict_log_proba")
 
 def _network_block(network: Any, method: str, block: Any) -> np.ndarray:
     """``network.eval`` or ``network.predict`` of one computed block (in memory)."""
-    return getattr(network, method)(as_float32_block(block))
+    return getattr(network, method)(as_float_block(block, network.theta.dtype))
 
 
 def _estimator_block(estimator: Any, method: str, block: Any) -> np.ndarray:
     """The estimator's method on one computed block: dataframe partitions stay pandas
     objects, so that the estimator checks their column names as it does in memory."""
     if not hasattr(block, "columns"):
-        block = as_float32_block(block)
+        block = realigned(block)  # the estimator converts to its own dtype, as in memory
     return np.asarray(getattr(estimator, method)(block))
 
 
 def _network_output_spec(network: Any, method: str) -> tuple[tuple[int, ...], np.dtype]:
     k = network.sizes[-1]
     if method == "eval" or network.output_activation not in ("softmax", "logistic"):
-        return (k,), np.dtype(np.float32)
+        return (k,), network.theta.dtype
     return ((), np.dtype(np.int64)) if network.output_activation == "softmax" else \
         ((k,), np.dtype(np.int64))
 
@@ -52,9 +52,9 @@ class DaskAdapter:
         Returns
         -------
         dask.array.Array
-            ``eval``: float32, shape (n, sizes[-1]); ``predict``: as ``NeuralNetwork.predict``
-            for a 2-D input.  Row blocks are the input's blocks (unknown sizes for a
-            dataframe's partitions).
+            ``eval``: the network's dtype, shape (n, sizes[-1]); ``predict``: as
+            ``NeuralNetwork.predict`` for a 2-D input.  Row blocks are the input's
+            blocks (unknown sizes for a dataframe's partitions).
         """
         if method not in _NETWORK_METHODS:
             raise ValueError(f"method must be one of {_NETWORK_METHODS}, got {method!r}")

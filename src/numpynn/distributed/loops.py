@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import TrainingDivergedError
 from ..training import History
+from ..training.full_batch import FullBatchRun
 from ..training.loop import TrainingLoop
-from .lbfgs import DistributedObjective, minimize_distributed
+from .lbfgs import DistributedObjective
 from .local_sgd import LocalSGDRounds
 from .validation import Validation
 
@@ -68,6 +68,8 @@ class LocalSGDRun(TrainingLoop):
         self.check_callbacks()
         self._begin()
         logs: dict[str, Any] = {}
+        # The skeleton of Trainer.run's epoch loop, deliberately written again: an epoch
+        # here is a round on the cluster (trainer.py is the mini-batch engine's own).
         try:
             for r in range(self.initial_epoch, self.epochs):
                 logs = self._round(r, validation)
@@ -142,51 +144,30 @@ class LocalSGDRun(TrainingLoop):
         self.initial_epoch = int(training_state["epoch"]) + 1
 
 
-class DistributedLBFGSRun(TrainingLoop):
-    """Exact full-batch L-BFGS over data on a cluster, with callbacks once an iteration.
+class DistributedLBFGSRun(FullBatchRun):
+    """Exact full-batch L-BFGS over data on a cluster, with callbacks once an iteration:
+    ``fit(optimizer="lbfgs")``'s loop (the same bridge, restarts, budgets and divergence
+    check) with the :class:`DistributedObjective`; each iteration logs the objective as
+    its loss.
 
     Like ``fit(optimizer="lbfgs")`` it has no learning rate and no resumable state, so
     callbacks that need those (ReduceLROnPlateau, Checkpoint) are refused.
+
+    Parameters
+    ----------
+    objective : DistributedObjective
+    solver : LBFGS
+    callbacks : list of Callback or callables
     """
 
     solver_name = "optimizer='lbfgs' (full batch, on the cluster)"
 
     def __init__(self, objective: DistributedObjective, solver: Any,
                  callbacks: Iterable[Any]) -> None:
-        super().__init__(objective.network, callbacks)
-        self.objective = objective
-        self.solver = solver
-        self.learning_rate = None
+        super().__init__(objective.network, solver, callbacks=callbacks, objective=objective)
 
     def run(self, *, epochs: int, validation: Validation | None = None) -> History:
-        self.epochs = self.solver.max_iter or epochs
-        self.has_validation = validation is not None
-        self.check_callbacks()
-        start = self.network.theta.copy()
-        self._begin()
-        last: dict[str, Any] = {}
-
-        def after_iteration(loss: float) -> bool:
-            nonlocal last
-            last = {"epoch": len(self.history.loss), "loss": loss, "accuracy": None,
-                    "val_loss": None, "val_accuracy": None, "learning_rate": None}
-            if validation is not None:
-                last.update(validation.logs())
-            stop = self._epoch_end(last["epoch"], last)
-            if not stop:
-                self._epoch_begin(last["epoch"] + 1)
-            return stop
-
-        try:
-            self._epoch_begin(0)
-            minimize_distributed(self.objective, self.solver, self.epochs, after_iteration)
-            if not np.isfinite(self.network.theta).all():
-                self.network.theta[:] = start
-                raise TrainingDivergedError(len(self.history.loss), math.nan)
-            if not self.history.loss:  # converged before the first iteration finished
-                loss = self.objective(self.network.theta.astype(np.float64))[0]
-                self.history.record({"loss": loss})
-            self._end(last)
-        finally:
-            self._close()
-        return self.history
+        """Run for at most ``solver.max_iter`` (else ``epochs``) iterations, with the
+        validation figures once an iteration."""
+        return super().run(None, epochs=epochs,
+                           validation=None if validation is None else validation.logs)

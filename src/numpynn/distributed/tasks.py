@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ..core.losses import class_indices
 from ..training import Trainer, check_training_data, evaluate_loss
 from ..training.data import TrainingData
-from .collections import as_float32_block, realigned
+from .collections import as_float_block, realigned
 
 __all__ = ["aligned", "PartitionSums", "LocalSettings", "RoundJob", "ShardResult",
-           "prepare_partition", "partition_size", "concat_shard", "loss_gradient_sums",
-           "sum_in_order", "train_shard"]
+           "prepare_partition", "partition_size", "class_counts", "weighted_by_class",
+           "split_part", "concat_shard", "loss_gradient_sums", "sum_in_order", "train_shard"]
 
 
 # ---------------------------------------------------------------------------- data
@@ -30,12 +31,13 @@ def prepare_partition(network: Any, x: Any, y: Any, w: Any = None) -> TrainingDa
     Parameters
     ----------
     network : NeuralNetwork
-        For the input and output sizes and the output activation.
+        For the input and output sizes, the output activation and the dtype (theta's:
+        the rows are converted to it once, here, and to nothing else).
     x : ndarray or pandas.DataFrame, shape (m, sizes[0])
     y : ndarray or pandas object, the partition's targets
     w : ndarray or pandas.Series, shape (m,), optional
     """
-    X = as_float32_block(x)
+    X = as_float_block(x, network.theta.dtype)
     if X.ndim == 2 and X.shape[0] == 0:
         return None
     target = realigned(y)
@@ -45,7 +47,7 @@ def prepare_partition(network: Any, x: Any, y: Any, w: Any = None) -> TrainingDa
 
 def aligned(data: TrainingData) -> TrainingData:
     """``data``, or a realigned copy when it arrived from another worker: deserialised
-    buffers are often not aligned for float32, and NumPy's matmul then leaves BLAS for a
+    buffers are often not aligned for their dtype, and NumPy's matmul then leaves BLAS for a
     slow loop that also adds in another order (other bits on another worker)."""
     arrays = (data.X, data.target, data.sample_weight)
     if all(a is None or (a.flags.aligned and a.flags.c_contiguous) for a in arrays):
@@ -59,13 +61,36 @@ def partition_size(data: TrainingData | None) -> tuple[int, float]:
     return (0, 0.0) if data is None else (data.n, data.total_weight())
 
 
+def class_counts(data: TrainingData, num_classes: int) -> np.ndarray:
+    """Rows of each class in a prepared partition, shape (num_classes,), int64."""
+    return np.bincount(class_indices(data.target), minlength=num_classes)
+
+
+def weighted_by_class(data: TrainingData, per_class: np.ndarray) -> TrainingData:
+    """``data`` with each row's sample weight times its class's weight (``per_class``,
+    of the network's dtype), as ``check_training_data(class_weight=...)`` weighs them."""
+    per_sample = per_class[class_indices(data.target)]
+    weights = per_sample if data.sample_weight is None else data.sample_weight * per_sample
+    return TrainingData(data.X, data.target, weights)
+
+
+def split_part(data: TrainingData, held_out: int, seed: int, validation: bool
+               ) -> TrainingData:
+    """The training (or, with ``validation``, the held-out) rows of a partition: the
+    ``held_out`` rows of a permutation drawn from ``seed`` are held out, and each part
+    keeps the partition's row order."""
+    order = np.random.default_rng(seed).permutation(data.n)
+    rows = np.sort(order[:held_out] if validation else order[held_out:])
+    return data.subset(rows).materialized()
+
+
 def concat_shard(*parts: TrainingData) -> TrainingData:
     """The prepared partitions of one shard as one set, in the given order."""
     if len(parts) == 1:
         return aligned(parts[0])
     weights = [p.sample_weight for p in parts]
     if any(w is None for w in weights) and not all(w is None for w in weights):
-        weights = [np.ones(p.n, np.float32) if w is None else w for p, w in zip(parts, weights)]
+        weights = [np.ones(p.n, p.X.dtype) if w is None else w for p, w in zip(parts, weights)]
     return TrainingData(
         np.concatenate([p.X for p in parts]),
         np.concatenate([p.target for p in parts]),
@@ -86,13 +111,16 @@ class PartitionSums:
     weight : float
         Sum of ``w_i`` (rows, when unweighted).
     correct : float
-        Weighted count of rows predicted right (classification), else 0.
+        Rows predicted right (classification; unweighted, as ``fit`` reports accuracy),
+        else 0.
+    rows : int
     """
 
     loss: float
     gradient: np.ndarray | None
     weight: float
     correct: float = 0.0
+    rows: int = 0
 
 
 def _network_at(template: Any, theta: np.ndarray) -> Any:
@@ -104,29 +132,38 @@ def _network_at(template: Any, theta: np.ndarray) -> Any:
 
 def loss_gradient_sums(template: Any, theta: np.ndarray, data: TrainingData,
                        with_gradient: bool = True) -> PartitionSums:
-    """The summed loss (and its gradient) of one prepared partition at ``theta``."""
+    """The summed loss (and its gradient) of one prepared partition at ``theta``.
+
+    A partition of total weight 0 (class weights can make one) adds 0 to the loss and
+    the gradient, and its rows still count for the accuracy.
+    """
     net = _network_at(template, theta)
     data = aligned(data)
     weight = data.total_weight()
     if not with_gradient:
-        loss, accuracy = evaluate_loss(net, data)
-        correct = 0.0 if accuracy is None else accuracy * weight
-        return PartitionSums(loss * weight, None, weight, correct)
-    grad = np.empty(net.num_weights, dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a mean over weight 0
+            loss, accuracy = evaluate_loss(net, data)
+        correct = 0.0 if accuracy is None else accuracy * data.n
+        return PartitionSums(loss * weight if weight else 0.0, None, weight, correct, data.n)
+    if not weight:
+        return PartitionSums(0.0, np.zeros(net.num_weights), 0.0, rows=data.n)
+    grad = np.empty_like(net.theta)  # the network's dtype
     loss = net._loss_and_gradient_checked(data.X, data.target, data.sample_weight, grad)
     # The partition's mean times its weight: sums that add up across partitions.
-    return PartitionSums(loss * weight, grad.astype(np.float64) * weight, weight)
+    return PartitionSums(loss * weight, grad.astype(np.float64, copy=False) * weight, weight,
+                         rows=data.n)
 
 
 def sum_in_order(*parts: PartitionSums) -> PartitionSums:
     """The sum of ``parts`` in the order given (float64): the same bits every time."""
     first = parts[0]
     total = PartitionSums(first.loss, None if first.gradient is None else first.gradient.copy(),
-                          first.weight, first.correct)
+                          first.weight, first.correct, first.rows)
     for part in parts[1:]:
         total.loss += part.loss
         total.weight += part.weight
         total.correct += part.correct
+        total.rows += part.rows
         if total.gradient is not None:
             total.gradient += part.gradient
     return total
@@ -151,9 +188,9 @@ class RoundJob:
 
     Attributes
     ----------
-    theta : ndarray, shape (num_weights,), float32
+    theta : ndarray, shape (num_weights,), the network's dtype
     optimizer_state : dict
-        ``"step"`` and the optimizer's float32 vectors (empty: a fresh state).
+        ``"step"`` and the optimizer's vectors, of theta's dtype (empty: a fresh state).
     rng_state : dict
         The shard's generator state (``bit_generator.state``).
     rates : list of float

@@ -45,6 +45,19 @@ class Validation:
         except (ValueError, TypeError) as err:
             raise type(err)(f"validation_data: {err}") from None
 
+    @classmethod
+    def of_partitions(cls, network: Any, cluster: ClusterData, l2: float) -> Validation:
+        """Validation on checked partitions already on the cluster (the rows
+        ``validation_split`` holds out); it releases them with :meth:`release`."""
+        if sum(cluster.weights) <= 0:
+            raise ValueError("validation_split: the sample weights of the held-out rows sum "
+                             "to 0")
+        validation = cls.__new__(cls)
+        validation.network, validation.l2, validation._data = network, float(l2), None
+        validation._cluster = cluster
+        validation._template = template_future(cluster.client, network)
+        return validation
+
     def logs(self) -> dict[str, Any]:
         """The validation entries of a round's logs, at the network's current weights."""
         net = self.network
@@ -62,7 +75,7 @@ class Validation:
             loss += 0.5 * self.l2 * net.sum_of_squared_weights()
         accuracy = None
         if net.output_activation in ("softmax", "logistic"):
-            accuracy = sums.correct / sums.weight
+            accuracy = sums.correct / sums.rows
         return {"val_loss": float(loss),
                 "val_accuracy": None if accuracy is None else float(np.float64(accuracy))}
 

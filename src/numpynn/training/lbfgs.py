@@ -1,9 +1,12 @@
 """L-BFGS: the solver's settings and the one bridge to :func:`scipy.optimize.minimize`.
 
-Full-batch training of ``NeuralNetwork.fit(optimizer="lbfgs")`` and of the scikit-learn
-estimators' ``solver="lbfgs"`` both run :func:`minimize_lbfgs`: loss and gradient in the
-network's dtype on the flat vector ``theta``, float64 at SciPy's side of the call (a
-float64 network's iterates pass through unrounded).
+Full-batch training of ``NeuralNetwork.fit(optimizer="lbfgs")``, of the scikit-learn
+estimators' ``solver="lbfgs"`` and of ``numpynn.distributed.fit(strategy="lbfgs")`` all run
+:func:`minimize_lbfgs`: loss and gradient in the network's dtype on the flat vector
+``theta``, float64 at SciPy's side of the call (a float64 network's iterates pass through
+unrounded).  What is minimised is an :data:`Objective`: by default
+:func:`full_batch_objective` over data in memory; the distributed strategy plugs in its
+own (per-partition sums on a cluster), and the restarts, budgets and callbacks stay here.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from .data import TrainingData
 if TYPE_CHECKING:  # pragma: no cover
     from .penalty import L2Penalty
 
-__all__ = ["LBFGS", "LBFGSResult", "minimize_lbfgs", "full_batch_objective"]
+__all__ = ["LBFGS", "LBFGSResult", "Objective", "minimize_lbfgs", "full_batch_objective"]
+
+#: ``objective(x64) -> (loss, gradient)``: the loss at the float64 point ``x64`` (of shape
+#: ``(num_weights,)``) and its gradient as a float64 vector of that shape, which SciPy may
+#: keep (a fresh array each call).  It writes ``x64`` into ``network.theta`` (in theta's
+#: dtype) and evaluates there; a non-finite loss is returned as ``(inf, zeros)``, from
+#: which L-BFGS-B backs off.
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 class LBFGS:
@@ -88,8 +98,9 @@ class LBFGSResult:
 
 
 def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | None
-               ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
-    """``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``
+                         ) -> Objective:
+    """The :data:`Objective` of the mean loss over ``data`` in memory, plus ``penalty``:
+    ``f(x64) -> (loss, gradient as float64)``, writing ``x64`` into ``network.theta``
     (exactly for a float64 network, rounded to float32 for a float32 one)."""
     theta = network.theta
     grad = np.empty_like(theta)
@@ -111,10 +122,24 @@ def full_batch_objective(network: Any, data: TrainingData, penalty: L2Penalty | 
     return loss_and_grad
 
 
-def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter: int,
-                   penalty: L2Penalty | None = None,
-                   after_iteration: Callable[[float], bool] | None = None) -> LBFGSResult:
-    """Minimise the full-batch loss of ``network`` over ``data`` in place.
+def _chosen_objective(network: Any, data: TrainingData | None, penalty: L2Penalty | None,
+                      objective: Objective | None) -> Objective:
+    """``objective``, or the full-batch objective of ``data`` and ``penalty``."""
+    if objective is None:
+        if data is None:
+            raise TypeError("minimize_lbfgs needs data (a TrainingData) or an objective")
+        return full_batch_objective(network, data, penalty)
+    if data is not None or penalty is not None:
+        raise TypeError("minimize_lbfgs takes data and penalty, or an objective that "
+                        "includes them, not both")
+    return objective
+
+
+def minimize_lbfgs(network: Any, data: TrainingData | None, solver: LBFGS, *,
+                   max_iter: int, penalty: L2Penalty | None = None,
+                   after_iteration: Callable[[float], bool] | None = None,
+                   objective: Objective | None = None) -> LBFGSResult:
+    """Minimise the full-batch loss of ``network`` over ``data`` (or ``objective``) in place.
 
     In float32 the loss stops changing on a plateau long before the gradient is small,
     and L-BFGS-B then reports convergence on its relative reduction of the loss:
@@ -125,21 +150,23 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
     ----------
     network : NeuralNetwork
         ``network.theta`` is the starting point and holds the result.
-    data : TrainingData
-        With its own contiguous rows (:meth:`TrainingData.materialized`).
+    data : TrainingData or None
+        With its own contiguous rows (:meth:`TrainingData.materialized`); None when
+        ``objective`` is given.
     solver : LBFGS
     max_iter : int
         Most iterations, over all restarts.
     penalty : L2Penalty, optional
+        Added to the loss over ``data`` (an ``objective`` adds its own).
     after_iteration : callable, optional
         ``after_iteration(loss) -> bool`` after every iteration, with ``network.theta``
         at the iterate and ``loss`` the objective there; True stops.
+    objective : Objective, optional
+        What to minimise instead of :func:`full_batch_objective` of ``data`` and
+        ``penalty`` (``numpynn.distributed`` sums partitions on a cluster).  Its calls
+        count against ``solver.max_fun`` as SciPy counts them.
     """
-    try:
-        from scipy.optimize import minimize
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("L-BFGS needs SciPy: pip install numpynn[lbfgs]") from err
-    loss_and_grad = full_batch_objective(network, data, penalty)
+    objective = _chosen_objective(network, data, penalty, objective)
     stopped = []
 
     def callback(intermediate_result) -> None:
@@ -148,12 +175,30 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
             stopped.append(True)
             raise StopIteration
 
-    x = network.theta.astype(np.float64)
-    plateaus = network.theta.dtype == np.float32
+    result, iterations, evaluations = _restarted_runs(objective, network.theta, solver,
+                                                      max_iter, callback, stopped)
+    loss = objective(result.x)[0]
+    network.theta[:] = result.x  # (the objective left it there too)
+    return LBFGSResult(iterations=iterations, evaluations=evaluations,
+                       status=int(result.status), message=str(result.message),
+                       stopped=bool(stopped), loss=float(loss))
+
+
+def _restarted_runs(objective: Objective, theta: np.ndarray, solver: LBFGS, max_iter: int,
+                    callback: Callable[[Any], None], stopped: list[bool]
+                    ) -> tuple[Any, int, int]:
+    """L-BFGS-B from ``theta``, restarted while a float32 run ends on a plateau but made
+    progress; ``(SciPy's last result, iterations, evaluations)`` over all runs."""
+    try:
+        from scipy.optimize import minimize
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("L-BFGS needs SciPy: pip install numpynn[lbfgs]") from err
+    x = theta.astype(np.float64)
+    plateaus = theta.dtype == np.float32
     iterations = evaluations = 0
     while True:
         result = minimize(
-            loss_and_grad, x, method="L-BFGS-B", jac=True, callback=callback,
+            objective, x, method="L-BFGS-B", jac=True, callback=callback,
             options={"maxfun": solver.max_fun - evaluations, "maxiter": max_iter - iterations,
                      "gtol": solver.tol, "ftol": solver.ftol, "maxcor": solver.memory},
         )
@@ -162,12 +207,7 @@ def minimize_lbfgs(network: Any, data: TrainingData, solver: LBFGS, *, max_iter:
         # (A float64 loss does not plateau that way: its convergence is SciPy's.)
         stalled = (result.status == 0 and not stopped and plateaus
                    and float(np.abs(result.jac).max()) > solver.tol)
-        progressed = result.fun < loss_and_grad(x)[0]
+        if not (stalled and iterations < max_iter and evaluations < solver.max_fun
+                and result.fun < objective(x)[0]):  # (no evaluation unless it can matter)
+            return result, iterations, evaluations
         x = result.x
-        if not (stalled and progressed and iterations < max_iter
-                and evaluations < solver.max_fun):
-            break
-    loss = loss_and_grad(result.x)[0]  # also leaves theta at the result
-    return LBFGSResult(iterations=iterations, evaluations=evaluations,
-                       status=int(result.status), message=str(result.message),
-                       stopped=bool(stopped), loss=float(loss))
