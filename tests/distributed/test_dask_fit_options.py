@@ -189,3 +189,32 @@ def test_validation_split_with_lbfgs_and_its_errors(client):
     tiny_x, tiny_y = _dask(client, X[:1], y[:1], 1)
     with pytest.raises(ValueError, match="leaves no rows"):
         nd.fit(net, tiny_x, tiny_y, client=client, validation_split=0.5)
+
+
+# ---------------------------------------------------------------------------- what L-BFGS refuses
+@pytest.mark.parametrize("option, match", [
+    ({"learning_rate": 0.1}, "cannot honour learning_rate=0.1"),
+    ({"batch_size": 64}, "cannot honour batch_size=64"),
+    ({"dropout": 0.2}, "cannot honour dropout=0.2"),
+    ({"checkpoint_dir": "ckpt"}, "Checkpoint cannot be used with strategy='lbfgs'"),
+])
+def test_lbfgs_refuses_what_it_cannot_honour_before_any_work(client, option, match, tmp_path,
+                                                            monkeypatch):
+    import sys
+
+    fit_module = sys.modules["numpynn.distributed.fit"]  # the package's `fit` hides it
+
+    def no_cluster_work(*args, **kwargs):
+        raise AssertionError("the data were touched before the options were checked")
+
+    monkeypatch.setattr(fit_module, "training_sets", no_cluster_work)
+    if "checkpoint_dir" in option:
+        option = {"checkpoint_dir": tmp_path / "ckpt"}
+    X, y = _imbalanced(60)
+    dx, dy = _dask(client, X, y, 30)
+    net = numpynn.NeuralNetwork(5, 4, 3, seed=0)
+    start = net.theta.copy()
+    with pytest.raises(ValueError, match=match):
+        nd.fit(net, dx, dy, client=client, optimizer="lbfgs", **option)
+    assert np.array_equal(net.theta, start)
+    assert not (tmp_path / "ckpt").exists()

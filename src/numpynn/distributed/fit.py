@@ -12,6 +12,7 @@ import numpy as np
 from ..core.checks import as_generator, check_int, check_number
 from ..training import History, TerminateOnNaN, get_optimizer
 from ..training.fit import _option_callbacks
+from ..training.full_batch import FullBatchRun
 from ..training.lbfgs import LBFGS
 from ..training.trainer import resolve_learning_rate
 from .cluster_data import ClusterData, get_client, template_future
@@ -166,6 +167,7 @@ def _local_sgd_plan(client: Any, solver: Any, *, sync_every: Any, shards: Any,
     sync_every = check_int("sync_every", sync_every, 1)
     n_shards = len(client.scheduler_info()["workers"]) if shards is None else \
         check_int("shards", shards, 1)
+    batch_size = 32 if batch_size is None else batch_size
     settings = LocalSettings(solver, check_int("batch_size", batch_size, 1), l2,
                              check_number("dropout", dropout, 0.0, 1.0, high_inclusive=False),
                              bool(shuffle))
@@ -196,9 +198,27 @@ def _run_lbfgs(network: Any, sets: TrainingSets, solver: LBFGS, epochs: int, l2:
         objective.release()
 
 
+def _check_lbfgs_options(dropout: Any, learning_rate: Any, batch_size: Any,
+                         callbacks: list[Any]) -> None:
+    """ValueError, before any work on the cluster, for what full-batch L-BFGS cannot
+    honour: dropout, a learning rate, a batch size, callbacks that need a learning rate
+    or resumable state (ReduceLROnPlateau, Checkpoint)."""
+    for name, value in (("dropout", dropout), ("learning_rate", learning_rate),
+                        ("batch_size", batch_size)):
+        if value is not None and value is not False and value != 0:
+            raise ValueError(f"strategy='lbfgs' cannot honour {name}={value!r}: it takes "
+                             "full-batch steps with no learning rate")
+    for cb in callbacks:
+        missing = sorted(getattr(cb, "requires", frozenset()) - FullBatchRun.capabilities)
+        if missing:
+            raise ValueError(f"{type(cb).__name__} cannot be used with strategy='lbfgs': "
+                             f"it needs {', '.join(missing)}, and full-batch L-BFGS has none")
+
+
 def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: str | None = None,
         epochs: int = 100, sync_every: int = 1, shards: int | None = None,
-        optimizer: Any = "adam", learning_rate: float | None = None, batch_size: int = 32,
+        optimizer: Any = "adam", learning_rate: float | None = None,
+        batch_size: int | None = None,
         l2: float = 0.0, dropout: float = 0.0, shuffle: bool = True, seed: Any = None,
         sample_weight: Any = None, class_weight: Any = None, validation_data: Any = None,
         validation_split: float = 0.0, callbacks: Any = (), progress: bool = False,
@@ -216,9 +236,7 @@ def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: st
     callback_list = [TerminateOnNaN(), *_option_callbacks(
         callbacks, progress, early_stopping, patience, checkpoint_dir, resume)]
     if strategy == "lbfgs":
-        if dropout:
-            raise ValueError(f"strategy='lbfgs' cannot honour dropout={dropout!r}: it takes "
-                             "full-batch steps")
+        _check_lbfgs_options(dropout, learning_rate, batch_size, callback_list)
     else:
         plan = _local_sgd_plan(client, solver, sync_every=sync_every, shards=shards,
                                batch_size=batch_size, l2=l2, dropout=dropout, shuffle=shuffle,
