@@ -139,8 +139,9 @@ class TableModel:
                 drop: Sequence[str] = (), id_columns: Sequence[str] = (),
                 categorical: Sequence[str] = (), keep: Sequence[str] = (),
                 na_values: Iterable[str] = ()) -> PreparedData:
-        """The first half of :meth:`fit`: read, split, fit the encodings, encode, build the
-        (untrained) network and its metadata. :meth:`train` is the second half."""
+        """The first half of :meth:`fit`: read, split, choose the columns, fit the encodings
+        (:meth:`_fit_features`, the target's), encode, and :meth:`_finish_preparing` (the
+        untrained network and its metadata). :meth:`train` is the second half."""
         na_values = [na_values] if isinstance(na_values, str) else list(na_values)
         table = data if isinstance(data, Table) else read_table(data, na_values=na_values)
         self.notes_ = list(table.notes)
@@ -152,23 +153,35 @@ class TableModel:
         report = missing_report(table, roles.features, rows)
         if report:
             self.notes_.append(report)
-        pre = Preprocessor.fit(table, target, roles.features, max_categories=None,
-                               categorical_columns=roles.categorical, rows=train_rows)
+        order = np.concatenate([train_rows, val_rows])
+        pre, X = self._fit_features(table, target, roles, train_rows, order)
         enc = TargetEncoder.fit(table, target, task=self.task, rows=rows)  # every label
         if not enc.is_classification:  # regression: mean and std of the training rows only
             enc = TargetEncoder.fit(table, target, task="regression", rows=train_rows)
-        order = np.concatenate([train_rows, val_rows])
-        X = pre.transform(table, order)
         y = enc.transform(table, order)
         n = train_rows.size
         validation = (X[n:], y[n:]) if val_rows.size else None
         self.preprocessor_, self.target_encoder_ = pre, enc
+        self._finish_preparing(table, target, rows, n, roles, na_values)
+        return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n], validation, roles)
+
+    def _fit_features(self, table: Table, target: str, roles: ColumnRoles,
+                      train_rows: np.ndarray, order: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The preprocessor fitted on the training rows, and the float32 features of the
+        rows ``order``, shape (order.size, n_features)."""
+        pre = Preprocessor.fit(table, target, roles.features, max_categories=None,
+                               categorical_columns=roles.categorical, rows=train_rows)
+        return pre, pre.transform(table, order)
+
+    def _finish_preparing(self, table: Table, target: str, rows: np.ndarray, n_train: int,
+                          roles: ColumnRoles, na_values: list[str]) -> None:
+        """The untrained network and :attr:`metadata_`, once the encodings are fitted."""
+        pre, enc = self.preprocessor_, self.target_encoder_
         self.network_ = self._network(pre, enc)
-        record = self._training_record(table, target, rows, n, roles)
+        record = self._training_record(table, target, rows, n_train, roles)
         self.metadata_ = build_metadata(pre, enc, id_columns=roles.id_columns,
                                         na_values=na_values, training=record)
         self.network_.metadata = self.metadata_  # checkpoints carry the preprocessing too
-        return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n], validation, roles)
 
     def _split(self, table: Table, target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows with a target value, and their training and validation rows."""
