@@ -36,7 +36,7 @@ from .common import (
 from .metrics import model_metrics, print_results
 from .train_parser import DEFAULT_MODEL, add_parser
 from .train_recipe import recipe_of, run_recipe
-from .training_data import FileHash, check_numeric_columns
+from .training_data import FileHash, check_numeric_columns, describe_data
 
 __all__ = ["add_parser", "run", "DEFAULT_MODEL"]
 
@@ -189,21 +189,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _describe_training(source: _Source, model, prepared, args: argparse.Namespace) -> None:
-    enc, pre, net = model.target_encoder_, model.preprocessor_, model.network_
-    if enc.is_classification:
-        classes = list(enc.classes)
-        shown = ", ".join(classes[:8]) + (f", ... ({len(classes)} in all)"
-                                          if len(classes) > 8 else "")
-        task = f"classification into {len(classes)} classes ({shown})"
-    else:
-        task = "regression"
-    info(f"data: {source.name}, {prepared.table.n_rows} rows; target {source.target!r}: "
-         f"{task}")
-    for note in model.notes_:
-        info(f"note: {note}")
-    if prepared.roles.id_columns:
-        info(f"identifiers (not features, kept for predict): "
-             f"{', '.join(prepared.roles.id_columns)}")
+    pre, net = model.preprocessor_, model.network_
+    describe_data(model, prepared, source)
     numeric, text = pre.numeric_columns, pre.categorical_columns
     info(f"features: {pre.n_features} from {_plural(len(numeric), 'numeric column')} "
          f"(standardised) and {_plural(len(text), 'text column')} (one-hot)")
