@@ -281,6 +281,10 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
              y_val: Any = None, incremental: bool = False) -> _BaseNeuralNet:
         hidden = self._hidden_sizes()
         self._hidden_activations(len(hidden))
+        if self.solver == "lbfgs" and self.dropout:  # numpynn's own option: not ignored
+            raise ValueError(f"dropout={self.dropout!r} does not work with solver='lbfgs' "
+                             "(full-batch steps, without dropout): use a stochastic solver "
+                             "or dropout=0.0")
         first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, target, sample_weight = self._checked_input(X, y, sample_weight, incremental,
                                                        first_pass)
