@@ -206,3 +206,20 @@ def test_early_stopping_and_training_without_validation(tmp_path):
     assert "150 training rows, 0 validation rows" in proc.stdout
     assert not re.search(r"^validation", proc.stdout, re.M)
     assert "validation" not in numpynn.load(tmp_path / "all.safetensors").metadata["results"]
+
+
+def test_lbfgs_without_lr_trains_and_reports_what_it_did(tmp_path):
+    """--lr defaults to None: 0.01 for the mini-batch optimizers, none for lbfgs."""
+    proc = ok(run("train", "--optimizer", "lbfgs", "--epochs", "300", "-q", "--out",
+                  "lbfgs.safetensors", cwd=tmp_path))
+    assert "403 parameters; lbfgs (full batch)" in proc.stdout
+    meta = numpynn.load(tmp_path / "lbfgs.safetensors").metadata
+    assert meta["training"]["optimizer"] == "lbfgs"
+    assert meta["training"]["learning_rate"] is None
+    inspected = ok(run("inspect", "lbfgs.safetensors", cwd=tmp_path)).stdout
+    assert "lbfgs (full batch)" in inspected and "learning rate None" not in inspected
+
+    proc = ok(run("train", "--epochs", "2", "-q", "--out", "adam.safetensors", cwd=tmp_path))
+    assert "adam, learning rate 0.01, batch size 32" in proc.stdout
+    meta = numpynn.load(tmp_path / "adam.safetensors").metadata
+    assert meta["training"]["learning_rate"] == 0.01

@@ -79,6 +79,11 @@ def _check_options(args: argparse.Namespace) -> Path:
         parser.error("--resume needs --checkpoint-dir DIR")
     if args.optimizer == "lbfgs" and args.checkpoint_dir:
         parser.error("--optimizer lbfgs on a cluster takes no --checkpoint-dir")
+    from .train_parser import refuse_lbfgs_options  # train_parser imports this module
+
+    refuse_lbfgs_options(args, {"sync_every": "--sync-every", "patience": "--patience"},
+                         why="no learning rate, mini-batches or dropout, and on a cluster "
+                             "no rounds or early stopping")
     if args.task != "auto" or args.plot:
         parser.error("--task and --plot are not available with --scheduler/--workers")
     try:
@@ -131,11 +136,20 @@ def _network(prepared: dict[str, Any], args: argparse.Namespace):
                      "preprocessing_sample_rows": prepared["sample_rows"],
                      "validation_split": args.validation_split, "seed": args.seed,
                      "hidden": list(args.hidden), "activation": args.activation,
-                     "optimizer": args.optimizer, "learning_rate": args.lr,
+                     "optimizer": args.optimizer, "learning_rate": _learning_rate(args),
                      "batch_size": args.batch_size, "l2": args.l2, "dropout": args.dropout,
                      "cluster": {"sync_every": args.sync_every}},
     }
     return net
+
+
+def _learning_rate(args: argparse.Namespace) -> float | None:
+    """--lr, else 0.01 (the plain network's default); None for lbfgs, which takes none."""
+    from ..tabular.model import MINI_BATCH_LEARNING_RATE
+
+    if args.lr is not None:
+        return args.lr
+    return None if args.optimizer == "lbfgs" else MINI_BATCH_LEARNING_RATE
 
 
 def _scores(client, net, enc, arrays) -> dict[str, float]:
@@ -171,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         history = nd.fit(net, *prepared["train"], client=client, epochs=args.epochs,
                          sync_every=args.sync_every, batch_size=args.batch_size,
                          optimizer=args.optimizer,
-                         learning_rate=None if args.optimizer == "lbfgs" else args.lr,
+                         learning_rate=_learning_rate(args),
                          l2=args.l2, dropout=args.dropout, seed=args.seed,
                          validation_data=prepared["validation"], progress=not args.quiet,
                          early_stopping=args.early_stopping and args.optimizer != "lbfgs",

@@ -34,7 +34,7 @@ from .common import (
     info,
 )
 from .metrics import model_metrics, print_results
-from .train_parser import DEFAULT_MODEL, add_parser
+from .train_parser import DEFAULT_MODEL, add_parser, refuse_lbfgs_options
 from .train_recipe import recipe_of, run_recipe
 from .training_data import FileHash, check_numeric_columns, describe_data
 
@@ -98,6 +98,7 @@ def _data_source(args: argparse.Namespace) -> _Source:
     if args.optimizer == "lbfgs" and args.checkpoint_dir:
         parser.error("--checkpoint-dir does not work with --optimizer lbfgs (a full-batch "
                      "method run by SciPy)")
+    refuse_lbfgs_options(args)
     if args.data is None:
         from ..tabular.datasets import iris_path
 
@@ -196,7 +197,8 @@ def _describe_training(source: _Source, model, prepared, args: argparse.Namespac
          f"(standardised) and {_plural(len(text), 'text column')} (one-hot)")
     hidden = f"{args.activation} hidden, " if net.num_layers > 1 else ""
     how = "lbfgs (full batch)" if args.optimizer == "lbfgs" else \
-        f"{args.optimizer}, learning rate {args.lr:g}, batch size {args.batch_size}"
+        f"{args.optimizer}, learning rate {model.fit_learning_rate:g}, batch size " \
+        f"{args.batch_size}"
     weights = ", balanced class weights" if args.class_weight else ""
     info(f"network: {arch(net)}, {hidden}{net.output_activation} output, "
          f"{net.num_weights} parameters; {how}{weights}")
@@ -240,9 +242,11 @@ def _fit(model, prepared, checkpoint_dir: Path | None, start_epoch: int,
     except TrainingDivergedError as exc:  # the library counts epochs from 0
         where = f" (the last checkpoint in {checkpoint_dir} is intact)" \
             if checkpoint_dir is not None and has_checkpoints(checkpoint_dir) else ""
+        rate = model.fit_learning_rate  # None for lbfgs
+        hint = f"; try a smaller --lr than {rate:g}" if rate is not None else ""
         raise CommandError(
-            f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}; try a "
-            f"smaller --lr than {args.lr:g}; no model was saved{where}"
+            f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}{hint}; "
+            f"no model was saved{where}"
         ) from None
     finally:
         progress.close()

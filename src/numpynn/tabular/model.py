@@ -32,7 +32,11 @@ from .split import train_validation_split
 from .table import Table
 from .target import TargetEncoder, rows_with_target
 
-__all__ = ["TableModel", "PreparedData"]
+__all__ = ["TableModel", "PreparedData", "MINI_BATCH_LEARNING_RATE"]
+
+#: The learning rate of adam, adamw and sgd when none is given (``numpynn train --lr``'s
+#: default too); lbfgs takes none.
+MINI_BATCH_LEARNING_RATE = 0.01
 
 
 @dataclass
@@ -65,7 +69,9 @@ class TableModel:
     task : {"classification", "regression"}, optional
         Default: detected from the target (see :class:`TargetEncoder`).
     epochs, batch_size, learning_rate, optimizer, l2, dropout
-        As for :meth:`numpynn.NeuralNetwork.fit` (defaults 100, 32, 0.01, "adam", 0, 0).
+        As for :meth:`numpynn.NeuralNetwork.fit` (defaults 100, 32, None, "adam", 0, 0).
+        ``learning_rate=None`` is 0.01 for adam, adamw and sgd, and none for lbfgs
+        (which takes no learning rate: giving one with it is an error).
     early_stopping : bool, default True
         Keep the weights of the epoch with the lowest validation loss, and stop after
         ``patience`` epochs without a lower one (not with ``optimizer="lbfgs"``, which
@@ -92,7 +98,7 @@ class TableModel:
 
     def __init__(self, *, hidden: Sequence[int] = (16, 16), activation: str = "leaky_relu",
                  task: str | None = None, epochs: int = 100, batch_size: int = 32,
-                 learning_rate: float = 0.01, optimizer: str = "adam", l2: float = 0.0,
+                 learning_rate: float | None = None, optimizer: str = "adam", l2: float = 0.0,
                  dropout: float = 0.0, early_stopping: bool = True, patience: int = 10,
                  validation_split: float = 0.2, class_weight: Any = None,
                  max_categories: int = 100, seed: int = 42) -> None:
@@ -217,7 +223,7 @@ class TableModel:
             "validation_rows": int(rows.size - n_train), "target": target,
             "task": self.task or "auto", "validation_split": self.validation_split,
             "seed": self.seed, "hidden": list(self.hidden), "activation": self.activation,
-            "optimizer": self.optimizer, "learning_rate": self.learning_rate,
+            "optimizer": self.optimizer, "learning_rate": self.fit_learning_rate,
             "batch_size": self.batch_size, "l2": self.l2, "dropout": self.dropout,
             "early_stopping": self.early_stopping, "patience": self.patience,
             "class_weight": self.class_weight if isinstance(self.class_weight, str) else
@@ -236,7 +242,8 @@ class TableModel:
         history = self.network_.fit(
             prepared.X_train, prepared.y_train, epochs=self.epochs,
             batch_size=self.batch_size, optimizer=self.optimizer,
-            learning_rate=self.learning_rate, l2=self.l2, dropout=self.dropout, seed=self.seed,
+            learning_rate=self.fit_learning_rate, l2=self.l2, dropout=self.dropout,
+            seed=self.seed,
             validation_data=prepared.validation, callbacks=list(callbacks), progress=progress,
             early_stopping=self.early_stopping, patience=self.patience,
             class_weight=self.class_weight, checkpoint_dir=checkpoint_dir, resume=resume)
@@ -244,6 +251,14 @@ class TableModel:
         self.metadata_["results"] = {"epochs": history.epochs, "best_epoch": history.best_epoch,
                                      "stopped_early": history.stopped_early}
         return history
+
+    @property
+    def fit_learning_rate(self) -> float | None:
+        """The learning rate :meth:`train` passes to ``fit``: ``learning_rate``, else 0.01
+        for a mini-batch optimizer and None for lbfgs."""
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return None if self.optimizer == "lbfgs" else MINI_BATCH_LEARNING_RATE
 
     # -- using the model ----------------------------------------------------------------------
 
