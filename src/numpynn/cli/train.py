@@ -205,10 +205,7 @@ def _describe_training(source: _Source, model, prepared, args: argparse.Namespac
     info(f"split: {prepared.train_rows.size} training rows, {prepared.val_rows.size} "
          f"validation rows (seed {args.seed})")
     monitored = "validation" if prepared.val_rows.size else "training"
-    if args.early_stopping and args.optimizer == "lbfgs":
-        info("early stopping: not with lbfgs (a full-batch method run by SciPy); the last "
-             "iteration is kept")
-    elif args.early_stopping:
+    if args.early_stopping:  # lbfgs too: its iterations are the epochs
         info(f"early stopping: keeps the epoch with the lowest {monitored} loss and stops "
              f"after {args.patience} epochs without a lower one (--patience, "
              "--no-early-stopping)")
@@ -270,7 +267,7 @@ def _report(history, results: dict[str, Any], seconds: float, start_epoch: int,
          + (f" ({history.epochs} in all)" if start_epoch else ""))
     monitored = "validation" if prepared.validation is not None else "training"
     best = history.best_epoch
-    if args.early_stopping and args.optimizer != "lbfgs" and best is not None:
+    if args.early_stopping and best is not None:
         if history.stopped_early:
             info(f"stopped early: no lower {monitored} loss for {args.patience} epochs; kept "
                  f"the weights of epoch {best + 1}")

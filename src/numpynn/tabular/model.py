@@ -74,8 +74,7 @@ class TableModel:
         (which takes no learning rate: giving one with it is an error).
     early_stopping : bool, default True
         Keep the weights of the epoch with the lowest validation loss, and stop after
-        ``patience`` epochs without a lower one (not with ``optimizer="lbfgs"``, which
-        keeps its last iteration).
+        ``patience`` epochs without a lower one (with ``optimizer="lbfgs"``: iterations).
     patience : int, default 10
     validation_split : float, default 0.2
         Share of the rows held out (at random, ``seed``) for validation.
