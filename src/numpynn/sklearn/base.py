@@ -1,6 +1,6 @@
 """What the two scikit-learn estimators share: parameters, fitted views of the network,
-input checks, the network's initialisation and the fit, which hands the training to
-numpynn's engine (:mod:`.stochastic`) or L-BFGS bridge (:mod:`.lbfgs`).
+input checks, the network's initialisation, ``predict`` and the fit, which hands the
+training to numpynn's engine (:mod:`.stochastic`) or L-BFGS bridge (:mod:`.lbfgs`).
 
 The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and ``intercepts_``
 are lists of views of its flat vector ``theta`` (:mod:`.fitted_arrays`).  Its dtype is the
