@@ -82,6 +82,9 @@ BAD_COMMANDS = {
     "lbfgs on a cluster with --sync-every": ["train", "small.csv", "--target", "label",
                                              "--workers", "2", "--optimizer", "lbfgs",
                                              "--sync-every", "3"],
+    "cluster with --class-weight and --drop": ["train", "small.csv", "--target", "label",
+                                               "--workers", "2", "--class-weight",
+                                               "balanced", "--drop", "age"],
 }
 
 
@@ -117,7 +120,7 @@ def test_bad_input_messages_name_the_problem(bad_inputs):
     assert "usage" not in "".join(messages.values())
 
 
-def test_options_lbfgs_cannot_honour_are_named_before_any_work(bad_inputs):
+def test_options_a_solver_or_the_cluster_cannot_honour_are_named(bad_inputs):
     for case, flags in (("lbfgs with --lr", ["--lr"]),
                         ("lbfgs with --batch-size and --dropout", ["--batch-size", "--dropout"]),
                         ("lbfgs on a cluster with --lr", ["--lr"]),
@@ -126,6 +129,9 @@ def test_options_lbfgs_cannot_honour_are_named_before_any_work(bad_inputs):
         assert proc.returncode == 2, case
         assert "--optimizer lbfgs" in proc.stderr, proc.stderr
         assert all(flag in proc.stderr for flag in flags), proc.stderr
+    proc = run(*BAD_COMMANDS["cluster with --class-weight and --drop"], cwd=bad_inputs)
+    assert "--class-weight, --drop are not available with --scheduler/--workers" in \
+        proc.stderr, proc.stderr
 
 
 def test_exit_codes(bad_inputs):

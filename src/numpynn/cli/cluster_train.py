@@ -31,6 +31,15 @@ from .metrics import print_results
 __all__ = ["add_cluster_options", "wants_cluster", "run"]
 
 DEFAULT_MODEL = "model.safetensors"
+#: ``numpynn train`` options (argparse dest -> flag) that training on a cluster does not
+#: have: the data is read as it is, every column but the target a feature.
+_NOT_ON_A_CLUSTER = {
+    "task": "--task", "plot": "--plot", "class_weight": "--class-weight",
+    "features": "--features", "drop": "--drop", "id_columns": "--id",
+    "categorical": "--categorical", "keep": "--keep", "max_categories": "--max-categories",
+    "na_values": "--na-values", "delimiter": "--delimiter", "encoding": "--encoding",
+    "time_budget": "--time-budget",
+}
 
 
 def add_cluster_options(parser: argparse.ArgumentParser) -> None:
@@ -84,8 +93,13 @@ def _check_options(args: argparse.Namespace) -> Path:
     refuse_lbfgs_options(args, {"sync_every": "--sync-every", "patience": "--patience"},
                          why="no learning rate, mini-batches or dropout, and on a cluster "
                              "no rounds or early stopping")
-    if args.task != "auto" or args.plot:
-        parser.error("--task and --plot are not available with --scheduler/--workers")
+    given = [flag for dest, flag in _NOT_ON_A_CLUSTER.items()
+             if getattr(args, dest) != parser.get_default(dest)]
+    if args.recipe == "realmlp":
+        given.append("--recipe realmlp")
+    if given:  # the cluster trains the plain network on every column: not ignored
+        parser.error(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not "
+                     "available with --scheduler/--workers")
     try:
         from ..distributed.table_files import table_files
     except ImportError:
