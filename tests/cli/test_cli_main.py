@@ -72,6 +72,19 @@ BAD_COMMANDS = {
                            "--lr", "1e30", "--out", "diverged.safetensors"],
     "lbfgs with checkpoints": ["train", "small.csv", "--target", "label", "--optimizer",
                                "lbfgs", "--checkpoint-dir", "ck"],
+    "lbfgs with --lr": ["train", "small.csv", "--target", "label", "--optimizer", "lbfgs",
+                        "--lr", "0.1"],
+    "lbfgs with --batch-size and --dropout": ["train", "small.csv", "--target", "label",
+                                              "--optimizer", "lbfgs", "--batch-size", "8",
+                                              "--dropout", "0.1"],
+    "lbfgs on a cluster with --lr": ["train", "small.csv", "--target", "label", "--workers",
+                                     "2", "--optimizer", "lbfgs", "--lr", "0.1"],
+    "lbfgs on a cluster with --sync-every": ["train", "small.csv", "--target", "label",
+                                             "--workers", "2", "--optimizer", "lbfgs",
+                                             "--sync-every", "3"],
+    "cluster with --class-weight and --drop": ["train", "small.csv", "--target", "label",
+                                               "--workers", "2", "--class-weight",
+                                               "balanced", "--drop", "age"],
 }
 
 
@@ -105,6 +118,20 @@ def test_bad_input_messages_name_the_problem(bad_inputs):
     assert "nope.csv" in messages["missing data file"]
     assert re.search(r"diverged in epoch [1-9]", messages["diverging training"])
     assert "usage" not in "".join(messages.values())
+
+
+def test_options_a_solver_or_the_cluster_cannot_honour_are_named(bad_inputs):
+    for case, flags in (("lbfgs with --lr", ["--lr"]),
+                        ("lbfgs with --batch-size and --dropout", ["--batch-size", "--dropout"]),
+                        ("lbfgs on a cluster with --lr", ["--lr"]),
+                        ("lbfgs on a cluster with --sync-every", ["--sync-every"])):
+        proc = run(*BAD_COMMANDS[case], cwd=bad_inputs)
+        assert proc.returncode == 2, case
+        assert "--optimizer lbfgs" in proc.stderr, proc.stderr
+        assert all(flag in proc.stderr for flag in flags), proc.stderr
+    proc = run(*BAD_COMMANDS["cluster with --class-weight and --drop"], cwd=bad_inputs)
+    assert "--class-weight, --drop are not available with --scheduler/--workers" in \
+        proc.stderr, proc.stderr
 
 
 def test_exit_codes(bad_inputs):

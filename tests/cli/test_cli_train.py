@@ -206,3 +206,26 @@ def test_early_stopping_and_training_without_validation(tmp_path):
     assert "150 training rows, 0 validation rows" in proc.stdout
     assert not re.search(r"^validation", proc.stdout, re.M)
     assert "validation" not in numpynn.load(tmp_path / "all.safetensors").metadata["results"]
+
+
+def test_lbfgs_without_lr_trains_and_reports_what_it_did(tmp_path):
+    """--lr defaults to None: 0.01 for the mini-batch optimizers, none for lbfgs (whose
+    early stopping, over iterations, the report states as for the others)."""
+    proc = ok(run("train", "--optimizer", "lbfgs", "--epochs", "300", "-q", "--out",
+                  "lbfgs.safetensors", cwd=tmp_path))
+    assert "403 parameters; lbfgs (full batch)" in proc.stdout
+    assert "early stopping: keeps the epoch with the lowest validation loss" in proc.stdout
+    meta = numpynn.load(tmp_path / "lbfgs.safetensors").metadata
+    assert meta["training"]["optimizer"] == "lbfgs"
+    assert meta["training"]["learning_rate"] is None
+    results = meta["results"]  # iris: the validation loss stops falling long before 300
+    assert results["stopped_early"] and results["epochs"] < 300
+    assert f"stopped early: no lower validation loss for 10 epochs; kept the weights of " \
+           f"epoch {results['best_epoch'] + 1}" in proc.stdout
+    inspected = ok(run("inspect", "lbfgs.safetensors", cwd=tmp_path)).stdout
+    assert "lbfgs (full batch)" in inspected and "learning rate None" not in inspected
+
+    proc = ok(run("train", "--epochs", "2", "-q", "--out", "adam.safetensors", cwd=tmp_path))
+    assert "adam, learning rate 0.01, batch size 32" in proc.stdout
+    meta = numpynn.load(tmp_path / "adam.safetensors").metadata
+    assert meta["training"]["learning_rate"] == 0.01

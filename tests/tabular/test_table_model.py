@@ -144,3 +144,19 @@ def test_model_files_of_numpynn_0_1_give_the_same_outputs(name: str) -> None:
     np.testing.assert_array_equal(outputs, expected.reshape(outputs.shape))
     table = read_table(FIXTURES / "old_data.csv")
     assert model.read(table) is table
+
+
+def test_learning_rate_defaults_per_optimizer_and_lbfgs_takes_none() -> None:
+    df = frame()
+    assert TableModel().fit_learning_rate == 0.01  # adam, adamw, sgd: numpynn train's rate
+    model = TableModel(optimizer="lbfgs", epochs=20).fit(df, "y")
+    assert model.fit_learning_rate is None and model.history_.epochs >= 1
+    assert model.metadata_["training"]["learning_rate"] is None
+    assert TableModel(learning_rate=0.05).fit_learning_rate == 0.05
+    given = TableModel(optimizer="lbfgs", learning_rate=0.1, epochs=20)
+    prepared = given.prepare(df, "y")
+    before = given.network_.theta.copy()
+    with pytest.raises(ValueError) as info:
+        given.train(prepared)
+    assert "learning_rate=0.1" in str(info.value) and "optimizer='lbfgs'" in str(info.value)
+    np.testing.assert_array_equal(given.network_.theta, before)

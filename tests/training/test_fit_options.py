@@ -22,6 +22,9 @@ Y = (X[:, 0] > 0).astype(np.int64)
 
 
 @pytest.mark.parametrize("options, named", [
+    ({"optimizer": "lbfgs", "learning_rate": 0.1},
+     ["optimizer='lbfgs'", "learning_rate=0.1", "learning rate"]),
+    ({"optimizer": LBFGS(), "learning_rate": 0.5}, ["optimizer='lbfgs'", "learning_rate=0.5"]),
     ({"optimizer": "lbfgs", "batch_size": 64}, ["lbfgs", "batch_size=64"]),
     ({"optimizer": "lbfgs", "shuffle": False}, ["lbfgs", "shuffle=False"]),
     ({"optimizer": "lbfgs", "dropout": 0.2}, ["lbfgs", "dropout=0.2"]),
@@ -57,13 +60,15 @@ def test_options_a_solver_cannot_honour_raise_before_any_work(options, named, tm
 
 
 def test_the_command_lines_call_keeps_working_with_every_optimizer():
-    """``numpynn train`` passes its defaults (batch size, patience, learning rate) to
-    every optimizer: at their defaults they are no conflict."""
+    """``numpynn train`` passes its defaults (batch size, patience) to every optimizer: at
+    their defaults they are no conflict; its learning rate (0.01) to the mini-batch ones,
+    None to lbfgs, which has none."""
     for optimizer in ("adam", "adamw", "sgd", "lbfgs"):
         net = NeuralNetwork(2, 3, 2, seed=0)
         seen = []
         history = net.fit(X, Y, epochs=3, batch_size=32, optimizer=optimizer,
-                          learning_rate=0.01, l2=0.0, dropout=0.0, seed=42,
+                          learning_rate=None if optimizer == "lbfgs" else 0.01, l2=0.0,
+                          dropout=0.0, seed=42,
                           validation_data=(X[:10], Y[:10]), callbacks=[seen.append],
                           progress=False, early_stopping=False, patience=10,
                           checkpoint_dir=None, resume=False)

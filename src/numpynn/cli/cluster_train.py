@@ -31,6 +31,15 @@ from .metrics import print_results
 __all__ = ["add_cluster_options", "wants_cluster", "run"]
 
 DEFAULT_MODEL = "model.safetensors"
+#: ``numpynn train`` options (argparse dest -> flag) that training on a cluster does not
+#: have: the data is read as it is, every column but the target a feature.
+_NOT_ON_A_CLUSTER = {
+    "task": "--task", "plot": "--plot", "class_weight": "--class-weight",
+    "features": "--features", "drop": "--drop", "id_columns": "--id",
+    "categorical": "--categorical", "keep": "--keep", "max_categories": "--max-categories",
+    "na_values": "--na-values", "delimiter": "--delimiter", "encoding": "--encoding",
+    "time_budget": "--time-budget",
+}
 
 
 def add_cluster_options(parser: argparse.ArgumentParser) -> None:
@@ -79,8 +88,18 @@ def _check_options(args: argparse.Namespace) -> Path:
         parser.error("--resume needs --checkpoint-dir DIR")
     if args.optimizer == "lbfgs" and args.checkpoint_dir:
         parser.error("--optimizer lbfgs on a cluster takes no --checkpoint-dir")
-    if args.task != "auto" or args.plot:
-        parser.error("--task and --plot are not available with --scheduler/--workers")
+    from .train_parser import refuse_lbfgs_options  # train_parser imports this module
+
+    refuse_lbfgs_options(args, {"sync_every": "--sync-every", "patience": "--patience"},
+                         why="no learning rate, mini-batches or dropout, and on a cluster "
+                             "no rounds or early stopping")
+    given = [flag for dest, flag in _NOT_ON_A_CLUSTER.items()
+             if getattr(args, dest) != parser.get_default(dest)]
+    if args.recipe == "realmlp":
+        given.append("--recipe realmlp")
+    if given:  # the cluster trains the plain network on every column: not ignored
+        parser.error(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not "
+                     "available with --scheduler/--workers")
     try:
         from ..distributed.table_files import table_files
     except ImportError:
@@ -131,11 +150,20 @@ def _network(prepared: dict[str, Any], args: argparse.Namespace):
                      "preprocessing_sample_rows": prepared["sample_rows"],
                      "validation_split": args.validation_split, "seed": args.seed,
                      "hidden": list(args.hidden), "activation": args.activation,
-                     "optimizer": args.optimizer, "learning_rate": args.lr,
+                     "optimizer": args.optimizer, "learning_rate": _learning_rate(args),
                      "batch_size": args.batch_size, "l2": args.l2, "dropout": args.dropout,
                      "cluster": {"sync_every": args.sync_every}},
     }
     return net
+
+
+def _learning_rate(args: argparse.Namespace) -> float | None:
+    """--lr, else 0.01 (the plain network's default); None for lbfgs, which takes none."""
+    from ..tabular.model import MINI_BATCH_LEARNING_RATE
+
+    if args.lr is not None:
+        return args.lr
+    return None if args.optimizer == "lbfgs" else MINI_BATCH_LEARNING_RATE
 
 
 def _scores(client, net, enc, arrays) -> dict[str, float]:
@@ -171,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         history = nd.fit(net, *prepared["train"], client=client, epochs=args.epochs,
                          sync_every=args.sync_every, batch_size=args.batch_size,
                          optimizer=args.optimizer,
-                         learning_rate=None if args.optimizer == "lbfgs" else args.lr,
+                         learning_rate=_learning_rate(args),
                          l2=args.l2, dropout=args.dropout, seed=args.seed,
                          validation_data=prepared["validation"], progress=not args.quiet,
                          early_stopping=args.early_stopping and args.optimizer != "lbfgs",

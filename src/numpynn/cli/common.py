@@ -262,7 +262,7 @@ class TrainedModel:
 def load_trained(path_text: str) -> TrainedModel:
     """Load a model written by ``numpynn train``; ModelFileError if it is anything else."""
     from ..network import load
-    from ..tabular import Preprocessor, TargetEncoder
+    from ..tabular.model_state import encoders_from_metadata
 
     path = Path(path_text)
     check_model_file(path)
@@ -279,23 +279,7 @@ def load_trained(path_text: str) -> TrainedModel:
             f"{path}: this model file has no preprocessing (it was not written by "
             "'numpynn train'); predict and evaluate need one that was"
         )
-    try:
-        pre = Preprocessor.from_dict(meta["preprocessor"])
-        enc = TargetEncoder.from_dict(meta["target_encoder"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ModelFileError(
-            f"{path}: damaged preprocessing metadata: {error_message(exc)}") from None
-    if enc.classes is not None:
-        consistent = (net.output_activation == "softmax"
-                      and net.sizes[-1] == len(enc.classes))
-    else:
-        consistent = net.output_activation == "identity" and net.sizes[-1] == 1
-    if not consistent or net.sizes[0] != pre.n_features:
-        raise ModelFileError(
-            f"{path}: the preprocessing metadata ({pre.n_features} features, "
-            f"{enc.n_outputs} outputs) does not match the network {arch(net)}"
-        )
-    return TrainedModel(path, net, pre, enc)
+    return TrainedModel(path, net, *encoders_from_metadata(meta, net, path))
 
 
 def transform(pre, table) -> np.ndarray:

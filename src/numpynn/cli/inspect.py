@@ -172,10 +172,13 @@ def _describe_training_run(meta: Mapping[str, Any]) -> None:
     training = meta.get("training")
     results = meta.get("results")
     if isinstance(training, Mapping):
+        how = f"{training.get('optimizer')}, learning rate {training.get('learning_rate')}, " \
+            f"batch size {training.get('batch_size')}"
+        if training.get("optimizer") == "lbfgs":  # full batch, no learning rate
+            how = "lbfgs (full batch)"
         info(f"trained on: {training.get('data')} ({training.get('training_rows')} training "
              f"rows, {training.get('validation_rows')} validation rows, seed "
-             f"{training.get('seed')}), {training.get('optimizer')}, learning rate "
-             f"{training.get('learning_rate')}, batch size {training.get('batch_size')}")
+             f"{training.get('seed')}), {how}")
     if isinstance(results, Mapping):
         for part in ("training", "validation"):
             scores = results.get(part)

@@ -34,9 +34,9 @@ from .common import (
     info,
 )
 from .metrics import model_metrics, print_results
-from .train_parser import DEFAULT_MODEL, add_parser
+from .train_parser import DEFAULT_MODEL, add_parser, refuse_lbfgs_options
 from .train_recipe import recipe_of, run_recipe
-from .training_data import FileHash, check_numeric_columns
+from .training_data import FileHash, check_numeric_columns, describe_data
 
 __all__ = ["add_parser", "run", "DEFAULT_MODEL"]
 
@@ -98,6 +98,7 @@ def _data_source(args: argparse.Namespace) -> _Source:
     if args.optimizer == "lbfgs" and args.checkpoint_dir:
         parser.error("--checkpoint-dir does not work with --optimizer lbfgs (a full-batch "
                      "method run by SciPy)")
+    refuse_lbfgs_options(args)
     if args.data is None:
         from ..tabular.datasets import iris_path
 
@@ -189,37 +190,22 @@ def _plural(n: int, word: str) -> str:
 
 
 def _describe_training(source: _Source, model, prepared, args: argparse.Namespace) -> None:
-    enc, pre, net = model.target_encoder_, model.preprocessor_, model.network_
-    if enc.is_classification:
-        classes = list(enc.classes)
-        shown = ", ".join(classes[:8]) + (f", ... ({len(classes)} in all)"
-                                          if len(classes) > 8 else "")
-        task = f"classification into {len(classes)} classes ({shown})"
-    else:
-        task = "regression"
-    info(f"data: {source.name}, {prepared.table.n_rows} rows; target {source.target!r}: "
-         f"{task}")
-    for note in model.notes_:
-        info(f"note: {note}")
-    if prepared.roles.id_columns:
-        info(f"identifiers (not features, kept for predict): "
-             f"{', '.join(prepared.roles.id_columns)}")
+    pre, net = model.preprocessor_, model.network_
+    describe_data(model, prepared, source)
     numeric, text = pre.numeric_columns, pre.categorical_columns
     info(f"features: {pre.n_features} from {_plural(len(numeric), 'numeric column')} "
          f"(standardised) and {_plural(len(text), 'text column')} (one-hot)")
     hidden = f"{args.activation} hidden, " if net.num_layers > 1 else ""
     how = "lbfgs (full batch)" if args.optimizer == "lbfgs" else \
-        f"{args.optimizer}, learning rate {args.lr:g}, batch size {args.batch_size}"
+        f"{args.optimizer}, learning rate {model.fit_learning_rate:g}, batch size " \
+        f"{args.batch_size}"
     weights = ", balanced class weights" if args.class_weight else ""
     info(f"network: {arch(net)}, {hidden}{net.output_activation} output, "
          f"{net.num_weights} parameters; {how}{weights}")
     info(f"split: {prepared.train_rows.size} training rows, {prepared.val_rows.size} "
          f"validation rows (seed {args.seed})")
     monitored = "validation" if prepared.val_rows.size else "training"
-    if args.early_stopping and args.optimizer == "lbfgs":
-        info("early stopping: not with lbfgs (a full-batch method run by SciPy); the last "
-             "iteration is kept")
-    elif args.early_stopping:
+    if args.early_stopping:  # lbfgs too: its iterations are the epochs
         info(f"early stopping: keeps the epoch with the lowest {monitored} loss and stops "
              f"after {args.patience} epochs without a lower one (--patience, "
              "--no-early-stopping)")
@@ -253,9 +239,11 @@ def _fit(model, prepared, checkpoint_dir: Path | None, start_epoch: int,
     except TrainingDivergedError as exc:  # the library counts epochs from 0
         where = f" (the last checkpoint in {checkpoint_dir} is intact)" \
             if checkpoint_dir is not None and has_checkpoints(checkpoint_dir) else ""
+        rate = model.fit_learning_rate  # None for lbfgs
+        hint = f"; try a smaller --lr than {rate:g}" if rate is not None else ""
         raise CommandError(
-            f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}; try a "
-            f"smaller --lr than {args.lr:g}; no model was saved{where}"
+            f"training diverged in epoch {exc.epoch + 1}: the loss became {exc.loss}{hint}; "
+            f"no model was saved{where}"
         ) from None
     finally:
         progress.close()
@@ -279,7 +267,7 @@ def _report(history, results: dict[str, Any], seconds: float, start_epoch: int,
          + (f" ({history.epochs} in all)" if start_epoch else ""))
     monitored = "validation" if prepared.validation is not None else "training"
     best = history.best_epoch
-    if args.early_stopping and args.optimizer != "lbfgs" and best is not None:
+    if args.early_stopping and best is not None:
         if history.stopped_early:
             info(f"stopped early: no lower {monitored} loss for {args.patience} epochs; kept "
                  f"the weights of epoch {best + 1}")

@@ -13,6 +13,9 @@ DEFAULT_MODEL = "model.safetensors"
 _HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "logistic", "identity", "selu", "mish",
                        "gelu")
 _OPTIMIZERS = ("adam", "adamw", "sgd", "lbfgs")
+#: Options (argparse dest -> flag) of the mini-batch optimizers: --optimizer lbfgs takes
+#: full-batch steps of lengths its line search chooses, so given with it they are errors.
+_MINI_BATCH_OPTIONS = {"lr": "--lr", "batch_size": "--batch-size", "dropout": "--dropout"}
 
 _EPILOG = """\
 examples:
@@ -126,8 +129,9 @@ def _add_training_options(group) -> None:
                        help="most passes over the training rows (default: 100)")
     group.add_argument("--batch-size", type=options.positive_int, default=32, metavar="N",
                        help="rows per gradient step (default: 32)")
-    group.add_argument("--lr", type=options.number(0.0, None, low_ok=False), default=0.01,
-                       metavar="RATE", help="learning rate (default: 0.01)")
+    group.add_argument("--lr", type=options.number(0.0, None, low_ok=False), default=None,
+                       metavar="RATE", help="learning rate of adam, adamw and sgd (default: "
+                                            "0.01); lbfgs takes none")
     group.add_argument("--optimizer", choices=_OPTIMIZERS, default="adam",
                        help="default: adam; lbfgs is full-batch and needs SciPy")
     group.add_argument("--l2", type=options.number(0.0, None, low_ok=True), default=0.0,
@@ -164,3 +168,18 @@ def _add_output_options(group) -> None:
                        help="write the model and optimizer state there after every epoch")
     group.add_argument("--resume", action="store_true",
                        help="continue from the last checkpoint in --checkpoint-dir")
+
+
+def refuse_lbfgs_options(args: argparse.Namespace, more: dict[str, str] | None = None,
+                         why: str = "no learning rate, mini-batches or dropout") -> None:
+    """With ``--optimizer lbfgs``, a usage error naming the mini-batch options given (and
+    those of ``more``, dest -> flag): they would be ignored."""
+    if args.optimizer != "lbfgs":
+        return
+    parser: argparse.ArgumentParser = args.parser
+    given = [flag for dest, flag in {**_MINI_BATCH_OPTIONS, **(more or {})}.items()
+             if getattr(args, dest) != parser.get_default(dest)]
+    if given:
+        parser.error(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not work with "
+                     f"--optimizer lbfgs (full-batch steps of lengths its line search "
+                     f"chooses: {why})")

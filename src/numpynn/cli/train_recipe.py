@@ -19,6 +19,7 @@ from typing import Any
 from ..training.progress import _duration
 from .common import TrainedModel, info
 from .metrics import model_metrics, print_results
+from .training_data import describe_data
 
 __all__ = ["PLAIN_OPTIONS", "recipe_of", "run_recipe"]
 
@@ -50,21 +51,8 @@ def recipe_of(args: argparse.Namespace) -> str:
 
 
 def _describe(model: Any, prepared: Any, source: Any) -> None:
-    enc, pre = model.target_encoder_, model.preprocessor_
-    if enc.is_classification:
-        classes = list(enc.classes)
-        shown = ", ".join(classes[:8]) + (f", ... ({len(classes)} in all)"
-                                          if len(classes) > 8 else "")
-        task = f"classification into {len(classes)} classes ({shown})"
-    else:
-        task = "regression"
-    info(f"data: {source.name}, {prepared.table.n_rows} rows; target {source.target!r}: "
-         f"{task}")
-    for note in model.notes_:
-        info(f"note: {note}")
-    if prepared.roles.id_columns:
-        info(f"identifiers (not features, kept for predict): "
-             f"{', '.join(prepared.roles.id_columns)}")
+    pre = model.preprocessor_
+    describe_data(model, prepared, source)
     features = pre.features
     one_hot, embedded = len(features.one_hot), len(features.embedded)
     info(f"features: {pre.n_features} from {len(pre.numeric_columns)} numeric columns "

@@ -1,4 +1,5 @@
-"""``numpynn train``'s data checks: stray text in numeric columns, and the file's hash."""
+"""``numpynn train``'s data checks (stray text in numeric columns), the file's hash, and
+the report on the data that both the plain network and the recipe print."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .common import CommandError
+from .common import CommandError, info
 
 #: A text column whose present values are numbers except for at most this share is taken
 #: to be a numeric column with bad values (an error), not a text column.
@@ -67,3 +69,23 @@ class FileHash:
         if self._error is not None:
             raise self._error
         return self._digest.hexdigest()
+
+
+def describe_data(model: Any, prepared: Any, source: Any) -> None:
+    """Print the data and the task, the notes of the reading and the column rules, and
+    the identifier columns, of a prepared table model (``TableModel`` or the recipe's)."""
+    enc = model.target_encoder_
+    if enc.is_classification:
+        classes = list(enc.classes)
+        shown = ", ".join(classes[:8]) + (f", ... ({len(classes)} in all)"
+                                          if len(classes) > 8 else "")
+        task = f"classification into {len(classes)} classes ({shown})"
+    else:
+        task = "regression"
+    info(f"data: {source.name}, {prepared.table.n_rows} rows; target {source.target!r}: "
+         f"{task}")
+    for note in model.notes_:
+        info(f"note: {note}")
+    if prepared.roles.id_columns:
+        info(f"identifiers (not features, kept for predict): "
+             f"{', '.join(prepared.roles.id_columns)}")

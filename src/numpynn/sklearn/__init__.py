@@ -22,9 +22,9 @@ bridge.  The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` 
 ``intercepts_`` are lists of views of its flat vector ``theta``.
 
 Modules: :mod:`.classifier`, :mod:`.regressor`, their shared parts in :mod:`.base`,
-:mod:`.inputs` (dtypes, validation, the validation split), :mod:`.fitted_arrays`,
-:mod:`.log_proba` and :mod:`.docs`, the solvers in :mod:`.stochastic` and :mod:`.lbfgs`,
-the skl2onnx converters in :mod:`.onnx`.
+:mod:`.inputs` (dtypes, validation, the validation split, Dask collections),
+:mod:`.fitted_arrays`, :mod:`.log_proba` and :mod:`.docs`, the solvers in
+:mod:`.stochastic` and :mod:`.lbfgs`, the skl2onnx converters in :mod:`.onnx`.
 """
 
 from . import onnx as _onnx  # noqa: F401 - registers the skl2onnx converters (cheaply)

@@ -1,6 +1,6 @@
 """What the two scikit-learn estimators share: parameters, fitted views of the network,
-input checks, the network's initialisation and the fit, which hands the training to
-numpynn's engine (:mod:`.stochastic`) or L-BFGS bridge (:mod:`.lbfgs`).
+input checks, the network's initialisation, ``predict`` and the fit, which hands the
+training to numpynn's engine (:mod:`.stochastic`) or L-BFGS bridge (:mod:`.lbfgs`).
 
 The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and ``intercepts_``
 are lists of views of its flat vector ``theta`` (:mod:`.fitted_arrays`).  Its dtype is the
@@ -15,7 +15,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
@@ -190,6 +190,25 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
                 "warm_start to start over"
             )
 
+    # Deliberate parallel (predict, predict_proba, predict_log_proba): each method's own
+    # numpydoc sections, the same X and what it returns; the code is not repeated.
+    @inputs.fitted_outputs_method
+    def predict(self, X):
+        """Predicted classes (the classifier) or values (the regressor).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (label indicator rows for multilabel), or values in the network's
+            dtype; one output comes as shape (n_samples,).
+        """
+        P = self._outputs(X)
+        return self._decoded(P.ravel() if self.n_outputs_ == 1 else P)
+
     # ------------------------------------------------------------------ figures
     @property
     def _loss_divisor(self) -> int:
@@ -210,6 +229,33 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
         return {"network_": copy.deepcopy(self.network_), "n_iter_": self.n_iter_}
 
     # ------------------------------------------------------------------ the fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
+        """Fit the network to ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Converted once to the network's dtype (float32; with ``dtype="preserve"``
+            float64 and float32 stay as they are); sparse input stays sparse (CSR).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The classifier's class labels (any type), or a label indicator matrix for
+            multilabel; the regressor's target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; the loss is a weighted mean.
+        X_val : array-like of shape (n_val, n_features), default=None
+            A validation set of your own: early stopping uses it instead of
+            ``validation_fraction``; without early stopping it is only monitored
+            (``validation_scores_``, ``validation_loss_curve_``).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
+
     def _checked_input(self, X, y, sample_weight, incremental, first_pass):
         """X (dense or CSR), targets and sample weights, all in the network's dtype."""
         X, target = self._validate_input(X, y, incremental, reset=first_pass,
@@ -235,6 +281,10 @@ class _BaseNeuralNet(CallbackSupportMixin, BaseEstimator):
              y_val: Any = None, incremental: bool = False) -> _BaseNeuralNet:
         hidden = self._hidden_sizes()
         self._hidden_activations(len(hidden))
+        if self.solver == "lbfgs" and self.dropout:  # numpynn's own option: not ignored
+            raise ValueError(f"dropout={self.dropout!r} does not work with solver='lbfgs' "
+                             "(full-batch steps, without dropout): use a stochastic solver "
+                             "or dropout=0.0")
         first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, target, sample_weight = self._checked_input(X, y, sample_weight, incremental,
                                                        first_pass)

@@ -18,12 +18,12 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
-from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
+from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC, _summary_doc
+from .inputs import fitted_outputs_method
 from .log_proba import log_probabilities, probabilities
 
 __all__ = ["NeuralNetClassifier"]
@@ -31,16 +31,8 @@ __all__ = ["NeuralNetClassifier"]
 
 class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
     __doc__ = (
-        """Multi-layer perceptron classifier: a drop-in for scikit-learn's MLPClassifier.
-
-    Same parameters, defaults, attributes and training semantics as
-    :class:`sklearn.neural_network.MLPClassifier`, on numpynn's flat parameter vector in
-    float32 (or, with ``dtype="preserve"``, in X's dtype as scikit-learn); plus leaky ReLU
-    and per-layer activations, ``adamw``, ``dropout``, ``init``, ``class_weight``, a
-    validation set of your own, early stopping on the loss and scikit-learn's callbacks.
-
-    Parameters
-    ----------"""
+        _summary_doc("classifier", "MLPClassifier", "``class_weight``, ")
+        + "\n    Parameters\n    ----------"
         + _COMMON_PARAMETERS_DOC
         + """
     class_weight : dict, "balanced" or None, default=None
@@ -174,6 +166,10 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         weights = per_class.astype(dtype)[idx]
         return weights if sample_weight is None else sample_weight * weights
 
+    def _decoded(self, P: np.ndarray) -> np.ndarray:
+        """Labels of the outputs ``P`` (raveled where there is one output)."""
+        return self._label_binarizer.inverse_transform(P)
+
     def _score_outputs(self, P: np.ndarray, val: TrainingData) -> float:
         target, sw = val.target, val.sample_weight
         if target.ndim == 1:
@@ -184,32 +180,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
             right = ((P > 0.5) == (target > 0.5)).all(axis=1)
         return float(np.average(right, weights=sw))
 
-    # -- public API
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
-        """Fit the network to ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Converted once to the network's dtype (float32; with ``dtype="preserve"``
-            float64 and float32 stay as they are); sparse input stays sparse (CSR).
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels (any type), or a label indicator matrix for multilabel.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; the loss is a weighted mean.
-        X_val : array-like of shape (n_val, n_features), default=None
-            A validation set of your own: early stopping uses it instead of
-            ``validation_fraction``; without early stopping it is only monitored
-            (``validation_scores_``, ``validation_loss_curve_``).
-        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
-
-        Returns
-        -------
-        self : NeuralNetClassifier
-        """
-        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
-
+    # -- public API (fit and predict are the base class's)
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -235,25 +206,9 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict(self, X):
-        """Predicted classes.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-        """
-        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
-            return lazy.estimator_outputs(self, X, "predict")
-        check_is_fitted(self)
-        P = self._outputs(X)
-        if self.n_outputs_ == 1:
-            P = P.ravel()
-        return self._label_binarizer.inverse_transform(P)
-
+    # Deliberate parallel (predict, predict_proba, predict_log_proba): each method's own
+    # numpydoc sections, the same X and what it returns; the code is not repeated.
+    @fitted_outputs_method
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -267,11 +222,11 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
             In the order of ``classes_``; for multilabel, one probability per label.  A
             binary model's columns are ``sigmoid(-z)`` and ``sigmoid(z)`` of its logit.
         """
-        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
-            return lazy.estimator_outputs(self, X, "predict_proba")
-        check_is_fitted(self)
         return probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
+    # Deliberate parallel (predict, predict_proba, predict_log_proba): each method's own
+    # numpydoc sections, the same X and what it returns; the code is not repeated.
+    @fitted_outputs_method
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed from the logits (log-softmax,
         log-sigmoid): finite wherever :meth:`predict_proba` is not 0 (also where a
@@ -285,9 +240,6 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         -------
         log_proba : ndarray of shape (n_samples, n_classes), the network's dtype
         """
-        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
-            return lazy.estimator_outputs(self, X, "predict_log_proba")
-        check_is_fitted(self)
         return log_probabilities(self.out_activation_, self._outputs(X, apply_output=False))
 
     def __sklearn_tags__(self):

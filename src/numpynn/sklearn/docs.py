@@ -1,4 +1,18 @@
-"""Docstring parts the two estimators share (parameters and fitted attributes)."""
+"""Docstring parts the two estimators share (summary, parameters, fitted attributes)."""
+
+
+def _summary_doc(kind: str, sklearn_name: str, extras: str = "") -> str:
+    """The first paragraphs of the ``kind`` estimator's docstring, the drop-in for
+    scikit-learn's ``sklearn_name``; ``extras`` lists its own additions (", ..."-style)."""
+    return f"""Multi-layer perceptron {kind}: a drop-in for scikit-learn's {sklearn_name}.
+
+    Same parameters, defaults, attributes and training semantics as
+    :class:`sklearn.neural_network.{sklearn_name}`, on numpynn's flat parameter vector in
+    float32 (or, with ``dtype="preserve"``, in X's dtype as scikit-learn); plus leaky ReLU
+    and per-layer activations, ``adamw``, ``dropout``, ``init``, {extras}a validation set
+    of your own, early stopping on the loss and scikit-learn's callbacks.
+"""
+
 
 _COMMON_PARAMETERS_DOC = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)

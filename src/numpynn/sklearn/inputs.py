@@ -1,5 +1,6 @@
 """The estimators' input: which dtype the network computes in, X validated into it (sparse
-kept sparse), a cheap path for small dense batches, and scikit-learn's validation split.
+kept sparse), a cheap path for small dense batches, scikit-learn's validation split, and
+the prediction methods' dispatch of lazy collections (:func:`fitted_outputs_method`).
 
 ``dtype=np.float32`` (the default) converts every X to float32 once: the speed.
 ``dtype="preserve"`` follows scikit-learn's MLP exactly: ``fit`` keeps float64 and float32
@@ -10,15 +11,18 @@ computes in NumPy's promotion of X's dtype and the network's, as scikit-learn's
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..core.checks import check_float_dtype
+from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "network_for",
     "split_validation",
     "as_network_input",
+    "fitted_outputs_method",
 ]
 
 PRESERVE = "preserve"
@@ -36,6 +41,21 @@ _PRESERVED = (np.float64, np.float32)
 #: Dense batches up to this many values may skip ``validate_data`` when they need nothing
 #: it does (serving one row at a time is mostly call overhead).
 _FAST_VALUES = 1 << 14
+
+
+def fitted_outputs_method(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Wrap a prediction method ``method(self, X)``: a lazy collection (a Dask array or
+    dataframe) gets the lazy result of the same method, block by block; other ``X`` runs
+    ``method`` once the estimator is fitted (else scikit-learn's ``NotFittedError``)."""
+
+    @functools.wraps(method)
+    def dispatch(self: Any, X: Any) -> Any:
+        if (lazy := lazy_adapter(X)) is not None:
+            return lazy.estimator_outputs(self, X, method.__name__)
+        check_is_fitted(self)
+        return method(self, X)
+
+    return dispatch
 
 
 def model_dtype(est: Any) -> np.dtype | str:

@@ -10,26 +10,19 @@ from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ..core.lazy import lazy_adapter
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
-from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC
+from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC, _summary_doc
 
 __all__ = ["NeuralNetRegressor"]
 
 
 class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
     __doc__ = (
-        """Multi-layer perceptron regressor: a drop-in for scikit-learn's MLPRegressor.
-
-    Same parameters, defaults, attributes and training semantics as
-    :class:`sklearn.neural_network.MLPRegressor`, on numpynn's flat parameter vector in
-    float32 (or, with ``dtype="preserve"``, in X's dtype as scikit-learn); plus leaky ReLU
-    and per-layer activations, ``adamw``, ``dropout``, ``init``, a validation set of your
-    own, early stopping on the loss and scikit-learn's callbacks.
-
+        _summary_doc("regressor", "MLPRegressor")
+        + """
     Parameters
     ----------
     loss : {"squared_error", "poisson"}, default="squared_error"
@@ -131,29 +124,12 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
     def _apply_class_weight(self, target, sample_weight, incremental, dtype):
         return sample_weight
 
+    def _decoded(self, P: np.ndarray) -> np.ndarray:
+        """The outputs ``P`` are the predicted values."""
+        return P
+
     def _score_outputs(self, P: np.ndarray, val: TrainingData) -> float:
         return float(r2_score(val.target, P, sample_weight=val.sample_weight))
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
-        """Fit the network to ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Converted once to the network's dtype (float32; with ``dtype="preserve"``
-            float64 and float32 stay as they are); sparse input stays sparse (CSR).
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val : array-like of shape (n_val, n_features), default=None
-            A validation set of your own (see :meth:`NeuralNetClassifier.fit`).
-        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-
-        Returns
-        -------
-        self : NeuralNetRegressor
-        """
-        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -171,23 +147,6 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         self : NeuralNetRegressor
         """
         return self._fit(X, y, sample_weight, incremental=True)
-
-    def predict(self, X):
-        """Predicted values.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs), the network's dtype
-        """
-        if (lazy := lazy_adapter(X)) is not None:  # a Dask collection: lazy result
-            return lazy.estimator_outputs(self, X, "predict")
-        check_is_fitted(self)
-        P = self._outputs(X)
-        return P.ravel() if P.shape[1] == 1 else P
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -32,7 +32,11 @@ from .split import train_validation_split
 from .table import Table
 from .target import TargetEncoder, rows_with_target
 
-__all__ = ["TableModel", "PreparedData"]
+__all__ = ["TableModel", "PreparedData", "MINI_BATCH_LEARNING_RATE"]
+
+#: The learning rate of adam, adamw and sgd when none is given (``numpynn train --lr``'s
+#: default too); lbfgs takes none.
+MINI_BATCH_LEARNING_RATE = 0.01
 
 
 @dataclass
@@ -65,11 +69,12 @@ class TableModel:
     task : {"classification", "regression"}, optional
         Default: detected from the target (see :class:`TargetEncoder`).
     epochs, batch_size, learning_rate, optimizer, l2, dropout
-        As for :meth:`numpynn.NeuralNetwork.fit` (defaults 100, 32, 0.01, "adam", 0, 0).
+        As for :meth:`numpynn.NeuralNetwork.fit` (defaults 100, 32, None, "adam", 0, 0).
+        ``learning_rate=None`` is 0.01 for adam, adamw and sgd, and none for lbfgs
+        (which takes no learning rate: giving one with it is an error).
     early_stopping : bool, default True
         Keep the weights of the epoch with the lowest validation loss, and stop after
-        ``patience`` epochs without a lower one (not with ``optimizer="lbfgs"``, which
-        keeps its last iteration).
+        ``patience`` epochs without a lower one (with ``optimizer="lbfgs"``: iterations).
     patience : int, default 10
     validation_split : float, default 0.2
         Share of the rows held out (at random, ``seed``) for validation.
@@ -92,7 +97,7 @@ class TableModel:
 
     def __init__(self, *, hidden: Sequence[int] = (16, 16), activation: str = "leaky_relu",
                  task: str | None = None, epochs: int = 100, batch_size: int = 32,
-                 learning_rate: float = 0.01, optimizer: str = "adam", l2: float = 0.0,
+                 learning_rate: float | None = None, optimizer: str = "adam", l2: float = 0.0,
                  dropout: float = 0.0, early_stopping: bool = True, patience: int = 10,
                  validation_split: float = 0.2, class_weight: Any = None,
                  max_categories: int = 100, seed: int = 42) -> None:
@@ -139,8 +144,9 @@ class TableModel:
                 drop: Sequence[str] = (), id_columns: Sequence[str] = (),
                 categorical: Sequence[str] = (), keep: Sequence[str] = (),
                 na_values: Iterable[str] = ()) -> PreparedData:
-        """The first half of :meth:`fit`: read, split, fit the encodings, encode, build the
-        (untrained) network and its metadata. :meth:`train` is the second half."""
+        """The first half of :meth:`fit`: read, split, choose the columns, fit the encodings
+        (:meth:`_fit_features`, the target's), encode, and :meth:`_finish_preparing` (the
+        untrained network and its metadata). :meth:`train` is the second half."""
         na_values = [na_values] if isinstance(na_values, str) else list(na_values)
         table = data if isinstance(data, Table) else read_table(data, na_values=na_values)
         self.notes_ = list(table.notes)
@@ -152,23 +158,35 @@ class TableModel:
         report = missing_report(table, roles.features, rows)
         if report:
             self.notes_.append(report)
-        pre = Preprocessor.fit(table, target, roles.features, max_categories=None,
-                               categorical_columns=roles.categorical, rows=train_rows)
+        order = np.concatenate([train_rows, val_rows])
+        pre, X = self._fit_features(table, target, roles, train_rows, order)
         enc = TargetEncoder.fit(table, target, task=self.task, rows=rows)  # every label
         if not enc.is_classification:  # regression: mean and std of the training rows only
             enc = TargetEncoder.fit(table, target, task="regression", rows=train_rows)
-        order = np.concatenate([train_rows, val_rows])
-        X = pre.transform(table, order)
         y = enc.transform(table, order)
         n = train_rows.size
         validation = (X[n:], y[n:]) if val_rows.size else None
         self.preprocessor_, self.target_encoder_ = pre, enc
+        self._finish_preparing(table, target, rows, n, roles, na_values)
+        return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n], validation, roles)
+
+    def _fit_features(self, table: Table, target: str, roles: ColumnRoles,
+                      train_rows: np.ndarray, order: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The preprocessor fitted on the training rows, and the float32 features of the
+        rows ``order``, shape (order.size, n_features)."""
+        pre = Preprocessor.fit(table, target, roles.features, max_categories=None,
+                               categorical_columns=roles.categorical, rows=train_rows)
+        return pre, pre.transform(table, order)
+
+    def _finish_preparing(self, table: Table, target: str, rows: np.ndarray, n_train: int,
+                          roles: ColumnRoles, na_values: list[str]) -> None:
+        """The untrained network and :attr:`metadata_`, once the encodings are fitted."""
+        pre, enc = self.preprocessor_, self.target_encoder_
         self.network_ = self._network(pre, enc)
-        record = self._training_record(table, target, rows, n, roles)
+        record = self._training_record(table, target, rows, n_train, roles)
         self.metadata_ = build_metadata(pre, enc, id_columns=roles.id_columns,
                                         na_values=na_values, training=record)
         self.network_.metadata = self.metadata_  # checkpoints carry the preprocessing too
-        return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n], validation, roles)
 
     def _split(self, table: Table, target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows with a target value, and their training and validation rows."""
@@ -204,7 +222,7 @@ class TableModel:
             "validation_rows": int(rows.size - n_train), "target": target,
             "task": self.task or "auto", "validation_split": self.validation_split,
             "seed": self.seed, "hidden": list(self.hidden), "activation": self.activation,
-            "optimizer": self.optimizer, "learning_rate": self.learning_rate,
+            "optimizer": self.optimizer, "learning_rate": self.fit_learning_rate,
             "batch_size": self.batch_size, "l2": self.l2, "dropout": self.dropout,
             "early_stopping": self.early_stopping, "patience": self.patience,
             "class_weight": self.class_weight if isinstance(self.class_weight, str) else
@@ -223,7 +241,8 @@ class TableModel:
         history = self.network_.fit(
             prepared.X_train, prepared.y_train, epochs=self.epochs,
             batch_size=self.batch_size, optimizer=self.optimizer,
-            learning_rate=self.learning_rate, l2=self.l2, dropout=self.dropout, seed=self.seed,
+            learning_rate=self.fit_learning_rate, l2=self.l2, dropout=self.dropout,
+            seed=self.seed,
             validation_data=prepared.validation, callbacks=list(callbacks), progress=progress,
             early_stopping=self.early_stopping, patience=self.patience,
             class_weight=self.class_weight, checkpoint_dir=checkpoint_dir, resume=resume)
@@ -231,6 +250,14 @@ class TableModel:
         self.metadata_["results"] = {"epochs": history.epochs, "best_epoch": history.best_epoch,
                                      "stopped_early": history.stopped_early}
         return history
+
+    @property
+    def fit_learning_rate(self) -> float | None:
+        """The learning rate :meth:`train` passes to ``fit``: ``learning_rate``, else 0.01
+        for a mini-batch optimizer and None for lbfgs."""
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return None if self.optimizer == "lbfgs" else MINI_BATCH_LEARNING_RATE
 
     # -- using the model ----------------------------------------------------------------------
 

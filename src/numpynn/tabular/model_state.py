@@ -22,17 +22,18 @@ from ..errors import ModelFileError
 from .features import Preprocessor
 from .target import TargetEncoder
 
-__all__ = ["MODEL_FORMAT", "MODEL_VERSION", "build_metadata", "encoders_from_metadata",
-           "reading_options"]
+__all__ = ["MODEL_FORMAT", "MODEL_VERSION", "build_metadata", "check_encoders_match",
+           "encoders_from_metadata", "reading_options"]
 
 #: ``format`` / ``version`` of a table model's metadata (the names numpynn 0.1 used).
 MODEL_FORMAT = "numpynn.cli.train"
 MODEL_VERSION = 1
 
 
-def build_metadata(pre: Preprocessor, enc: TargetEncoder, *, id_columns: Sequence[str],
+def build_metadata(pre: Any, enc: TargetEncoder, *, id_columns: Sequence[str],
                    na_values: Sequence[str], training: Mapping[str, Any]) -> dict[str, Any]:
-    """The metadata of a model trained with ``pre`` and ``enc`` (JSON types only)."""
+    """The metadata of a model trained with ``pre`` (a :class:`Preprocessor`, or the
+    recipe's features) and ``enc`` (JSON types only)."""
     return {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -71,16 +72,31 @@ def encoders_from_metadata(meta: Mapping[str, Any], net: Any, path: str | Path
         reading_options(meta)
     except (KeyError, ValueError, TypeError) as exc:
         raise ModelFileError(f"{path}: damaged preprocessing metadata: {exc}") from None
+    try:
+        check_encoders_match(net, pre, enc)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: {exc}") from None
+    return pre, enc
+
+
+def check_encoders_match(net: Any, pre: Preprocessor, enc: TargetEncoder) -> None:
+    """ValueError unless ``net`` takes ``pre``'s features and gives ``enc``'s outputs
+    (softmax over the classes, or one identity output).
+
+    Parameters
+    ----------
+    net : NeuralNetwork
+    pre : Preprocessor
+    enc : TargetEncoder
+    """
     if enc.classes is not None:
         consistent = net.output_activation == "softmax" and net.sizes[-1] == len(enc.classes)
     else:
         consistent = net.output_activation == "identity" and net.sizes[-1] == 1
     if not consistent or net.sizes[0] != pre.n_features:
-        raise ModelFileError(
-            f"{path}: the preprocessing metadata ({pre.n_features} features, "
-            f"{enc.n_outputs} outputs) does not match the network "
-            f"{'-'.join(str(s) for s in net.sizes)}")
-    return pre, enc
+        raise ValueError(f"the preprocessing metadata ({pre.n_features} features, "
+                         f"{enc.n_outputs} outputs) does not match the network "
+                         f"{'-'.join(str(s) for s in net.sizes)}")
 
 
 def reading_options(meta: Mapping[str, Any]) -> dict[str, Any]:

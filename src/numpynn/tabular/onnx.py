@@ -52,7 +52,7 @@ from ..io.onnx_graph import (
 )
 from ..network import NeuralNetwork, load
 from .features import Preprocessor
-from .model_state import reading_options
+from .model_state import check_encoders_match, reading_options
 from .target import TargetEncoder
 from .values import MISSING_VALUES
 
@@ -242,17 +242,6 @@ def _class_labels(enc: TargetEncoder) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
-def _check_match(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder) -> None:
-    if enc.classes is not None:
-        consistent = net.output_activation == "softmax" and net.sizes[-1] == len(enc.classes)
-    else:
-        consistent = net.output_activation == "identity" and net.sizes[-1] == 1
-    if not consistent or net.sizes[0] != pre.n_features:
-        raise ValueError(f"the preprocessing metadata ({pre.n_features} features, "
-                         f"{enc.n_outputs} outputs) does not match the network "
-                         f"{'-'.join(map(str, net.sizes))}")
-
-
 def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncoder, *,
                         opset: int = DEFAULT_OPSET, numeric_type: str = "float64",
                         na_values: Sequence[str] = ()) -> Any:
@@ -276,7 +265,7 @@ def table_model_to_onnx(net: NeuralNetwork, pre: Preprocessor, enc: TargetEncode
     """
     if numeric_type not in _NUMERIC_TYPES:
         raise ValueError(f"numeric_type must be one of {_NUMERIC_TYPES}, got {numeric_type!r}")
-    _check_match(net, pre, enc)
+    check_encoders_match(net, pre, enc)
     inputs, names = _column_inputs(pre, numeric_type)
     g = GraphBuilder(check_opset(opset), reserved=[*names, *_OUTPUT_NAMES])
     features = _features(g, pre, [str(v).strip() for v in na_values])

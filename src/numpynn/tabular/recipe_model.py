@@ -27,12 +27,11 @@ from ..errors import ModelFileError
 from ..tabular_network import load_tabular_networks, save_tabular_networks
 from ..training import History
 from .model import PreparedData, TableModel
-from .model_state import MODEL_FORMAT, MODEL_VERSION
-from .reading import read_table
+from .model_state import MODEL_FORMAT, build_metadata
 from .recipe import Recipe
 from .recipe_ensemble import ensemble_outputs, fit_members
 from .recipe_features import RecipeFeatures
-from .roles import choose_columns, missing_report
+from .roles import ColumnRoles
 from .table import Table
 from .target import TargetEncoder
 
@@ -73,6 +72,11 @@ class RecipeInput:
         return list(self.features.categories)
 
 
+def _of_the_members(name: str, doc: str) -> property:
+    """A read-only property: the first member's attribute ``name``."""
+    return property(lambda self: getattr(self.networks[0], name), doc=doc)
+
+
 class RecipeEnsemble:
     """The members as one network for the command line: ``eval`` is their mean output
     (regression outputs clipped to the training targets' range), plus ``sizes``,
@@ -103,21 +107,11 @@ class RecipeEnsemble:
         save_tabular_networks(path, self.networks, self.metadata if metadata is None
                               else metadata)
 
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return self.networks[0].sizes
-
-    @property
-    def output_activation(self) -> str:
-        return self.networks[0].output_activation
-
-    @property
-    def hidden_activations(self) -> tuple[str, ...]:
-        return self.networks[0].hidden_activations
-
-    @property
-    def num_layers(self) -> int:
-        return self.networks[0].num_layers
+    # The members share their architecture: the first one's answers for all.
+    sizes = _of_the_members("sizes", "``(n_inputs, *hidden, n_outputs)``.")
+    output_activation = _of_the_members("output_activation", "The output activation's name.")
+    hidden_activations = _of_the_members("hidden_activations", "One name per hidden layer.")
+    num_layers = _of_the_members("num_layers", "Dense layers (hidden layers + 1).")
 
     @property
     def num_weights(self) -> int:
@@ -155,53 +149,30 @@ class RecipeTableModel(TableModel):
                          max_categories=max_categories, seed=seed)
         self.recipe = Recipe(time_budget=float(time_budget)).with_options(recipe)
 
-    def prepare(self, data: Any, target: str, *, features: Sequence[str] | None = None,
-                drop: Sequence[str] = (), id_columns: Sequence[str] = (),
-                categorical: Sequence[str] = (), keep: Sequence[str] = (),
-                na_values: Iterable[str] = ()) -> PreparedData:
-        """Read, choose the columns, split, fit the recipe's features and the target
-        encoding, encode; :meth:`train` then trains the members."""
-        na_values = [na_values] if isinstance(na_values, str) else list(na_values)
-        table = data if isinstance(data, Table) else read_table(data, na_values=na_values)
-        self.notes_ = list(table.notes)
-        rows, train_rows, val_rows = self._split(table, target)
-        roles = choose_columns(table, target, features=features, drop=drop,
-                               id_columns=id_columns, categorical=categorical, keep=keep,
-                               max_categories=self.max_categories, rows=train_rows)
-        self.notes_ += roles.notes
-        report = missing_report(table, roles.features, rows)
-        if report:
-            self.notes_.append(report)
+    def _fit_features(self, table: Table, target: str, roles: ColumnRoles,
+                      train_rows: np.ndarray, order: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The recipe's features fitted on the training rows, and the float32 features of
+        the rows ``order`` (dense features, then category codes)."""
         columns = {name: table.column(name) for name in roles.features}
         recipe = self.recipe
         pre = RecipeFeatures.fit({k: v[train_rows] for k, v in columns.items()},
                                  categorical=roles.categorical,
                                  max_one_hot=9 if recipe.embeddings else None,
                                  robust=recipe.robust_scaling, clip=recipe.robust_scaling)
-        enc = TargetEncoder.fit(table, target, task=self.task, rows=rows)
-        if not enc.is_classification:
-            enc = TargetEncoder.fit(table, target, task="regression", rows=train_rows)
-        order = np.concatenate([train_rows, val_rows])
-        X = pre.transform({k: v[order] for k, v in columns.items()})
-        y = enc.transform(table, order)
-        n = train_rows.size
-        self.preprocessor_, self.target_encoder_ = RecipeInput(pre), enc
-        self.metadata_ = self._metadata(table, target, rows, n, roles, pre, enc, na_values)
-        return PreparedData(table, rows, train_rows, val_rows, X[:n], y[:n],
-                            (X[n:], y[n:]) if val_rows.size else None, roles)
+        return RecipeInput(pre), pre.transform({k: v[order] for k, v in columns.items()})
 
-    def _metadata(self, table: Table, target: str, rows: np.ndarray, n: int, roles: Any,
-                  pre: RecipeFeatures, enc: TargetEncoder, na_values: list[str]) -> dict:
-        training = {"data": table.source, "rows": int(rows.size), "training_rows": n,
-                    "validation_rows": int(rows.size - n), "target": target,
+    def _finish_preparing(self, table: Table, target: str, rows: np.ndarray, n_train: int,
+                          roles: ColumnRoles, na_values: list[str]) -> None:
+        """:attr:`metadata_` (the members are built by :meth:`train`)."""
+        training = {"data": table.source, "rows": int(rows.size), "training_rows": n_train,
+                    "validation_rows": int(rows.size - n_train), "target": target,
                     "task": self.task or "auto", "validation_split": self.validation_split,
                     "seed": self.seed, "recipe": "realmlp", "left_out": roles.left_out}
-        return {"format": MODEL_FORMAT, "version": MODEL_VERSION, "task": enc.task,
-                "target": enc.name,
-                "classes": list(enc.classes) if enc.is_classification else None,
-                "feature_names": pre.feature_names, "recipe_features": pre.to_dict(),
-                "target_encoder": enc.to_dict(), "id_columns": list(roles.id_columns),
-                "reading": {"na_values": sorted(na_values)}, "training": training}
+        meta = build_metadata(self.preprocessor_.features, self.target_encoder_,
+                              id_columns=roles.id_columns, na_values=na_values,
+                              training=training)
+        meta["recipe_features"] = meta.pop("preprocessor")  # not a Preprocessor's state
+        self.metadata_ = meta
 
     def train(self, prepared: PreparedData, *, callbacks: Iterable[Any] = (),
               progress: bool = False, checkpoint_dir: Any = None, resume: bool = False

@@ -91,17 +91,19 @@ def _option_callbacks(callbacks, progress, early_stopping, patience, checkpoint_
 
 
 def _refuse_full_batch_options(solver: LBFGS, epochs: int, batch_size: Any, shuffle: bool,
-                               dropout: float) -> None:
+                               dropout: float, learning_rate: float | None) -> None:
     """ValueError for each mini-batch keyword given to L-BFGS (callbacks are checked by
     the run: their ``requires``)."""
-    given = [f"batch_size={batch_size!r}" if batch_size != _BATCH_SIZE else "",
+    given = [f"learning_rate={learning_rate!r}" if learning_rate is not None else "",
+             f"batch_size={batch_size!r}" if batch_size != _BATCH_SIZE else "",
              "shuffle=False" if not shuffle else "",
              f"dropout={dropout!r}" if dropout else ""]
     given = [g for g in given if g]
     if given:
         raise ValueError(f"optimizer='lbfgs' cannot honour {', '.join(given)}: L-BFGS takes "
-                         "full-batch steps over all the data, without mini-batches, "
-                         "shuffling or dropout")
+                         "full-batch steps over all the data, of lengths its line search "
+                         "chooses, without a learning rate, mini-batches, shuffling or "
+                         "dropout")
     if solver.max_iter is not None and epochs not in (_EPOCHS, solver.max_iter):
         raise ValueError(f"epochs={epochs} and {solver!r} give two iteration counts: set "
                          "one of them")
@@ -127,7 +129,7 @@ optimizer : {"adam", "adamw", "sgd", "lbfgs"}, Optimizer or LBFGS, default "adam
     ``Adam(learning_rate=0.01, schedule="cosine", clip_norm=1.0)``.
 learning_rate : float, optional
     The base rate of a mini-batch optimizer that does not set its own (default
-    0.001); giving both is an error.  L-BFGS has no learning rate and does not use it.
+    0.001); giving both is an error, and so is giving one with lbfgs (which has none).
 l2 : float, default 0.0
     Loss term ``(l2 / 2) * sum(w ** 2)`` over the weights (not the biases).
 dropout : float in [0, 1), default 0.0
@@ -207,7 +209,8 @@ def fit(
     callback_list = _option_callbacks(callbacks, progress, early_stopping, patience,
                                       checkpoint_dir, resume)
     if isinstance(solver, LBFGS):
-        _refuse_full_batch_options(solver, epochs, batch_size, shuffle, dropout)
+        _refuse_full_batch_options(solver, epochs, batch_size, shuffle, dropout,
+                                   learning_rate)
         loop: Trainer | FullBatchRun = FullBatchRun(
             network, solver, penalty=make_l2_penalty(l2, network),
             callbacks=[TerminateOnNaN(), *callback_list])
