@@ -3,6 +3,7 @@ sparse and dense fits agree, with scikit-learn's as well."""
 
 from __future__ import annotations
 
+import contextlib
 import tracemalloc
 import warnings
 
@@ -80,6 +81,13 @@ def test_estimators_never_densify_x():
     X = sp.csr_matrix((rng.random(rows * 10), rng.integers(0, cols, rows * 10),
                        np.arange(0, rows * 10 + 1, 10)), shape=(rows, cols))
     y = rng.integers(0, 2, rows)
+    # The same fit on a few rows first, and the compiled kernels that a fit this large
+    # switches to: the modules imported on first use are not the fit's memory (Numba's
+    # import alone traces about 16 MB), and without this the peak depends on test order.
+    _quiet(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0,
+                               early_stopping=True).fit, X[:50], y[:50]).predict_proba(X[:5])
+    with contextlib.suppress(Exception):  # without Numba, NumPy alone: nothing to load
+        import numpynn.core.kernels.numba_kernels  # noqa: F401
     tracemalloc.start()
     clf = _quiet(NeuralNetClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0,
                                      early_stopping=True).fit, X, y)
