@@ -52,3 +52,12 @@ def test_cluster_options_are_checked(parts, tmp_path, capsys):
               "tcp://127.0.0.1:1"])
     assert main(["train", str(tmp_path / "none-*.parquet"), "--target", "label",
                  "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "m")]) != 0
+
+
+def test_lbfgs_on_the_cluster_from_the_command_line(client, parts, tmp_path, capsys):
+    model = tmp_path / "model.safetensors"
+    status = main(["train", str(parts / "part-*.csv"), "--target", "label", "--scheduler",
+                   client.scheduler.address, "--optimizer", "lbfgs", "--epochs", "5",
+                   "--quiet", "--out", str(model)])
+    assert status == 0, capsys.readouterr().err
+    assert model.exists() and "rounds in" in capsys.readouterr().out

@@ -196,6 +196,8 @@ def test_validation_split_with_lbfgs_and_its_errors(client):
     ({"learning_rate": 0.1}, "cannot honour learning_rate=0.1"),
     ({"batch_size": 64}, "cannot honour batch_size=64"),
     ({"dropout": 0.2}, "cannot honour dropout=0.2"),
+    ({"sync_every": 2}, "cannot honour sync_every=2"),
+    ({"shards": 2}, "cannot honour shards=2"),
     ({"checkpoint_dir": "ckpt"}, "Checkpoint cannot be used with strategy='lbfgs'"),
 ])
 def test_lbfgs_refuses_what_it_cannot_honour_before_any_work(client, option, match, tmp_path,

@@ -197,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
              f"preprocessing fitted on {prepared['sample_rows']} sampled rows")
         started = time.monotonic()
         history = nd.fit(net, *prepared["train"], client=client, epochs=args.epochs,
-                         sync_every=args.sync_every, batch_size=args.batch_size,
+                         sync_every=args.sync_every,
+                         batch_size=None if args.optimizer == "lbfgs" else args.batch_size,
                          optimizer=args.optimizer,
                          learning_rate=_learning_rate(args),
                          l2=args.l2, dropout=args.dropout, seed=args.seed,

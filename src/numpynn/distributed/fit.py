@@ -237,6 +237,10 @@ def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: st
         callbacks, progress, early_stopping, patience, checkpoint_dir, resume)]
     if strategy == "lbfgs":
         _check_lbfgs_options(dropout, learning_rate, batch_size, callback_list)
+        for name, value, default in (("sync_every", sync_every, 1), ("shards", shards, None)):
+            if value != default:
+                raise ValueError(f"strategy='lbfgs' cannot honour {name}={value!r}: it is "
+                                 "an option of strategy='local_sgd'")
     else:
         plan = _local_sgd_plan(client, solver, sync_every=sync_every, shards=shards,
                                batch_size=batch_size, l2=l2, dropout=dropout, shuffle=shuffle,
