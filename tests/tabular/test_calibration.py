@@ -88,9 +88,9 @@ def test_the_classifier_scales_each_member_and_reports_it():
     X = rng.normal(size=(300, 5)).astype(np.float32)
     y = (X[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(int)
     on = TabularClassifier(width=16, epochs=15, random_state=0).fit(X, y)
-    scales = on.plan_["output_scales"]
-    assert len(on.networks_) > 1 and len(scales) == len(on.networks_)
-    assert all(s != 1.0 for s in scales)
+    assert len(on.networks_) > 1 and on.plan_["output_scale"] != 1.0
+    # One factor for all members, fitted on their validation rows pooled: every row once.
+    assert on.plan_["validation_rows"] * len(on.networks_) == 300
     # One member: the same training with and without one factor on the logits gives the
     # same classes and other probabilities.  (An ensemble averages probabilities, so there
     # a row the members disagree on may change class.)
@@ -98,6 +98,10 @@ def test_the_classifier_scales_each_member_and_reports_it():
     one_on = TabularClassifier(width=16, epochs=15, random_state=0, recipe=one).fit(X, y)
     one_off = TabularClassifier(width=16, epochs=15, random_state=0,
                                 recipe={**one, "temperature_scaling": False}).fit(X, y)
-    assert one_off.plan_["output_scales"] == [1.0]
+    assert one_off.plan_["output_scale"] == 1.0
     assert (one_on.predict(X) == one_off.predict(X)).all()
     assert not np.allclose(one_on.predict_proba(X), one_off.predict_proba(X))
+    beta = one_on.plan_["output_scale"]
+    np.testing.assert_allclose(one_on.networks_[0].views.biases[-1],
+                               beta * one_off.networks_[0].views.biases[-1], rtol=1e-3,
+                               atol=1e-6)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..tabular_network import TabularNetwork
 from ..training import History
+from .calibration import fit_inverse_temperature, scale_output_layer
 from .recipe import Recipe, SizePlan, plan_size
 from .recipe_training import fit_recipe
 
@@ -38,7 +39,7 @@ class BaggedFit:
     rows: list[Rows]
     plan: SizePlan
     seconds: float
-    output_scales: list[float] | None = None
+    output_scale: float = 1.0
 
     def report(self) -> dict[str, Any]:
         """The plan with what the fit did: members, rows per member, best epochs, seconds."""
@@ -47,7 +48,7 @@ class BaggedFit:
                 "training_rows": int(train.size),
                 "validation_rows": 0 if val is None else int(val.size),
                 "best_epochs": [h.best_epoch for h in self.histories],
-                "output_scales": [round(b, 3) for b in self.output_scales or ()],
+                "output_scale": round(self.output_scale, 3),
                 "seconds": round(self.seconds, 2)}
 
 
@@ -123,8 +124,25 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
             embeddings=embeddings, n_outputs=n_outputs, task=task, seed=rng,
             sample_weight=None if sample_weight is None else sample_weight[train],
             progress=progress, plan=plan))
-    return BaggedFit([f.network for f in fits], [f.history for f in fits], parts, plan,
-                     sum(f.seconds for f in fits), [f.output_scale for f in fits])
+    networks = [f.network for f in fits]
+    beta = 1.0
+    if recipe.temperature_scaling and task == "classification" and parts[0][1] is not None:
+        beta = _fit_output_scale(networks, encoded, targets, parts)
+    return BaggedFit(networks, [f.history for f in fits], parts, plan,
+                     sum(f.seconds for f in fits), beta)
+
+
+def _fit_output_scale(networks: list[TabularNetwork], encoded: np.ndarray,
+                      labels: np.ndarray, parts: list[Rows]) -> float:
+    """Temperature scaling of every member by one factor, fitted on the members' output
+    sums for their own validation rows pooled (with bagging: every row once, out of fold)
+    -- five times the rows one fold has, where a small table's fold may have 30."""
+    logits = np.concatenate([net.output_sums(encoded[val]) for net, (_, val) in
+                             zip(networks, parts)])
+    beta = fit_inverse_temperature(logits, np.concatenate([labels[val] for _, val in parts]))
+    for net in networks:
+        scale_output_layer(net, beta)
+    return beta
 
 
 def ensemble_outputs(networks: list[TabularNetwork], encoded: np.ndarray) -> np.ndarray:

@@ -26,7 +26,6 @@ from ..training import (
     TerminateOnNaN,
     check_training_data,
 )
-from .calibration import fit_inverse_temperature, scale_output_layer
 from .recipe import Recipe, SizePlan, plan_size
 
 __all__ = ["RecipeFit", "fit_recipe", "build_network"]
@@ -37,14 +36,12 @@ SCALE_LR_FACTOR = 6.0
 
 @dataclass
 class RecipeFit:
-    """A trained network, its history, the size plan, the seconds it took and the factor
-    temperature scaling put on its output sums (1.0 when it did not run)."""
+    """A trained network, its history, the size plan and the seconds it took."""
 
     network: TabularNetwork
     history: History
     plan: SizePlan
     seconds: float
-    output_scale: float = 1.0
 
 
 def build_network(recipe: Recipe, plan: SizePlan, n_dense: int,
@@ -138,8 +135,4 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
     # fighting over the cores, and far faster on a shared machine.
     with single_threaded_blas():
         history = trainer.run(data, epochs=plan.epochs, validation=val)
-    beta = 1.0
-    if recipe.temperature_scaling and task == "classification" and validation is not None:
-        beta = fit_inverse_temperature(net.output_sums(validation[0]), validation[1])
-        scale_output_layer(net, beta)
-    return RecipeFit(net, history, plan, time.perf_counter() - start, beta)
+    return RecipeFit(net, history, plan, time.perf_counter() - start)
