@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.backprop import Workspace
 from ..core.checks import as_generator, cast_checked, check_finite, check_int, check_number
+from ..core.kernels import switch
 from .callbacks import TerminateOnNaN
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .epoch_parts import MeanLoss, ShuffledOrder
@@ -86,6 +87,9 @@ class Trainer(TrainingLoop):
     optimizer_state : dict
     grad : ndarray, shape (num_weights,), the network's dtype
     epochs_done : int
+    planned_epochs : int or None
+        The epochs whose work picks the kernel path (:meth:`plan_kernels`); None: the
+        epochs trained so far, the current one included.
     """
 
     capabilities = frozenset({"learning_rate", "checkpoints"})
@@ -122,6 +126,7 @@ class Trainer(TrainingLoop):
         self._fused: FusedEpoch | None | bool = False  # False: not decided yet
         self._started = False
         self.epochs_done = 0
+        self.planned_epochs: int | None = None
 
     # ------------------------------------------------------------------ the run
     def run(self, data: TrainingData, *, epochs: int, validation: Validation = None
@@ -143,6 +148,7 @@ class Trainer(TrainingLoop):
         """
         self._check_data(data)
         self.epochs = check_int("epochs", epochs, 1)
+        self.plan_kernels(self.epochs)  # before the first batch, and the same when resumed
         self.has_validation = validation is not None
         self.schedule = self.optimizer.make_schedule(self.epochs)
         self.check_callbacks()
@@ -162,6 +168,32 @@ class Trainer(TrainingLoop):
         finally:
             self._close()
         return self.history
+
+    def plan_kernels(self, epochs: int | None) -> None:
+        """Choose the kernels of the epochs from now on by the work of ``epochs`` epochs.
+
+        Under ``NUMPYNN_KERNELS=auto`` a run whose planned work
+        (:func:`numpynn.core.kernels.switch.planned_work`: epochs x rows x parameters,
+        plus a share per batch) reaches the switch point trains on Numba's compiled loops
+        from its first batch, a smaller one on NumPy throughout; it never switches midway,
+        so the path depends on the run's settings alone. :meth:`run` plans its ``epochs``
+        (all of them: a resumed run plans what the run it continues planned).
+
+        Parameters
+        ----------
+        epochs : int >= 1 or None
+            The run's epochs, those before a resume included; None: each epoch weighs the
+            epochs trained so far, itself included (for ``train_epoch`` on its own: a
+            long loop of calls moves to the compiled loops at the epoch its work passes
+            the switch point, and ``epochs_done`` is in the checkpoint).
+        """
+        self.planned_epochs = None if epochs is None else check_int("epochs", epochs, 1)
+
+    def _planned_work(self, data: TrainingData) -> int:
+        """The training work the kernel switch weighs for an epoch over ``data``."""
+        epochs = self.epochs_done + 1 if self.planned_epochs is None else self.planned_epochs
+        return switch.planned_work(self.network.num_weights, data.n,
+                                   min(self.batch_size, data.n), epochs)
 
     def _begin(self) -> None:
         super()._begin()
@@ -257,6 +289,8 @@ class Trainer(TrainingLoop):
         n, report = data.n, self.loss_report
         batch = min(self.batch_size, n)
         ws = self._workspace_for(batch)
+        if isinstance(ws, Workspace):  # a table network's workspace has NumPy alone
+            ws.plan_kernels(self._planned_work(data))
         theta, grad, penalty = self.network.theta, self.grad, self.penalty
         correct = 0
         for index, start in enumerate(range(0, n, batch)):
@@ -286,7 +320,9 @@ class Trainer(TrainingLoop):
         kernel switch), else None: the general path."""
         if self._fused is False:
             self._fused = FusedEpoch.for_trainer(self)
-        return None if self._fused is None else self._fused.kernel(data)
+        if self._fused is None:
+            return None
+        return self._fused.kernel(data, self._planned_work(data))
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
