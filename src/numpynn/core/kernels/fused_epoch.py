@@ -172,6 +172,24 @@ def optimizer_step(code, theta, grad, first, second, decay_mask, settings, step_
             theta[p] -= (mi / (np.sqrt(vi) + eps)) * step_scale
 
 
+@_inline
+def gradient_step(n, theta, grad, first, second, weight_mask, decay_mask, layers, hidden, s,
+                  dropping, blas, ints, settings, batch_weight, step_scales, step):
+    """The batch's backward pass, penalty, clipping and optimizer step number ``step`` of
+    the block (after its forward pass and loss); returns the penalty's loss term (0.0
+    without one)."""
+    backward(n, theta, grad, layers, hidden, s, dropping, blas)
+    term = 0.0
+    if ints[2] != _NO_PENALTY:
+        term = add_penalty(theta, grad, weight_mask, ints[2], settings[6], batch_weight,
+                           ints[3] != 0)
+    if settings[7] > 0:
+        clip(grad, settings[7])
+    step_scale = step_scales[step] if step_scales.shape[0] > 0 else np.float32(0)
+    optimizer_step(ints[1], theta, grad, first, second, decay_mask, settings, step_scale)
+    return term
+
+
 @_jit
 def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad, first,
                   second, weight_mask, decay_mask, step_scales, masks, s, rows_scratch,
@@ -197,8 +215,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
     (stopped, right, steps) : the batch whose loss was not finite when
     ``stop_on_nonfinite`` (-1: none), rows classified right, steps taken.
     """
-    output, opt, penalty, penalty_loss = ints[0], ints[1], ints[2], ints[3] != 0
-    stop_on_nonfinite, first_batch, last_batch = ints[5] != 0, ints[6], ints[7]
+    output, stop_on_nonfinite, first_batch, last_batch = ints[0], ints[5] != 0, ints[6], ints[7]
     batch, rows, dropping, use_labels = ints[8], ints[9], ints[10] != 0, ints[11] != 0
     blas = ints[12] != 0
     rate, keep_scale = np.float32(settings[8]), np.float32(settings[9])
@@ -207,9 +224,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
     k = layers[layers.shape[0] - 1, _FAN_OUT]
     out0 = layers[layers.shape[0] - 1, _VALUES]
     hidden_units = layers[layers.shape[0] - 1, _MASK_PREFIX]
-    right = 0
-    steps = 0
-    m = 0
+    right, steps, m = 0, 0, 0  # rows right, steps taken, dropout draws used
     for b in range(first_batch, last_batch):
         start = b * batch
         n = min(rows, start + batch) - start
@@ -226,15 +241,10 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
         if stop_on_nonfinite and not math.isfinite(loss):
             return b, right, steps
         right += batch_right
-        backward(n, theta, grad, layers, hidden, s, dropping, blas)
         if dropping:
             m += n * hidden_units
-        if penalty != _NO_PENALTY:
-            results[b, 1] = add_penalty(theta, grad, weight_mask, penalty, settings[6],
-                                        batch_weight, penalty_loss)
-        if settings[7] > 0:
-            clip(grad, settings[7])
-        optimizer_step(opt, theta, grad, first, second, decay_mask, settings,
-                       step_scales[steps] if step_scales.shape[0] > 0 else np.float32(0))
+        results[b, 1] = gradient_step(
+            n, theta, grad, first, second, weight_mask, decay_mask, layers, hidden, s,
+            dropping, blas, ints, settings, batch_weight, step_scales, steps)
         steps += 1
     return -1, right, steps
