@@ -6,14 +6,16 @@ with no Python or BLAS call in between (:mod:`.fused` says when it applies, and 
 codes and the layer table; :mod:`.fused_layers` the per-layer loops).  Import it only
 through :func:`numpynn.core.kernels.fused.load`.
 
-The optimizer steps are those of :mod:`.numba_kernels` (and of the NumPy path), operation
-for operation, so they give the same bits for the same gradient; the gradient itself
-agrees with the general path's to float32 rounding (sums in another order than BLAS's).
+The optimizer steps are the kernels of :mod:`.numba_kernels` (the NumPy path's steps,
+operation for operation), so they give the same bits for the same gradient; the gradient
+itself agrees with the general path's to float32 rounding (sums in another order than
+BLAS's).
 
 Numba caches the compiled kernel on disk and checks only this file for changes: the
-helpers of .fused_layers, .fused_outputs and .fused_math are inlined into it, so after
-editing them touch this file (or delete __pycache__/fused_epoch*.nb*) -- an installed
-package rewrites every file, so this concerns development only.
+helpers of .fused_layers, .fused_outputs and .fused_math are inlined into it (and the
+optimizer steps of .numba_kernels linked in), so after editing them touch this file (or
+delete __pycache__/fused_epoch*.nb*) -- an installed package rewrites every file, so
+this concerns development only.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .fused_layers import (
     multiply,
 )
 from .fused_outputs import output_rows
+from .numba_kernels import adam, decay, sgd, sgd_momentum
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 _inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -138,38 +141,18 @@ def clip(grad, clip_norm):
 @_inline
 def optimizer_step(code, theta, grad, first, second, decay_mask, settings, step_scale):
     """One step of sgd / momentum / nesterov / adam / adamw on the flat vectors (``first``,
-    ``second``: velocity, or Adam's scaled moments m and v)."""
+    ``second``: velocity, or Adam's scaled moments m and v): the general path's kernels,
+    called with float32 scalars as its optimizers pass them."""
     lr = np.float32(settings[0])
     if code == _SGD:
-        for p in range(theta.shape[0]):
-            theta[p] -= grad[p] * lr
-    elif code == _MOMENTUM:
-        momentum = np.float32(settings[1])
-        for p in range(theta.shape[0]):
-            vel = first[p] * momentum - grad[p] * lr
-            first[p] = vel
-            theta[p] += vel
-    elif code == _NESTEROV:
-        momentum = np.float32(settings[1])
-        for p in range(theta.shape[0]):
-            step = grad[p] * lr
-            vel = first[p] * momentum - step
-            first[p] = vel
-            theta[p] = (theta[p] - step) + vel * momentum
+        sgd(theta, grad, lr)
+    elif code == _MOMENTUM or code == _NESTEROV:
+        sgd_momentum(theta, grad, first, lr, np.float32(settings[1]), code == _NESTEROV)
     else:
         if code == _ADAMW:
-            factor = np.float32(settings[5])
-            for p in range(theta.shape[0]):
-                theta[p] -= (theta[p] * decay_mask[p]) * factor
-        beta_1, beta_2 = np.float32(settings[2]), np.float32(settings[3])
-        eps = np.float32(settings[4])
-        for p in range(theta.shape[0]):
-            g = grad[p]
-            mi = first[p] * beta_1 + g
-            vi = second[p] * beta_2 + g * g
-            first[p] = mi
-            second[p] = vi
-            theta[p] -= (mi / (np.sqrt(vi) + eps)) * step_scale
+            decay(theta, decay_mask, np.float32(settings[5]))
+        adam(theta, grad, first, second, step_scale, np.float32(settings[2]),
+             np.float32(settings[3]), np.float32(settings[4]))
 
 
 @_inline
