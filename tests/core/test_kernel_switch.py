@@ -1,5 +1,4 @@
-"""numpynn.core.kernels.switch: Numba is loaded only when the planned training work gains
-from it."""
+"""numpynn.core.kernels.switch: Numba is loaded only when the training work gains from it."""
 
 from __future__ import annotations
 
@@ -94,23 +93,23 @@ def test_a_workspace_takes_the_path_its_plan_says_and_never_switches(monkeypatch
     monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", 3 * per_batch)
     ws = Workspace(net, 16)
     assert ws.kernels is None  # outside a trainer: NumPy unless NUMPYNN_KERNELS=numba
-    ws.plan_kernels(3 * per_batch - 1)
+    ws.choose_kernels(3 * per_batch - 1)
     reference = _batch_gradients(ws, net, data)  # more than the threshold's work done
-    assert ws.kernels is None  # ... and still NumPy: the plan decides, not the count
-    ws.plan_kernels(3 * per_batch)
+    assert ws.kernels is None  # ... and still NumPy: the trainer's choice, not a count
+    ws.choose_kernels(3 * per_batch)
     assert ws.kernels is not None
     # the compiled batches give the NumPy gradients (to float32 rounding)
     for grad, expected in zip(_batch_gradients(ws, net, data), reference):
         np.testing.assert_allclose(grad, expected, rtol=1e-5, atol=1e-7)
     precise = Workspace(net, 16, precise=True)  # full-batch work: NumPy whatever the plan
-    precise.plan_kernels(10 * switch.COMPILE_AFTER_WORK)
+    precise.choose_kernels(10 * switch.COMPILE_AFTER_WORK)
     assert precise.kernels is None
 
 
-def test_planned_work_counts_every_epoch_and_batch():
-    work = switch.planned_work(num_weights=10, rows=100, batch_size=32, epochs=3)
+def test_training_work_counts_every_epoch_and_batch():
+    work = switch.training_work(num_weights=10, rows=100, batch_size=32, epochs=3)
     assert work == 3 * (100 * 10 + 4 * switch.BATCH_WORK)  # batches of 32, 32, 32, 4
-    assert switch.planned_work(10, 100, 200, 2) == 2 * (1000 + switch.BATCH_WORK)
+    assert switch.training_work(10, 100, 200, 2) == 2 * (1000 + switch.BATCH_WORK)
 
 
 def test_a_small_fit_is_the_same_whether_numba_is_loaded_or_not(monkeypatch):

@@ -306,37 +306,39 @@ def _fused_epochs(monkeypatch) -> list[bool]:
     return ran
 
 
-def test_auto_takes_the_fused_epoch_from_the_switch_point_on(monkeypatch):
-    """Under NUMPYNN_KERNELS=auto the planned work decides, as for the general path's
-    kernels (core/kernels/switch.py): ``train_epoch`` on its own plans the epochs trained
-    so far, so NumPy first and the whole epoch fused from the one whose work reaches the
-    switch point."""
+@pytest.mark.parametrize("how", ["train_epoch", "run"])
+def test_auto_takes_the_fused_epoch_from_the_switch_point_on(monkeypatch, how):
+    """Under NUMPYNN_KERNELS=auto the run's work by an epoch's end decides that epoch's
+    path, as for the general path's kernels (core/kernels/switch.py): NumPy first, then
+    whole epochs fused from the one whose work reaches the switch point -- never a switch
+    inside an epoch, and the same whether the epochs come from run() or one by one."""
     from numpynn.core.kernels import switch
 
     monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
     net, data = _problem()
     epoch_work = data.n * net.num_weights + 5 * switch.BATCH_WORK  # 5 batches of 32
-    assert switch.planned_work(net.num_weights, data.n, 32, 1) == epoch_work
+    assert switch.training_work(net.num_weights, data.n, 32, 1) == epoch_work
     monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(2.5 * epoch_work))
     ran = _fused_epochs(monkeypatch)
     trainer = Trainer(net, batch_size=32, seed=0)
-    for _ in range(5):
-        trainer.train_epoch(data)
-    assert ran == [False, False, True, True, True]  # 3 x epoch_work from the third epoch
+    if how == "run":
+        trainer.run(data, epochs=5)
+    else:
+        for _ in range(5):
+            trainer.train_epoch(data)
+    assert ran == [False, False, True, True, True]  # 3 x epoch_work by the third's end
 
 
-@pytest.mark.parametrize("epochs, fused_from_the_start", [(2, False), (3, True)])
-def test_a_run_plans_its_path_before_the_first_batch(monkeypatch, epochs,
-                                                       fused_from_the_start):
+def test_a_large_epoch_is_fused_from_the_first_batch(monkeypatch):
     from numpynn.core.kernels import switch
 
     monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
     net, data = _problem()
-    epoch_work = switch.planned_work(net.num_weights, data.n, 32, 1)
-    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(2.5 * epoch_work))
+    epoch_work = switch.training_work(net.num_weights, data.n, 32, 1)
+    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", epoch_work)
     ran = _fused_epochs(monkeypatch)
-    Trainer(net, batch_size=32, seed=0).run(data, epochs=epochs)
-    assert ran == [fused_from_the_start] * epochs  # never a switch midway
+    Trainer(net, batch_size=32, seed=0).run(data, epochs=2)
+    assert ran == [True, True]
 
 
 def test_sparse_input_takes_the_general_path():

@@ -44,7 +44,7 @@ class Workspace:
     ----------
     kernels : module or None
         The compiled kernels its passes use, or None for NumPy alone: NumPy unless
-        ``NUMPYNN_KERNELS=numba``, until :meth:`plan_kernels` weighs a run's work.
+        ``NUMPYNN_KERNELS=numba``, until :meth:`choose_kernels` weighs a run's work.
     """
 
     def __init__(
@@ -66,10 +66,10 @@ class Workspace:
         # Pre-activation sums of the layers whose derivative needs them (mish, gelu).
         self.pre = [np.empty((rows, s), dtype=dtype) if name in act.NEEDS_PRE_ACTIVATION
                     else None for s, name in zip(sizes[1:-1], network.hidden_activations)]
-        # NumPy unless NUMPYNN_KERNELS=numba, until the run's plan says otherwise
-        # (plan_kernels; core/kernels/switch.py).
+        # NumPy unless NUMPYNN_KERNELS=numba, until the trainer weighs the run's work
+        # (choose_kernels; core/kernels/switch.py).
         self.kernels = None
-        self.plan_kernels(0)
+        self.choose_kernels(0)
         # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
         # widest hidden layer.
         widest = max(sizes[1:-1], default=1)
@@ -79,7 +79,7 @@ class Workspace:
         self.bool_scratch = np.empty(rows * widest, dtype=bool)
         # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
         self.ones = np.ones(rows, dtype=dtype)
-        # The compiled path's buffers (kept for a later plan_kernels that picks it).
+        # The compiled path's buffers (kept for a later choose_kernels that picks it).
         self.picked = np.empty(rows, dtype=dtype)  # each row's shifted label logit
         self.no_weights = np.empty(0, dtype=dtype)  # the kernels' "no weights"
         self.dropout = float(dropout)
@@ -91,16 +91,17 @@ class Workspace:
         self._grad_views: tuple[np.ndarray, list, list] | None = None
         self.last_correct = 0
 
-    def plan_kernels(self, planned_work: int) -> None:
-        """Pick the kernels of the batches from now on for a run of ``planned_work``
-        (:func:`numpynn.core.kernels.switch.planned_work`): Numba's fused loops when the
+    def choose_kernels(self, work_size: int) -> None:
+        """Pick the kernels of the batches from now on (an epoch's, by the trainer) for a
+        run of ``work_size`` training work by the epoch's end
+        (:func:`numpynn.core.kernels.switch.training_work`): Numba's fused loops when the
         kernel switch says so for that work, else NumPy.
 
         Never the compiled loops for full-batch (``precise``) work: there BLAS's blocked
         sums over many rows are more exact than a kernel's running float32 sums, and
         L-BFGS's line searches notice.
         """
-        self.kernels = None if self.precise else _kernels.kernels(work_size=planned_work)
+        self.kernels = None if self.precise else _kernels.kernels(work_size=work_size)
 
     def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
         cached = self._grad_views

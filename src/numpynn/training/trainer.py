@@ -87,9 +87,8 @@ class Trainer(TrainingLoop):
     optimizer_state : dict
     grad : ndarray, shape (num_weights,), the network's dtype
     epochs_done : int
-    planned_epochs : int or None
-        The epochs whose work picks the kernel path (:meth:`plan_kernels`); None: the
-        epochs trained so far, the current one included.
+        Epochs trained (restored on resume): the number of the next epoch, whose kernel
+        path is weighed by the work of the epochs up to its end (core/kernels/switch.py).
     """
 
     capabilities = frozenset({"learning_rate", "checkpoints"})
@@ -126,7 +125,6 @@ class Trainer(TrainingLoop):
         self._fused: FusedEpoch | None | bool = False  # False: not decided yet
         self._started = False
         self.epochs_done = 0
-        self.planned_epochs: int | None = None
 
     # ------------------------------------------------------------------ the run
     def run(self, data: TrainingData, *, epochs: int, validation: Validation = None
@@ -148,7 +146,6 @@ class Trainer(TrainingLoop):
         """
         self._check_data(data)
         self.epochs = check_int("epochs", epochs, 1)
-        self.plan_kernels(self.epochs)  # before the first batch, and the same when resumed
         self.has_validation = validation is not None
         self.schedule = self.optimizer.make_schedule(self.epochs)
         self.check_callbacks()
@@ -168,32 +165,6 @@ class Trainer(TrainingLoop):
         finally:
             self._close()
         return self.history
-
-    def plan_kernels(self, epochs: int | None) -> None:
-        """Choose the kernels of the epochs from now on by the work of ``epochs`` epochs.
-
-        Under ``NUMPYNN_KERNELS=auto`` a run whose planned work
-        (:func:`numpynn.core.kernels.switch.planned_work`: epochs x rows x parameters,
-        plus a share per batch) reaches the switch point trains on Numba's compiled loops
-        from its first batch, a smaller one on NumPy throughout; it never switches midway,
-        so the path depends on the run's settings alone. :meth:`run` plans its ``epochs``
-        (all of them: a resumed run plans what the run it continues planned).
-
-        Parameters
-        ----------
-        epochs : int >= 1 or None
-            The run's epochs, those before a resume included; None: each epoch weighs the
-            epochs trained so far, itself included (for ``train_epoch`` on its own: a
-            long loop of calls moves to the compiled loops at the epoch its work passes
-            the switch point, and ``epochs_done`` is in the checkpoint).
-        """
-        self.planned_epochs = None if epochs is None else check_int("epochs", epochs, 1)
-
-    def _planned_work(self, data: TrainingData) -> int:
-        """The training work the kernel switch weighs for an epoch over ``data``."""
-        epochs = self.epochs_done + 1 if self.planned_epochs is None else self.planned_epochs
-        return switch.planned_work(self.network.num_weights, data.n,
-                                   min(self.batch_size, data.n), epochs)
 
     def _begin(self) -> None:
         super()._begin()
@@ -290,7 +261,7 @@ class Trainer(TrainingLoop):
         batch = min(self.batch_size, n)
         ws = self._workspace_for(batch)
         if isinstance(ws, Workspace):  # a table network's workspace has NumPy alone
-            ws.plan_kernels(self._planned_work(data))
+            ws.choose_kernels(self._kernel_work(data))
         theta, grad, penalty = self.network.theta, self.grad, self.penalty
         correct = 0
         for index, start in enumerate(range(0, n, batch)):
@@ -312,6 +283,14 @@ class Trainer(TrainingLoop):
             self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
         return correct
 
+    def _kernel_work(self, data: TrainingData) -> int:
+        """The training work the kernel switch weighs for the coming epoch over ``data``:
+        the run's, by that epoch's end (core/kernels/switch.py).  It depends on the epoch's
+        number (``epochs_done``, in the checkpoint) alone, never on the epochs asked for,
+        so a resumed run takes each epoch's path as the uninterrupted run does."""
+        return switch.training_work(self.network.num_weights, data.n,
+                                    min(self.batch_size, data.n), self.epochs_done + 1)
+
     # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
     def _fused_kernel(self, data: TrainingData) -> Any:
         """The compiled whole-epoch kernel when this trainer's epoch over ``data`` can run
@@ -322,7 +301,7 @@ class Trainer(TrainingLoop):
             self._fused = FusedEpoch.for_trainer(self)
         if self._fused is None:
             return None
-        return self._fused.kernel(data, self._planned_work(data))
+        return self._fused.kernel(data, self._kernel_work(data))
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -6,31 +6,34 @@ makes several whole-array passes and Python calls.  The environment variable
 ``NUMPYNN_KERNELS`` chooses:
 
 ``auto`` (default)
-    Numba for a training run whose planned work is large enough to gain from it (below),
-    when Numba imports; NumPy for a smaller one.
+    Numba for the epochs of a training run whose work is large enough to gain from it
+    (below), when Numba imports; NumPy for the others.
 ``numpy``
     NumPy alone, even with Numba installed.
 ``numba``
     Numba from the first step, and an error when it is missing.
 
 Importing Numba and loading the compiled loops costs about a second, more than a small
-training run takes in all (iris: 0.1 s), so ``auto`` weighs the work a training run plans
--- rows x parameters per batch plus :data:`BATCH_WORK` for each batch's fixed costs, over
-all its epochs (:func:`planned_work`) -- and decides before the first batch: a run whose
-planned work reaches :data:`COMPILE_AFTER_WORK` (about a second of NumPy training) uses the
-compiled loops from its first batch, a smaller one NumPy throughout.  The run never
-switches midway, so the choice depends on the run's settings only (its data size, batch
-size, network and number of epochs), never on time, on what ran before in the process or
-on where a resumed run picks up: the same data, options and seed give the same model, and
-a run resumed from a checkpoint plans the same epochs and takes the same path as the run
-it continues.  (A run that stops early, by early stopping, planned its maximum.)  The two
-paths differ in their last bits (the fused loops sum in another order), so the same seed
-gives the same model only on the same kernel path; ``NUMPYNN_KERNELS`` pins it.
+training run takes in all (iris: 0.1 s), so ``auto`` weighs the training work -- rows x
+parameters per batch plus :data:`BATCH_WORK` for each batch's fixed costs
+(:func:`training_work`) -- and decides before each epoch's first batch, for the whole
+epoch: an epoch by whose end the run's work reaches :data:`COMPILE_AFTER_WORK` (about a
+second of NumPy training) runs on the compiled loops, the epochs before it on NumPy.  A
+small run never pays for Numba; a run whose first epoch is that large uses the compiled
+loops from its first batch; one in between pays at most about that second of NumPy
+training first.  The path of an epoch depends on its number and the run's settings (data
+size, batch size, network) only -- never on time, on what ran before in the process, on
+the number of epochs asked for or on where a resumed run picks up -- so the same data,
+options and seed give the same model, and a run resumed from a checkpoint (the epoch
+number is in it), with its epochs or with more, takes each epoch on the path the
+uninterrupted run takes and ends in the same bits.  The two paths differ in their last
+bits (the fused loops sum in another order), so the same seed gives the same model only
+on the same kernel path; ``NUMPYNN_KERNELS`` pins it.
 
-:meth:`numpynn.training.Trainer.run` plans its epochs; ``train_epoch`` called on its own
-plans the epochs that trainer has trained, this one included.  A :class:`Workspace
-<numpynn.core.backprop.Workspace>` made outside the Trainer (``loss_and_gradient`` and
-other one-off gradients) uses NumPy unless ``NUMPYNN_KERNELS=numba``.
+:class:`numpynn.training.Trainer` asks before each epoch (``epochs_done``: the epoch's
+number).  A :class:`Workspace <numpynn.core.backprop.Workspace>` made outside the Trainer
+(one-off gradients) uses NumPy unless ``NUMPYNN_KERNELS=numba``; ``loss_and_gradient``
+(full-batch) always uses NumPy.
 
 The optimizer steps and inference (``eval``, ``predict``) never import Numba; they use the
 compiled kernels only when training has already loaded them (:func:`loaded`, or
@@ -43,14 +46,14 @@ import os
 import threading
 from types import ModuleType
 
-__all__ = ["kernels", "loaded", "planned_work", "CHOICES", "ENVIRONMENT_VARIABLE",
+__all__ = ["kernels", "loaded", "training_work", "CHOICES", "ENVIRONMENT_VARIABLE",
            "COMPILE_AFTER_WORK", "BATCH_WORK"]
 
 ENVIRONMENT_VARIABLE = "NUMPYNN_KERNELS"
 CHOICES = ("auto", "numpy", "numba")
 
-#: Planned training work (rows x parameters summed over batches, plus BATCH_WORK a batch)
-#: from which ``auto`` trains on Numba's loops: about one second of NumPy training, about
+#: Training work (rows x parameters summed over batches, plus BATCH_WORK a batch) from
+#: which ``auto`` trains on Numba's loops: about one second of NumPy training, about
 #: what loading Numba costs (measured: iris-sized runs take 0.05 s of such work; NumPy
 #: does about 1e9 a second on mid-sized nets, and Numba's import and cached loops take 0.3
 #: to 2 s to load).
@@ -102,12 +105,12 @@ def kernels(work_size: int | None = None) -> ModuleType | None:
     Parameters
     ----------
     work_size : int, optional
-        The planned training work of the run (:func:`planned_work`). With ``auto``, the
-        kernels are loaded (and returned) when it reaches :data:`COMPILE_AFTER_WORK`; below
-        that the answer is None even when they are loaded, so a small run takes the same
-        path in every process. Without it: the kernels if already loaded, never importing
-        them (for code whose compiled and NumPy versions give the same bits, like the
-        optimizer steps and inference).
+        The training work of the run up to the end of the coming epoch
+        (:func:`training_work`). With ``auto``, the kernels are loaded (and returned) when
+        it reaches :data:`COMPILE_AFTER_WORK`; below that the answer is None even when they
+        are loaded, so a small run takes the same path in every process. Without it: the
+        kernels if already loaded, never importing them (for code whose compiled and NumPy
+        versions give the same bits, like the optimizer steps and inference).
 
     Raises
     ------
@@ -130,7 +133,7 @@ def kernels(work_size: int | None = None) -> ModuleType | None:
     return _load() if work_size >= COMPILE_AFTER_WORK else None
 
 
-def planned_work(num_weights: int, rows: int, batch_size: int, epochs: int) -> int:
+def training_work(num_weights: int, rows: int, batch_size: int, epochs: int) -> int:
     """The training work of ``epochs`` epochs, the measure :func:`kernels` weighs.
 
     Parameters
@@ -142,7 +145,8 @@ def planned_work(num_weights: int, rows: int, batch_size: int, epochs: int) -> i
     batch_size : int >= 1
         Rows a batch (the last batch may hold fewer).
     epochs : int
-        Epochs of the run, all of them (a resumed run counts the epochs before it too).
+        Epochs of the run so far, the coming one included (a resumed run counts those
+        before the resume too).
 
     Returns
     -------
