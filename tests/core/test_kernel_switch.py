@@ -74,31 +74,42 @@ def _problem():
     return net, check_training_data(net, X, y)
 
 
-def test_a_workspace_switches_once_its_work_passes_the_threshold(monkeypatch):
+def _batch_gradients(ws, net, data, batches=4):
+    grads = []
+    for batch in range(batches):
+        rows = slice(16 * batch, 16 * (batch + 1))
+        grad = np.empty(net.num_weights, np.float32)
+        ws.forward_backward(data.X[rows], data.target[rows], None, 1 / 16, grad,
+                            count_correct=True)
+        grads.append(grad)
+    return grads
+
+
+def test_a_workspace_takes_the_path_its_plan_says_and_never_switches(monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setenv(switch.ENVIRONMENT_VARIABLE, "auto")
     net, data = _problem()
     per_batch = 16 * net.num_weights + switch.BATCH_WORK
     monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", 3 * per_batch)
     ws = Workspace(net, 16)
-    assert ws.kernels is None
-    grads = []
-    for batch in range(4):
-        rows = slice(16 * batch, 16 * (batch + 1))
-        grad = np.empty(net.num_weights, np.float32)
-        ws.forward_backward(data.X[rows], data.target[rows], None, 1 / 16, grad,
-                            count_correct=True)
-        grads.append((ws.kernels is not None, grad))
-    assert [used for used, _ in grads] == [False, False, True, True]  # from the 3rd batch
-    assert ws.work_done == 3 * per_batch  # no more counting once switched
+    assert ws.kernels is None  # outside a trainer: NumPy unless NUMPYNN_KERNELS=numba
+    ws.choose_kernels(3 * per_batch - 1)
+    reference = _batch_gradients(ws, net, data)  # more than the threshold's work done
+    assert ws.kernels is None  # ... and still NumPy: the trainer's choice, not a count
+    ws.choose_kernels(3 * per_batch)
+    assert ws.kernels is not None
     # the compiled batches give the NumPy gradients (to float32 rounding)
-    monkeypatch.setenv(switch.ENVIRONMENT_VARIABLE, "numpy")
-    reference = Workspace(net, 16)
-    for batch, (_, grad) in enumerate(grads):
-        rows = slice(16 * batch, 16 * (batch + 1))
-        expected = np.empty(net.num_weights, np.float32)
-        reference.forward_backward(data.X[rows], data.target[rows], None, 1 / 16, expected)
+    for grad, expected in zip(_batch_gradients(ws, net, data), reference):
         np.testing.assert_allclose(grad, expected, rtol=1e-5, atol=1e-7)
+    precise = Workspace(net, 16, precise=True)  # full-batch work: NumPy whatever the plan
+    precise.choose_kernels(10 * switch.COMPILE_AFTER_WORK)
+    assert precise.kernels is None
+
+
+def test_training_work_counts_every_epoch_and_batch():
+    work = switch.training_work(num_weights=10, rows=100, batch_size=32, epochs=3)
+    assert work == 3 * (100 * 10 + 4 * switch.BATCH_WORK)  # batches of 32, 32, 32, 4
+    assert switch.training_work(10, 100, 200, 2) == 2 * (1000 + switch.BATCH_WORK)
 
 
 def test_a_small_fit_is_the_same_whether_numba_is_loaded_or_not(monkeypatch):

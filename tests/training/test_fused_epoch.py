@@ -72,7 +72,7 @@ def _train(net, data, epochs, fused_path, monkeypatch, **options):
     assert isinstance(trainer._fused, FusedEpoch) == fused_path
     if fused_path:  # and the products were computed as the test asked
         blas = not fused.small_enough(net.num_weights, min(32, data.n))
-        assert trainer._fused.kernel(data)[1] == blas
+        assert trainer._fused_kernel(data)[1] == blas
     return net.theta.copy(), figures, trainer
 
 
@@ -236,7 +236,7 @@ def test_the_general_path_where_the_fused_epoch_does_not_apply(case, monkeypatch
         monkeypatch.setenv("NUMPYNN_KERNELS", "numpy")
     trainer = Trainer(net, batch_size=32, **options)
     trainer.train_epoch(data)
-    uses_fused = trainer._fused is not None and trainer._fused.kernel(data) is not None
+    uses_fused = trainer._fused_kernel(data) is not None
     assert not uses_fused and trainer._workspace is not None
 
 
@@ -288,23 +288,57 @@ def test_dropout_switched_on_after_an_epoch(monkeypatch):
     assert np.isfinite(net.theta).all()
 
 
-def test_auto_takes_the_fused_epoch_from_the_switch_point_on(monkeypatch):
-    """Under NUMPYNN_KERNELS=auto the run's work decides, as for the general path's
-    kernels (core/kernels/switch.py): NumPy first, the fused epoch once the work done
-    (counted by the general path) reaches the switch point."""
+def _fused_epochs(monkeypatch) -> list[bool]:
+    """Record, epoch by epoch, whether the fused epoch ran (True) or the general path."""
+    ran: list[bool] = []
+    fused_run, general_run = FusedEpoch.run, Trainer._batches
+
+    def fused_epoch(self, *args, **kwargs):
+        ran.append(True)
+        return fused_run(self, *args, **kwargs)
+
+    def general_epoch(self, *args, **kwargs):
+        ran.append(False)
+        return general_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(FusedEpoch, "run", fused_epoch)
+    monkeypatch.setattr(Trainer, "_batches", general_epoch)
+    return ran
+
+
+@pytest.mark.parametrize("how", ["train_epoch", "run"])
+def test_auto_takes_the_fused_epoch_from_the_switch_point_on(monkeypatch, how):
+    """Under NUMPYNN_KERNELS=auto the run's work by an epoch's end decides that epoch's
+    path, as for the general path's kernels (core/kernels/switch.py): NumPy first, then
+    whole epochs fused from the one whose work reaches the switch point -- never a switch
+    inside an epoch, and the same whether the epochs come from run() or one by one."""
     from numpynn.core.kernels import switch
 
     monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
     net, data = _problem()
     epoch_work = data.n * net.num_weights + 5 * switch.BATCH_WORK  # 5 batches of 32
+    assert switch.training_work(net.num_weights, data.n, 32, 1) == epoch_work
     monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(2.5 * epoch_work))
+    ran = _fused_epochs(monkeypatch)
     trainer = Trainer(net, batch_size=32, seed=0)
-    fused_epochs = []
-    for _ in range(5):
-        trainer.train_epoch(data)
-        fused_epochs.append(trainer._fused.kernel(data) is not None)
-    # epochs 1-2 below the switch, the general path switches in epoch 3, fused from 4 on
-    assert fused_epochs == [False, False, True, True, True]
+    if how == "run":
+        trainer.run(data, epochs=5)
+    else:
+        for _ in range(5):
+            trainer.train_epoch(data)
+    assert ran == [False, False, True, True, True]  # 3 x epoch_work by the third's end
+
+
+def test_a_large_epoch_is_fused_from_the_first_batch(monkeypatch):
+    from numpynn.core.kernels import switch
+
+    monkeypatch.setenv("NUMPYNN_KERNELS", "auto")
+    net, data = _problem()
+    epoch_work = switch.training_work(net.num_weights, data.n, 32, 1)
+    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", epoch_work)
+    ran = _fused_epochs(monkeypatch)
+    Trainer(net, batch_size=32, seed=0).run(data, epochs=2)
+    assert ran == [True, True]
 
 
 def test_sparse_input_takes_the_general_path():
@@ -313,4 +347,4 @@ def test_sparse_input_takes_the_general_path():
     sparse = check_training_data(net, scipy_sparse.csr_matrix(data.X), data.target)
     trainer = Trainer(net, batch_size=32, seed=0)
     trainer.train_epoch(sparse)
-    assert trainer._fused.kernel(sparse) is None and trainer._workspace is not None
+    assert trainer._fused_kernel(sparse) is None and trainer._workspace is not None

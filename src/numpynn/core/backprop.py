@@ -15,7 +15,6 @@ import numpy as np
 from . import activations as act
 from . import kernels as _kernels
 from .forward import rows_per_block
-from .kernels.switch import BATCH_WORK
 from .losses import class_indices, delta_in_place, label_positions, output_and_loss
 from .sparse import product_into, transposed_product_into
 
@@ -40,6 +39,12 @@ class Workspace:
     precise : bool, default False
         Full-precision cross-entropy for confident rows (see
         :func:`numpynn.losses.output_and_loss`); for full-batch gradients.
+
+    Attributes
+    ----------
+    kernels : module or None
+        The compiled kernels its passes use, or None for NumPy alone: NumPy unless
+        ``NUMPYNN_KERNELS=numba``, until :meth:`choose_kernels` weighs a run's work.
     """
 
     def __init__(
@@ -61,12 +66,10 @@ class Workspace:
         # Pre-activation sums of the layers whose derivative needs them (mish, gelu).
         self.pre = [np.empty((rows, s), dtype=dtype) if name in act.NEEDS_PRE_ACTIVATION
                     else None for s, name in zip(sizes[1:-1], network.hidden_activations)]
-        # Fused compiled loops when Numba is there and the work gains from them (see
-        # core/kernels/switch.py), else NumPy.  Not for full-batch (precise) work: there
-        # BLAS's blocked sums over many rows are more exact than a kernel's running float32
-        # sums, and L-BFGS's line searches notice.
-        self.work_done = 0  # rows x parameters (+ a per-batch share) so far, for the switch
-        self.kernels = None if precise else _kernels.kernels(work_size=0)
+        # NumPy unless NUMPYNN_KERNELS=numba, until the trainer weighs the run's work
+        # (choose_kernels; core/kernels/switch.py).
+        self.kernels = None
+        self.choose_kernels(0)
         # Scratch for activations (and, on the NumPy path, their derivatives), sized for the
         # widest hidden layer.
         widest = max(sizes[1:-1], default=1)
@@ -76,7 +79,7 @@ class Workspace:
         self.bool_scratch = np.empty(rows * widest, dtype=bool)
         # Bias gradients as ones @ delta: a BLAS call, faster than a column sum.
         self.ones = np.ones(rows, dtype=dtype)
-        # The compiled path's buffers, also for a switch to it during the run.
+        # The compiled path's buffers (kept for a later choose_kernels that picks it).
         self.picked = np.empty(rows, dtype=dtype)  # each row's shifted label logit
         self.no_weights = np.empty(0, dtype=dtype)  # the kernels' "no weights"
         self.dropout = float(dropout)
@@ -87,6 +90,18 @@ class Workspace:
             self.dropped = [np.empty((rows, s), dtype=dtype) for s in sizes[1:-1]]
         self._grad_views: tuple[np.ndarray, list, list] | None = None
         self.last_correct = 0
+
+    def choose_kernels(self, work_size: int) -> None:
+        """Pick the kernels of the batches from now on (an epoch's, by the trainer) for a
+        run of ``work_size`` training work by the epoch's end
+        (:func:`numpynn.core.kernels.switch.training_work`): Numba's fused loops when the
+        kernel switch says so for that work, else NumPy.
+
+        Never the compiled loops for full-batch (``precise``) work: there BLAS's blocked
+        sums over many rows are more exact than a kernel's running float32 sums, and
+        L-BFGS's line searches notice.
+        """
+        self.kernels = None if self.precise else _kernels.kernels(work_size=work_size)
 
     def _views_of_grad(self, grad: np.ndarray) -> tuple[list, list]:
         cached = self._grad_views
@@ -154,9 +169,6 @@ class Workspace:
         net = self.network
         n = X.shape[0]
         hidden = net.hidden_activations
-        if self.kernels is None and not self.precise:  # switch once the work is large
-            self.work_done += n * net.num_weights + BATCH_WORK
-            self.kernels = _kernels.kernels(work_size=self.work_done)
         compiled = self.kernels
         inputs = [X]
         a = X

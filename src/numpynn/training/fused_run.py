@@ -11,8 +11,8 @@ networks beyond :data:`~numpynn.core.kernels.fused.MAX_BLAS_WEIGHTS` parameters,
 optimizer and penalty classes other than numpynn's own (subclasses included), for
 per-batch callbacks other than the divergence guard (:class:`TerminateOnNaN`), for
 sparse X and float64 networks, and where the kernel switch says NumPy
-(``NUMPYNN_KERNELS=numpy``, no Numba, or under ``auto`` a run whose work has not reached
-the switch point yet: :mod:`numpynn.core.kernels.switch`).
+(``NUMPYNN_KERNELS=numpy``, no Numba, or under ``auto`` an epoch by whose end the run's
+work does not reach the switch point: :mod:`numpynn.core.kernels.switch`).
 
 What stays the same as on the general path: the batch order (any ``batch_order``, drawn
 before the epoch), the dropout masks (the same draws from the same generator, in the same
@@ -139,18 +139,17 @@ class FusedEpoch:
             return None
         return cls(trainer)
 
-    def kernel(self, data: TrainingData) -> tuple[Any, bool] | None:
-        """``(kernel module, products through BLAS?)`` for an epoch over ``data``, or
-        None: the general path (sparse X, a network too large, NumPy only, or under
-        ``NUMPYNN_KERNELS=auto`` a run whose work has not reached the switch point yet:
-        the general path's workspace counts it, :mod:`numpynn.core.kernels.switch`)."""
+    def kernel(self, data: TrainingData, work_size: int) -> tuple[Any, bool] | None:
+        """``(kernel module, products through BLAS?)`` for an epoch over ``data`` by whose
+        end the run has done ``work_size`` of training work
+        (:func:`numpynn.core.kernels.switch.training_work`), or None: the general path
+        (sparse X, a network too large, NumPy only, or under ``NUMPYNN_KERNELS=auto`` too
+        little work: :mod:`numpynn.core.kernels.switch`)."""
         tr = self.trainer
         if not isinstance(data.X, np.ndarray) or data.X.dtype != np.float32:
             return None
         products = fused.products(tr.network.num_weights, min(tr.batch_size, data.n))
-        workspace = tr._workspace
-        work = 0 if workspace is None else workspace.work_done
-        module = None if products is None else fused.load(work)
+        module = None if products is None else fused.load(work_size)
         return None if module is None else (module, products == "blas")
 
     def _arrays(self, data: TrainingData, batch: int) -> _DataArrays:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.backprop import Workspace
 from ..core.checks import as_generator, cast_checked, check_finite, check_int, check_number
+from ..core.kernels import switch
 from .callbacks import TerminateOnNaN
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .epoch_parts import MeanLoss, ShuffledOrder
@@ -86,6 +87,8 @@ class Trainer(TrainingLoop):
     optimizer_state : dict
     grad : ndarray, shape (num_weights,), the network's dtype
     epochs_done : int
+        Epochs trained (restored on resume): the number of the next epoch, whose kernel
+        path is weighed by the work of the epochs up to its end (core/kernels/switch.py).
     """
 
     capabilities = frozenset({"learning_rate", "checkpoints"})
@@ -257,6 +260,8 @@ class Trainer(TrainingLoop):
         n, report = data.n, self.loss_report
         batch = min(self.batch_size, n)
         ws = self._workspace_for(batch)
+        if isinstance(ws, Workspace):  # a table network's workspace has NumPy alone
+            ws.choose_kernels(self._kernel_work(data))
         theta, grad, penalty = self.network.theta, self.grad, self.penalty
         correct = 0
         for index, start in enumerate(range(0, n, batch)):
@@ -278,6 +283,14 @@ class Trainer(TrainingLoop):
             self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
         return correct
 
+    def _kernel_work(self, data: TrainingData) -> int:
+        """The training work the kernel switch weighs for the coming epoch over ``data``:
+        the run's, by that epoch's end (core/kernels/switch.py).  It depends on the epoch's
+        number (``epochs_done``, in the checkpoint) alone, never on the epochs asked for,
+        so a resumed run takes each epoch's path as the uninterrupted run does."""
+        return switch.training_work(self.network.num_weights, data.n,
+                                    min(self.batch_size, data.n), self.epochs_done + 1)
+
     # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
     def _fused_kernel(self, data: TrainingData) -> Any:
         """The compiled whole-epoch kernel when this trainer's epoch over ``data`` can run
@@ -286,7 +299,9 @@ class Trainer(TrainingLoop):
         kernel switch), else None: the general path."""
         if self._fused is False:
             self._fused = FusedEpoch.for_trainer(self)
-        return None if self._fused is None else self._fused.kernel(data)
+        if self._fused is None:
+            return None
+        return self._fused.kernel(data, self._kernel_work(data))
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self, epoch: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -11,8 +11,9 @@ products and still saves the general path's Python and NumPy calls around them.
 
 This module does not import Numba: it holds the thresholds, the codes and the layer
 table, and :func:`load` imports the kernel when the kernel switch (:mod:`.switch`,
-``NUMPYNN_KERNELS``) allows Numba -- under ``auto`` once the run's work has reached the
-switch point, so that the path depends on the work only, as there.
+``NUMPYNN_KERNELS``) allows Numba -- under ``auto`` for an epoch by whose end the run's
+work reaches the switch point, so that the path depends on the epoch's number and the
+run's settings only, as there.
 
 The thresholds were measured (benchmarks/README.md, "The fused epoch"): the kernel's
 loops take about three times BLAS's time per multiply-add but save the general path's
@@ -87,9 +88,9 @@ def products(num_weights: int, batch_rows: int) -> str | None:
 
 def load(work_size: int) -> ModuleType | None:
     """The compiled whole-epoch kernel module, or None where the kernel switch says NumPy
-    for a run that has done ``work_size`` of training work (see :mod:`.switch`:
-    ``NUMPYNN_KERNELS=numpy``, Numba missing, or too little work yet under ``auto``), or
-    SciPy is missing (the kernel's BLAS calls go through SciPy's BLAS; both come with
+    for an epoch by whose end the run has done ``work_size`` of training work (see
+    :mod:`.switch`: ``NUMPYNN_KERNELS=numpy``, Numba missing, or too little work under
+    ``auto``), or SciPy is missing (the kernel's BLAS calls go through SciPy's BLAS; both come with
     ``numpynn[fast]``).
 
     Raises

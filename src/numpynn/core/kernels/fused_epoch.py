@@ -6,14 +6,16 @@ with no Python or BLAS call in between (:mod:`.fused` says when it applies, and 
 codes and the layer table; :mod:`.fused_layers` the per-layer loops).  Import it only
 through :func:`numpynn.core.kernels.fused.load`.
 
-The optimizer steps are those of :mod:`.numba_kernels` (and of the NumPy path), operation
-for operation, so they give the same bits for the same gradient; the gradient itself
-agrees with the general path's to float32 rounding (sums in another order than BLAS's).
+The optimizer steps are the kernels of :mod:`.numba_kernels` (the NumPy path's steps,
+operation for operation), so they give the same bits for the same gradient; the gradient
+itself agrees with the general path's to float32 rounding (sums in another order than
+BLAS's).
 
 Numba caches the compiled kernel on disk and checks only this file for changes: the
-helpers of .fused_layers, .fused_outputs and .fused_math are inlined into it, so after
-editing them touch this file (or delete __pycache__/fused_epoch*.nb*) -- an installed
-package rewrites every file, so this concerns development only.
+helpers of .fused_layers, .fused_outputs and .fused_math are inlined into it (and the
+optimizer steps of .numba_kernels linked in), so after editing them touch this file (or
+delete __pycache__/fused_epoch*.nb*) -- an installed package rewrites every file, so
+this concerns development only.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .fused_layers import (
     multiply,
 )
 from .fused_outputs import output_rows
+from .numba_kernels import adam, decay, sgd, sgd_momentum
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 _inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -138,38 +141,36 @@ def clip(grad, clip_norm):
 @_inline
 def optimizer_step(code, theta, grad, first, second, decay_mask, settings, step_scale):
     """One step of sgd / momentum / nesterov / adam / adamw on the flat vectors (``first``,
-    ``second``: velocity, or Adam's scaled moments m and v)."""
+    ``second``: velocity, or Adam's scaled moments m and v): the general path's kernels,
+    called with float32 scalars as its optimizers pass them."""
     lr = np.float32(settings[0])
     if code == _SGD:
-        for p in range(theta.shape[0]):
-            theta[p] -= grad[p] * lr
-    elif code == _MOMENTUM:
-        momentum = np.float32(settings[1])
-        for p in range(theta.shape[0]):
-            vel = first[p] * momentum - grad[p] * lr
-            first[p] = vel
-            theta[p] += vel
-    elif code == _NESTEROV:
-        momentum = np.float32(settings[1])
-        for p in range(theta.shape[0]):
-            step = grad[p] * lr
-            vel = first[p] * momentum - step
-            first[p] = vel
-            theta[p] = (theta[p] - step) + vel * momentum
+        sgd(theta, grad, lr)
+    elif code == _MOMENTUM or code == _NESTEROV:
+        sgd_momentum(theta, grad, first, lr, np.float32(settings[1]), code == _NESTEROV)
     else:
         if code == _ADAMW:
-            factor = np.float32(settings[5])
-            for p in range(theta.shape[0]):
-                theta[p] -= (theta[p] * decay_mask[p]) * factor
-        beta_1, beta_2 = np.float32(settings[2]), np.float32(settings[3])
-        eps = np.float32(settings[4])
-        for p in range(theta.shape[0]):
-            g = grad[p]
-            mi = first[p] * beta_1 + g
-            vi = second[p] * beta_2 + g * g
-            first[p] = mi
-            second[p] = vi
-            theta[p] -= (mi / (np.sqrt(vi) + eps)) * step_scale
+            decay(theta, decay_mask, np.float32(settings[5]))
+        adam(theta, grad, first, second, step_scale, np.float32(settings[2]),
+             np.float32(settings[3]), np.float32(settings[4]))
+
+
+@_inline
+def gradient_step(n, theta, grad, first, second, weight_mask, decay_mask, layers, hidden, s,
+                  dropping, blas, ints, settings, batch_weight, step_scales, step):
+    """The batch's backward pass, penalty, clipping and optimizer step number ``step`` of
+    the block (after its forward pass and loss); returns the penalty's loss term (0.0
+    without one)."""
+    backward(n, theta, grad, layers, hidden, s, dropping, blas)
+    term = 0.0
+    if ints[2] != _NO_PENALTY:
+        term = add_penalty(theta, grad, weight_mask, ints[2], settings[6], batch_weight,
+                           ints[3] != 0)
+    if settings[7] > 0:
+        clip(grad, settings[7])
+    step_scale = step_scales[step] if step_scales.shape[0] > 0 else np.float32(0)
+    optimizer_step(ints[1], theta, grad, first, second, decay_mask, settings, step_scale)
+    return term
 
 
 @_jit
@@ -197,8 +198,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
     (stopped, right, steps) : the batch whose loss was not finite when
     ``stop_on_nonfinite`` (-1: none), rows classified right, steps taken.
     """
-    output, opt, penalty, penalty_loss = ints[0], ints[1], ints[2], ints[3] != 0
-    stop_on_nonfinite, first_batch, last_batch = ints[5] != 0, ints[6], ints[7]
+    output, stop_on_nonfinite, first_batch, last_batch = ints[0], ints[5] != 0, ints[6], ints[7]
     batch, rows, dropping, use_labels = ints[8], ints[9], ints[10] != 0, ints[11] != 0
     blas = ints[12] != 0
     rate, keep_scale = np.float32(settings[8]), np.float32(settings[9])
@@ -207,9 +207,7 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
     k = layers[layers.shape[0] - 1, _FAN_OUT]
     out0 = layers[layers.shape[0] - 1, _VALUES]
     hidden_units = layers[layers.shape[0] - 1, _MASK_PREFIX]
-    right = 0
-    steps = 0
-    m = 0
+    right, steps, m = 0, 0, 0  # rows right, steps taken, dropout draws used
     for b in range(first_batch, last_batch):
         start = b * batch
         n = min(rows, start + batch) - start
@@ -226,15 +224,10 @@ def train_batches(X, order, labels, targets, weights, batch_weights, theta, grad
         if stop_on_nonfinite and not math.isfinite(loss):
             return b, right, steps
         right += batch_right
-        backward(n, theta, grad, layers, hidden, s, dropping, blas)
         if dropping:
             m += n * hidden_units
-        if penalty != _NO_PENALTY:
-            results[b, 1] = add_penalty(theta, grad, weight_mask, penalty, settings[6],
-                                        batch_weight, penalty_loss)
-        if settings[7] > 0:
-            clip(grad, settings[7])
-        optimizer_step(opt, theta, grad, first, second, decay_mask, settings,
-                       step_scales[steps] if step_scales.shape[0] > 0 else np.float32(0))
+        results[b, 1] = gradient_step(
+            n, theta, grad, first, second, weight_mask, decay_mask, layers, hidden, s,
+            dropping, blas, ints, settings, batch_weight, step_scales, steps)
         steps += 1
     return -1, right, steps

@@ -57,18 +57,26 @@ def gather(X, order, start, n, n_in, s, o):
 # index could be negative for all the compiler knows, and its wrap-around test keeps the
 # loop from being vectorised (18 times slower, measured).
 @_inline
+def weighted_sum(s, x, count, n, theta, w, stride, out):
+    """``out = sum_k theta[w + k stride] * s[x + k n:x + (k + 1) n]`` over ``count`` rows
+    of the batch (``k`` in order), into the row ``out`` (n,): one unit's row of a product
+    with W (stride fan_out, along a column) or W.T (stride 1, along a row)."""
+    out[:] = _ZERO
+    for k in range(count):
+        weight = theta[w + k * stride]
+        xk = s[x + k * n:x + (k + 1) * n]
+        for i in range(n):
+            out[i] += weight * xk[i]
+
+
+@_inline
 def affine(s, x, fan_in, fan_out, n, theta, w0, b0, o, code):
     """``z = f(x @ W + b)`` for the batch, ``f`` the hidden activation ``code`` (0 for
     the output layer: none): unit ``j``'s row ``s[o + j n:]`` from the input units' rows
     at ``s[x:]``."""
     for j in range(fan_out):
         z = s[o + j * n:o + (j + 1) * n]
-        z[:] = _ZERO
-        for k in range(fan_in):
-            w = theta[w0 + k * fan_out + j]
-            xk = s[x + k * n:x + (k + 1) * n]
-            for i in range(n):
-                z[i] += w * xk[i]
+        weighted_sum(s, x, fan_in, n, theta, w0 + j, fan_out, z)
         bias_activate(code, z, theta[b0 + j], n)
 
 
@@ -177,13 +185,8 @@ def back(s, d, fan_in, fan_out, n, theta, w0, below):
     """The delta of the layer below (before its activation's derivative): ``d @ W.T``,
     row ``k`` at ``s[below + k n:]``."""
     for k in range(fan_in):
-        bk = s[below + k * n:below + (k + 1) * n]
-        bk[:] = _ZERO
-        for j in range(fan_out):
-            w = theta[w0 + k * fan_out + j]
-            dj = s[d + j * n:d + (j + 1) * n]
-            for i in range(n):
-                bk[i] += w * dj[i]
+        weighted_sum(s, d, fan_out, n, theta, w0 + k * fan_out, 1,
+                     s[below + k * n:below + (k + 1) * n])
 
 
 # -- the same three products through BLAS, for layers too wide for the loops above ------

@@ -13,7 +13,8 @@ order than NumPy's and BLAS's, so losses and bias gradients agree to rounding.
 
 Every kernel compiles once per dtype it meets (float32 and float64: the network's dtype),
 with its scalars passed in that dtype; the only constant that depends on it, leaky ReLU's
-slope, has a kernel per dtype (:func:`hidden_forward`, :func:`hidden_backward`).
+slope, is taken in the arrays' dtype inside the kernel (``z.dtype.type``: a constant of
+each compiled copy).
 
 Shapes: ``z``, ``delta``, ``a`` are C-contiguous (n, k); ``bias``/``grad_bias`` (k,);
 ``labels`` integer (n,), already checked to lie in 0..k-1 (the kernels do no bounds
@@ -35,11 +36,10 @@ from ..activations import LEAKY_SLOPE
 # only the first run on a machine pays for compiling.
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
-_SLOPE = np.float32(LEAKY_SLOPE)
-_SLOPE64 = np.float64(LEAKY_SLOPE)
-
 
 # -- hidden layers, forward: z = f(z + b) ----------------------------------------------
+# Deliberately one kernel per activation (not one with a code): nopython mode has no cheap
+# first-class functions, and callers call each as f(z, bias) with no Python in between.
 @_jit
 def bias_identity(z, bias):
     n, k = z.shape
@@ -60,24 +60,17 @@ def bias_relu(z, bias):
 
 @_jit
 def bias_leaky_relu(z, bias):
+    """The slope in z's dtype, as NumPy's ``z * 0.01`` (a constant of each compiled copy)."""
+    slope = z.dtype.type(LEAKY_SLOPE)
     n, k = z.shape
     for i in range(n):
         for j in range(k):
             v = z[i, j] + bias[j]
-            z[i, j] = v * _SLOPE if v < 0 else v
-
-
-@_jit
-def bias_leaky_relu_f64(z, bias):
-    """:func:`bias_leaky_relu` with the float64 slope (NumPy's ``z * 0.01`` in float64)."""
-    n, k = z.shape
-    for i in range(n):
-        for j in range(k):
-            v = z[i, j] + bias[j]
-            z[i, j] = v * _SLOPE64 if v < 0 else v
+            z[i, j] = v * slope if v < 0 else v
 
 
 # -- hidden layers, backward: delta *= f'(z) from a = f(z); grad_bias = column sums --------
+# Deliberately one kernel per activation, as above: only the derivative's line differs.
 @_jit
 def backward_identity(delta, a, grad_bias):
     n, k = delta.shape
@@ -101,22 +94,12 @@ def backward_relu(delta, a, grad_bias):
 
 @_jit
 def backward_leaky_relu(delta, a, grad_bias):
+    one, slope = delta.dtype.type(1), delta.dtype.type(LEAKY_SLOPE)  # in delta's dtype
     n, k = delta.shape
     grad_bias[:] = 0
     for i in range(n):
         for j in range(k):
-            d = delta[i, j] * (np.float32(1) if a[i, j] > 0 else _SLOPE)
-            delta[i, j] = d
-            grad_bias[j] += d
-
-
-@_jit
-def backward_leaky_relu_f64(delta, a, grad_bias):
-    n, k = delta.shape
-    grad_bias[:] = 0
-    for i in range(n):
-        for j in range(k):
-            d = delta[i, j] * (1.0 if a[i, j] > 0 else _SLOPE64)
+            d = delta[i, j] * (one if a[i, j] > 0 else slope)
             delta[i, j] = d
             grad_bias[j] += d
 
@@ -310,18 +293,17 @@ HIDDEN_BACKWARD = {
     "tanh": backward_tanh,
     "logistic": backward_logistic,
 }
-HIDDEN_FORWARD_F64 = {**HIDDEN_FORWARD, "leaky_relu": bias_leaky_relu_f64}
-HIDDEN_BACKWARD_F64 = {**HIDDEN_BACKWARD, "leaky_relu": backward_leaky_relu_f64}
-_FLOAT64 = np.dtype(np.float64)
 
 
 def hidden_forward(name, dtype):
     """The fused bias + activation kernel ``f(z, bias)`` of ``name`` for arrays of
-    ``dtype``, or None when there is none (tanh, logistic: NumPy's are faster)."""
-    return (HIDDEN_FORWARD_F64 if dtype == _FLOAT64 else HIDDEN_FORWARD).get(name)
+    ``dtype`` (each kernel compiles once per dtype), or None when there is none (tanh,
+    logistic: NumPy's are faster)."""
+    return HIDDEN_FORWARD.get(name)
 
 
 def hidden_backward(name, dtype):
     """The fused derivative + bias-gradient kernel ``f(delta, a, grad_bias)`` of ``name``
-    for arrays of ``dtype``, or None when there is none (selu, mish, gelu: NumPy's)."""
-    return (HIDDEN_BACKWARD_F64 if dtype == _FLOAT64 else HIDDEN_BACKWARD).get(name)
+    for arrays of ``dtype`` (each kernel compiles once per dtype), or None when there is
+    none (selu, mish, gelu: NumPy's)."""
+    return HIDDEN_BACKWARD.get(name)

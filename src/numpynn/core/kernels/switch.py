@@ -6,22 +6,34 @@ makes several whole-array passes and Python calls.  The environment variable
 ``NUMPYNN_KERNELS`` chooses:
 
 ``auto`` (default)
-    NumPy first; Numba once the training work is large enough to gain from it (below),
-    when Numba imports.
+    Numba for the epochs of a training run whose work is large enough to gain from it
+    (below), when Numba imports; NumPy for the others.
 ``numpy``
     NumPy alone, even with Numba installed.
 ``numba``
     Numba from the first step, and an error when it is missing.
 
 Importing Numba and loading the compiled loops costs about a second, more than a small
-training run takes in all (iris: 0.1 s), so ``auto`` counts the work a training pass has
-done -- rows x parameters per batch plus :data:`BATCH_WORK` for each batch's fixed costs --
-and switches to the compiled loops at the first batch after :data:`COMPILE_AFTER_WORK`
-(about a second of NumPy training): a small run never pays for Numba, a large one pays
-at most that second twice. The switch point depends on the work only, never on time or on
-what ran before in the process, so the same data, options and seed give the same model;
-but a run that switched differs in its last bits from one on NumPy alone (the fused loops
-sum in another order), so the same seed gives the same model only on the same kernel path.
+training run takes in all (iris: 0.1 s), so ``auto`` weighs the training work -- rows x
+parameters per batch plus :data:`BATCH_WORK` for each batch's fixed costs
+(:func:`training_work`) -- and decides before each epoch's first batch, for the whole
+epoch: an epoch by whose end the run's work reaches :data:`COMPILE_AFTER_WORK` (about a
+second of NumPy training) runs on the compiled loops, the epochs before it on NumPy.  A
+small run never pays for Numba; a run whose first epoch is that large uses the compiled
+loops from its first batch; one in between pays at most about that second of NumPy
+training first.  The path of an epoch depends on its number and the run's settings (data
+size, batch size, network) only -- never on time, on what ran before in the process, on
+the number of epochs asked for or on where a resumed run picks up -- so the same data,
+options and seed give the same model, and a run resumed from a checkpoint (the epoch
+number is in it), with its epochs or with more, takes each epoch on the path the
+uninterrupted run takes and ends in the same bits.  The two paths differ in their last
+bits (the fused loops sum in another order), so the same seed gives the same model only
+on the same kernel path; ``NUMPYNN_KERNELS`` pins it.
+
+:class:`numpynn.training.Trainer` asks before each epoch (``epochs_done``: the epoch's
+number).  A :class:`Workspace <numpynn.core.backprop.Workspace>` made outside the Trainer
+(one-off gradients) uses NumPy unless ``NUMPYNN_KERNELS=numba``; ``loss_and_gradient``
+(full-batch) always uses NumPy.
 
 The optimizer steps and inference (``eval``, ``predict``) never import Numba; they use the
 compiled kernels only when training has already loaded them (:func:`loaded`, or
@@ -34,16 +46,17 @@ import os
 import threading
 from types import ModuleType
 
-__all__ = ["kernels", "loaded", "CHOICES", "ENVIRONMENT_VARIABLE", "COMPILE_AFTER_WORK",
-           "BATCH_WORK"]
+__all__ = ["kernels", "loaded", "training_work", "CHOICES", "ENVIRONMENT_VARIABLE",
+           "COMPILE_AFTER_WORK", "BATCH_WORK"]
 
 ENVIRONMENT_VARIABLE = "NUMPYNN_KERNELS"
 CHOICES = ("auto", "numpy", "numba")
 
-#: Training work (rows x parameters summed over batches, plus BATCH_WORK a batch) after which
-#: ``auto`` loads Numba: about one second of NumPy training, about what loading Numba costs
-#: (measured: iris-sized runs take 0.05 s of such work; NumPy does about 1e9 a second on
-#: mid-sized nets, and Numba's import and cached loops take 0.3 to 2 s to load).
+#: Training work (rows x parameters summed over batches, plus BATCH_WORK a batch) from
+#: which ``auto`` trains on Numba's loops: about one second of NumPy training, about
+#: what loading Numba costs (measured: iris-sized runs take 0.05 s of such work; NumPy
+#: does about 1e9 a second on mid-sized nets, and Numba's import and cached loops take 0.3
+#: to 2 s to load).
 COMPILE_AFTER_WORK = 1_000_000_000
 #: The work one batch counts for its fixed costs (NumPy calls, Python): about 0.1 ms.
 BATCH_WORK = 100_000
@@ -92,12 +105,12 @@ def kernels(work_size: int | None = None) -> ModuleType | None:
     Parameters
     ----------
     work_size : int, optional
-        The training work done so far (rows x parameters summed over batches, plus
-        :data:`BATCH_WORK` a batch). With ``auto``, the kernels are loaded (and returned) once
+        The training work of the run up to the end of the coming epoch
+        (:func:`training_work`). With ``auto``, the kernels are loaded (and returned) when
         it reaches :data:`COMPILE_AFTER_WORK`; below that the answer is None even when they
         are loaded, so a small run takes the same path in every process. Without it: the
         kernels if already loaded, never importing them (for code whose compiled and NumPy
-        versions give the same bits, like the optimizer steps).
+        versions give the same bits, like the optimizer steps and inference).
 
     Raises
     ------
@@ -118,6 +131,31 @@ def kernels(work_size: int | None = None) -> ModuleType | None:
     if work_size is None:
         return _compiled
     return _load() if work_size >= COMPILE_AFTER_WORK else None
+
+
+def training_work(num_weights: int, rows: int, batch_size: int, epochs: int) -> int:
+    """The training work of ``epochs`` epochs, the measure :func:`kernels` weighs.
+
+    Parameters
+    ----------
+    num_weights : int
+        The network's parameters.
+    rows : int
+        Rows an epoch trains on.
+    batch_size : int >= 1
+        Rows a batch (the last batch may hold fewer).
+    epochs : int
+        Epochs of the run so far, the coming one included (a resumed run counts those
+        before the resume too).
+
+    Returns
+    -------
+    int
+        ``epochs * (rows * num_weights + batches * BATCH_WORK)``, with ``batches`` the
+        epoch's ``ceil(rows / batch_size)``.
+    """
+    batches = -(-rows // max(1, batch_size))
+    return max(0, epochs) * (rows * num_weights + batches * BATCH_WORK)
 
 
 def loaded() -> ModuleType | None:
