@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import time
@@ -91,6 +92,14 @@ def _fit_epoch(who: str) -> Epoch:
     raise ValueError(f"--memory-child must be numpynn, sklearn or torch, got {who!r}")
 
 
+def _numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except Exception:  # ImportError, or a Numba too old for this NumPy
+        return False
+    return True
+
+
 def memory_child(rows: int, who: str) -> dict:
     """Runs in a fresh process: peak memory of one epoch of fit above the input array.
 
@@ -110,8 +119,17 @@ def memory_child(rows: int, who: str) -> dict:
     X, y = make_data(rows, MEMORY_SIZES)
     run = _fit_epoch(who)
     # A small warm-up run first: lazy imports and BLAS buffers are not the fit's memory.
+    # numpynn's warm-up takes the compiled path the large epoch will take (a run this
+    # small alone stays on NumPy), so loading Numba's code is not counted either.
     warm = min(rows, 2_000)
-    run(X[:warm], y[:warm])
+    forced = who == "numpynn" and os.environ.get("NUMPYNN_KERNELS", "auto") == "auto"
+    if forced:
+        os.environ["NUMPYNN_KERNELS"] = "numba" if _numba_available() else "numpy"
+    try:
+        run(X[:warm], y[:warm])
+    finally:
+        if forced:
+            os.environ.pop("NUMPYNN_KERNELS")
     gc.collect()
     out: dict = {"who": who, "rows": rows, "input_bytes": X.nbytes}
     rss0 = _proc_status_kb("VmRSS")

@@ -94,7 +94,15 @@ class _DataArrays:
         self.starts = starts
         self.batch_rows = np.minimum(batch, n - starts)
         self.unweighted = self.batch_rows.astype(np.float64)
-        self.in_order = np.arange(n, dtype=np.int64) if data.rows is None else None
+        self._in_order: np.ndarray | None = None
+
+    @property
+    def in_order(self) -> np.ndarray | None:
+        """The rows 0..n-1 as int64, for unshuffled epochs (None for a subset); built on
+        first use: a shuffled run of a million rows need not hold 8 MB more."""
+        if self._in_order is None and self.data.rows is None:
+            self._in_order = np.arange(self.data.n, dtype=np.int64)
+        return self._in_order
 
     def batch_weights(self, order: np.ndarray) -> np.ndarray:
         """Each batch's total sample weight (its row count without weights), float64."""
