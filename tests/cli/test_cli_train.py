@@ -86,8 +86,10 @@ def test_default_iris_run_and_the_default_out_file_is_never_replaced(tmp_path):
 def test_sigkill_then_resume_continues_and_matches_an_uninterrupted_run(tmp_path):
     # many rows and small batches: one epoch takes a noticeable moment
     write_rows(tmp_path / "big.csv", make_rows(3000, seed=6))
+    # no early stopping: only the kill may end the long run (fast kernels reach the
+    # patience limit of a small net within a second)
     common = ["train", "big.csv", "--target", "label", "--hidden", "8", "--batch-size", "8",
-              "--seed", "3", "-q"]
+              "--no-early-stopping", "--seed", "3", "-q"]
     checkpoints = tmp_path / "ckpt"
     proc = subprocess.Popen(
         [sys.executable, "-m", "numpynn", *common, "--epochs", "100000", "--checkpoint-dir",
@@ -167,7 +169,8 @@ def test_ctrl_c_exits_130_with_a_short_message(tmp_path):
     write_rows(tmp_path / "big.csv", make_rows(3000, seed=7))
     proc = subprocess.Popen(
         [sys.executable, "-m", "numpynn", "train", "big.csv", "--target", "label",
-         "--batch-size", "8", "--epochs", "100000", "--checkpoint-dir", "ck", "-q"],
+         "--batch-size", "8", "--epochs", "100000", "--no-early-stopping",  # only ^C ends it
+         "--checkpoint-dir", "ck", "-q"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
