@@ -33,6 +33,7 @@ from .common import (
     curve_units,
     info,
 )
+from .interrupts import InterruptGuard
 from .metrics import model_metrics, print_results
 from .train_parser import DEFAULT_MODEL, add_parser, refuse_lbfgs_options
 from .train_recipe import recipe_of, run_recipe
@@ -232,9 +233,9 @@ def _fit(model, prepared, checkpoint_dir: Path | None, start_epoch: int,
         # overflow on the way to a NaN loss is reported once, as TrainingDivergedError; a
         # damaged checkpoint was reported once, when it was skipped before training
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-                warnings.catch_warnings():
+                warnings.catch_warnings(), InterruptGuard() as interrupted:
             warnings.simplefilter("ignore", DamagedCheckpointWarning)
-            history = model.train(prepared, callbacks=[progress],
+            history = model.train(prepared, callbacks=[progress, interrupted],
                                   checkpoint_dir=checkpoint_dir, resume=args.resume)
     except TrainingDivergedError as exc:  # the library counts epochs from 0
         where = f" (the last checkpoint in {checkpoint_dir} is intact)" \
