@@ -134,3 +134,36 @@ def test_a_run_below_the_switch_point_stays_on_numpy(monkeypatch):
     paths = _recorded_paths(monkeypatch)
     net.fit(X, Y, epochs=EPOCHS, batch_size=BATCH, seed=3)
     assert paths == ["numpy"] * (EPOCHS * BATCHES)
+
+
+def test_a_loop_of_short_fits_counts_the_networks_earlier_work(tmp_path, monkeypatch):
+    """fit(epochs=1) in a loop (as partial_fit does) reaches the compiled path after the
+    same work as one long run, and a resume of such a network still ends in the same bits
+    as the run it continues: the earlier work travels in the checkpoint."""
+    monkeypatch.setenv(switch.ENVIRONMENT_VARIABLE, "auto")
+    epoch_work = switch.training_work(_network().num_weights, ROWS, BATCH, 1)
+    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(2.5 * epoch_work))
+    paths = _recorded_paths(monkeypatch)
+    net = _network()
+    for _ in range(4):
+        _fit(net, epochs=1)
+    assert paths == ["numpy"] * BATCHES * 2 + ["fused"] * 2  # epochs 3 and 4 compiled
+    assert net.training_work == 4 * epoch_work
+
+    # a network trained twice before, then a checkpointed run killed and resumed
+    def trained_twice():
+        n = _network()
+        _fit(n, epochs=1)
+        _fit(n, epochs=1)
+        return n
+
+    full = trained_twice()
+    _fit(full, tmp_path / "full", epochs=4)
+    killed = trained_twice()
+    with pytest.raises(KeyboardInterrupt):
+        _fit(killed, tmp_path / "killed", [_Kill(at=1)], epochs=4)
+    del paths[:]
+    resumed = _network(seed=99)  # a fresh object: the earlier work comes from the file
+    _fit(resumed, tmp_path / "killed", resume=True, epochs=4)
+    np.testing.assert_array_equal(resumed.theta, full.theta)
+    assert paths == ["fused"] * 3  # epochs 2..4 of the run, past the point as before

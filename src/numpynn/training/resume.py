@@ -209,6 +209,8 @@ def _check_trainer(trainer: Mapping[str, Any]) -> None:
         return
     check_rng_state(trainer.get("rng"))
     check_count("trainer['epochs_done']", trainer.get("epochs_done"))
+    if "prior_work" in trainer:
+        check_count("trainer['prior_work']", trainer.get("prior_work"), 0, 2**62)
 
 
 def _check_callbacks(callbacks: Mapping[str, Any], epoch: int) -> None:

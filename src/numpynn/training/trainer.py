@@ -125,6 +125,11 @@ class Trainer(TrainingLoop):
         self._fused: FusedEpoch | None | bool = False  # False: not decided yet
         self._started = False
         self.epochs_done = 0
+        # Training work this network did in earlier runs (of this process, or before the
+        # checkpoint a run resumes from): the kernel switch counts it, so that a loop of
+        # short fits (partial_fit, fit(epochs=1)) reaches the compiled path as one long
+        # run does.  It travels in checkpoints, never in model files.
+        self.prior_work = int(getattr(network, "training_work", 0))
 
     # ------------------------------------------------------------------ the run
     def run(self, data: TrainingData, *, epochs: int, validation: Validation = None
@@ -248,6 +253,7 @@ class Trainer(TrainingLoop):
             else:
                 correct = self._batches(data, order, count)
         self.epochs_done += 1
+        net.training_work = self._kernel_work(data, self.epochs_done)
         loss = report.epoch_loss(n, self.penalty, net.theta)
         accuracy = None
         if report.tracks_accuracy and net.output_activation in CLASSIFYING_OUTPUTS:
@@ -283,13 +289,15 @@ class Trainer(TrainingLoop):
             self.optimizer.step(theta, grad, self.optimizer_state, self.learning_rate)
         return correct
 
-    def _kernel_work(self, data: TrainingData) -> int:
+    def _kernel_work(self, data: TrainingData, epochs: int | None = None) -> int:
         """The training work the kernel switch weighs for the coming epoch over ``data``:
-        the run's, by that epoch's end (core/kernels/switch.py).  It depends on the epoch's
-        number (``epochs_done``, in the checkpoint) alone, never on the epochs asked for,
-        so a resumed run takes each epoch's path as the uninterrupted run does."""
-        return switch.training_work(self.network.num_weights, data.n,
-                                    min(self.batch_size, data.n), self.epochs_done + 1)
+        the network's earlier runs' (``prior_work``) and this run's, by that epoch's end
+        (core/kernels/switch.py).  It depends on the epoch's number (``epochs_done``) and
+        ``prior_work``, both in the checkpoint, never on the epochs asked for, so a
+        resumed run takes each epoch's path as the uninterrupted run does."""
+        epochs = self.epochs_done + 1 if epochs is None else epochs
+        return self.prior_work + switch.training_work(
+            self.network.num_weights, data.n, min(self.batch_size, data.n), epochs)
 
     # -- the fused epoch of small networks: training/fused_run.py, core/kernels/fused.py --
     def _fused_kernel(self, data: TrainingData) -> Any:
@@ -314,7 +322,8 @@ class Trainer(TrainingLoop):
         training_state = {
             "epoch": int(epoch),
             "history": self.history.as_dict(),
-            "trainer": {"rng": self.rng.bit_generator.state, "epochs_done": self.epochs_done},
+            "trainer": {"rng": self.rng.bit_generator.state, "epochs_done": self.epochs_done,
+                        "prior_work": self.prior_work},
             "optimizer": {"step": step, "schedule": self.schedule.state()},
             "callbacks": callbacks,
         }
@@ -339,6 +348,8 @@ class Trainer(TrainingLoop):
         self.schedule.load_state(restore["schedule"])
         self.rng.bit_generator.state = training_state["trainer"]["rng"]
         self.epochs_done = int(training_state["trainer"]["epochs_done"])
+        # checkpoints written before the count was kept: the run began on a fresh network
+        self.prior_work = int(training_state["trainer"].get("prior_work", 0))
         restored = History.from_dict(training_state["history"])
         for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
             getattr(self.history, name)[:] = getattr(restored, name)

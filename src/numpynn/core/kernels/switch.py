@@ -17,16 +17,20 @@ Importing Numba and loading the compiled loops costs about a second, more than a
 training run takes in all (iris: 0.1 s), so ``auto`` weighs the training work -- rows x
 parameters per batch plus :data:`BATCH_WORK` for each batch's fixed costs
 (:func:`training_work`) -- and decides before each epoch's first batch, for the whole
-epoch: an epoch by whose end the run's work reaches :data:`COMPILE_AFTER_WORK` (about a
-second of NumPy training) runs on the compiled loops, the epochs before it on NumPy.  A
-small run never pays for Numba; a run whose first epoch is that large uses the compiled
-loops from its first batch; one in between pays at most about that second of NumPy
-training first.  The path of an epoch depends on its number and the run's settings (data
-size, batch size, network) only -- never on time, on what ran before in the process, on
-the number of epochs asked for or on where a resumed run picks up -- so the same data,
-options and seed give the same model, and a run resumed from a checkpoint (the epoch
-number is in it), with its epochs or with more, takes each epoch on the path the
-uninterrupted run takes and ends in the same bits.  The two paths differ in their last
+epoch: an epoch by whose end the network's training work reaches
+:data:`COMPILE_AFTER_WORK` (about a second of NumPy training) runs on the compiled
+loops, the epochs before it on NumPy.  The work counts the network's earlier fits too
+(``network.training_work``, which the Trainer keeps), so a loop of short fits
+(``partial_fit``, ``fit(epochs=1)``) switches where one long run does.  A small run
+never pays for Numba; a run whose first epoch is that large uses the compiled loops from
+its first batch; one in between pays at most about that second of NumPy training first.
+The path of an epoch depends on its number, the run's settings (data size, batch size,
+network) and the network's earlier work only (none for a fresh or loaded network) --
+never on time, on what else ran in the process, on the number of epochs asked for or on
+where a resumed run picks up -- so the same data, options and seed give the same model,
+and a run resumed from a checkpoint (the epoch number and the earlier work are in it),
+with its epochs or with more, takes each epoch on the path the uninterrupted run takes
+and ends in the same bits.  The two paths differ in their last
 bits (the fused loops sum in another order), so the same seed gives the same model only
 on the same kernel path; ``NUMPYNN_KERNELS`` pins it.
 
