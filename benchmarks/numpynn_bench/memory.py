@@ -9,9 +9,9 @@ does not).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
-import os
 import subprocess
 import sys
 import time
@@ -21,8 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from numpynn.core.kernels import switch
+
 from .optional import sklearn, torch
 from .rivals import (
+    kernel_choice,
     numpynn_fit_epoch,
     quiet_partial_fit,
     relu_softmax_network,
@@ -92,14 +95,6 @@ def _fit_epoch(who: str) -> Epoch:
     raise ValueError(f"--memory-child must be numpynn, sklearn or torch, got {who!r}")
 
 
-def _numba_available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except Exception:  # ImportError, or a Numba too old for this NumPy
-        return False
-    return True
-
-
 def memory_child(rows: int, who: str) -> dict:
     """Runs in a fresh process: peak memory of one epoch of fit above the input array.
 
@@ -122,14 +117,10 @@ def memory_child(rows: int, who: str) -> dict:
     # numpynn's warm-up takes the compiled path the large epoch will take (a run this
     # small alone stays on NumPy), so loading Numba's code is not counted either.
     warm = min(rows, 2_000)
-    forced = who == "numpynn" and os.environ.get("NUMPYNN_KERNELS", "auto") == "auto"
-    if forced:
-        os.environ["NUMPYNN_KERNELS"] = "numba" if _numba_available() else "numpy"
-    try:
+    compiled = who == "numpynn" and switch.kernels(
+        work_size=switch.COMPILE_AFTER_WORK) is not None  # what the 1M-row epoch will run
+    with kernel_choice("numba") if compiled else contextlib.nullcontext():
         run(X[:warm], y[:warm])
-    finally:
-        if forced:
-            os.environ.pop("NUMPYNN_KERNELS")
     gc.collect()
     out: dict = {"who": who, "rows": rows, "input_bytes": X.nbytes}
     rss0 = _proc_status_kb("VmRSS")

@@ -198,7 +198,8 @@ def test_validation_split_with_lbfgs_and_its_errors(client):
     ({"dropout": 0.2}, "cannot honour dropout=0.2"),
     ({"sync_every": 2}, "cannot honour sync_every=2"),
     ({"shards": 2}, "cannot honour shards=2"),
-    ({"checkpoint_dir": "ckpt"}, "Checkpoint cannot be used with strategy='lbfgs'"),
+    ({"checkpoint_dir": "ckpt"}, "Checkpoint cannot be used with optimizer='lbfgs'"),
+    ({"shuffle": False}, "cannot honour shuffle=False"),
 ])
 def test_lbfgs_refuses_what_it_cannot_honour_before_any_work(client, option, match, tmp_path,
                                                             monkeypatch):

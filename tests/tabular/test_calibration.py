@@ -105,3 +105,16 @@ def test_the_classifier_scales_each_member_and_reports_it():
     np.testing.assert_allclose(one_on.networks_[0].views.biases[-1],
                                beta * one_off.networks_[0].views.biases[-1], rtol=1e-3,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("logits, labels, weights, match", [
+    (np.zeros(4), np.zeros(4, int), None, "logits must be a finite"),
+    (np.array([[0.0, np.nan]]), np.zeros(1, int), None, "non-finite"),
+    (np.zeros((3, 2)), np.array([0, 1, 2]), None, "class indices in 0..1"),
+    (np.zeros((3, 2)), np.array([0.0, 1.0, 0.0]), None, "class indices"),
+    (np.zeros((2, 2)), np.array([0, 1]), np.array([0.0, 0.0]), "positive sum"),
+    (np.zeros((2, 2)), np.array([0, 1]), np.array([1.0, -1.0]), "weights >= 0"),
+])
+def test_bad_input_is_named(logits, labels, weights, match):
+    with pytest.raises(ValueError, match=match):
+        fit_inverse_temperature(logits, labels, weights)

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..core.checks import as_generator, check_int, check_number
 from ..training import History, TerminateOnNaN, get_optimizer
-from ..training.fit import _option_callbacks
-from ..training.full_batch import FullBatchRun
+from ..training.fit import _option_callbacks, refuse_full_batch_options
 from ..training.lbfgs import LBFGS
+from ..training.loop import check_callbacks_for
 from ..training.trainer import resolve_learning_rate
 from .cluster_data import ClusterData, get_client, template_future
 from .lbfgs import DistributedObjective
@@ -198,23 +198,6 @@ def _run_lbfgs(network: Any, sets: TrainingSets, solver: LBFGS, epochs: int, l2:
         objective.release()
 
 
-def _check_lbfgs_options(dropout: Any, learning_rate: Any, batch_size: Any,
-                         callbacks: list[Any]) -> None:
-    """ValueError, before any work on the cluster, for what full-batch L-BFGS cannot
-    honour: dropout, a learning rate, a batch size, callbacks that need a learning rate
-    or resumable state (ReduceLROnPlateau, Checkpoint)."""
-    for name, value in (("dropout", dropout), ("learning_rate", learning_rate),
-                        ("batch_size", batch_size)):
-        if value is not None and value is not False and value != 0:
-            raise ValueError(f"strategy='lbfgs' cannot honour {name}={value!r}: it takes "
-                             "full-batch steps with no learning rate")
-    for cb in callbacks:
-        missing = sorted(getattr(cb, "requires", frozenset()) - FullBatchRun.capabilities)
-        if missing:
-            raise ValueError(f"{type(cb).__name__} cannot be used with strategy='lbfgs': "
-                             f"it needs {', '.join(missing)}, and full-batch L-BFGS has none")
-
-
 def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: str | None = None,
         epochs: int = 100, sync_every: int = 1, shards: int | None = None,
         optimizer: Any = "adam", learning_rate: float | None = None,
@@ -236,7 +219,9 @@ def fit(network: Any, X: Any, y: Any = None, *, client: Any = None, strategy: st
     callback_list = [TerminateOnNaN(), *_option_callbacks(
         callbacks, progress, early_stopping, patience, checkpoint_dir, resume)]
     if strategy == "lbfgs":
-        _check_lbfgs_options(dropout, learning_rate, batch_size, callback_list)
+        # fit(optimizer="lbfgs")'s own refusals, before any work on the cluster
+        refuse_full_batch_options(solver, epochs, batch_size, shuffle, dropout, learning_rate)
+        check_callbacks_for(DistributedLBFGSRun, callback_list)
         for name, value, default in (("sync_every", sync_every, 1), ("shards", shards, None)):
             if value != default:
                 raise ValueError(f"strategy='lbfgs' cannot honour {name}={value!r}: it is "

@@ -46,6 +46,23 @@ def _slope(beta: float, logits: np.ndarray, targets: np.ndarray, weights: np.nda
     return float(weights @ per_row)
 
 
+def _check_inputs(logits: np.ndarray, labels: np.ndarray, sample_weight: object) -> None:
+    """ValueError naming what is wrong, before any arithmetic that would turn it into NaN."""
+    if logits.ndim != 2 or not np.isfinite(logits).all():
+        raise ValueError(f"logits must be a finite (n, k) array, got shape {logits.shape}"
+                         + ("" if logits.ndim != 2 else " with non-finite values"))
+    n, k = logits.shape
+    if labels.shape != (n,) or (n and (not np.issubdtype(labels.dtype, np.integer)
+                                       or labels.min() < 0 or labels.max() >= k)):
+        raise ValueError(f"labels must be {n} class indices in 0..{k - 1}, got shape "
+                         f"{labels.shape} and dtype {labels.dtype}")
+    if sample_weight is not None:
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any() or (n and w.sum() <= 0):
+            raise ValueError(f"sample_weight must be {n} finite weights >= 0 with a positive "
+                             f"sum, got shape {w.shape}")
+
+
 def fit_inverse_temperature(logits: np.ndarray, labels: np.ndarray,
                             sample_weight: np.ndarray | None = None) -> float:
     """The factor on the output sums that gives the lowest validation cross-entropy.
@@ -65,12 +82,14 @@ def fit_inverse_temperature(logits: np.ndarray, labels: np.ndarray,
         class, or outputs that are equal for every class).
     """
     logits = np.asarray(logits, dtype=np.float64)  # (n, k) derived values, not user data
-    labels = np.asarray(labels, dtype=np.int64).ravel()
+    labels = np.asarray(labels)
+    _check_inputs(logits, labels, sample_weight)
     n, k = logits.shape
     if n == 0 or k < 2 or not np.ptp(logits, axis=1).any():
         return 1.0
     weights = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
     weights = weights / weights.sum()
+    labels = labels.astype(np.int64)
     targets = _soft_targets(labels, k)
     low, high = (float(np.log(b)) for b in BETA_RANGE)
     if _slope(np.exp(low), logits, targets, weights) >= 0:

@@ -90,12 +90,13 @@ def _option_callbacks(callbacks, progress, early_stopping, patience, checkpoint_
     return result
 
 
-def _refuse_full_batch_options(solver: LBFGS, epochs: int, batch_size: Any, shuffle: bool,
-                               dropout: float, learning_rate: float | None) -> None:
+def refuse_full_batch_options(solver: LBFGS, epochs: int, batch_size: Any, shuffle: bool,
+                              dropout: float, learning_rate: float | None) -> None:
     """ValueError for each mini-batch keyword given to L-BFGS (callbacks are checked by
-    the run: their ``requires``)."""
+    the run: their ``requires``); ``batch_size`` None or the default means not given.
+    Also :func:`numpynn.distributed.fit`'s check for ``strategy='lbfgs'``."""
     given = [f"learning_rate={learning_rate!r}" if learning_rate is not None else "",
-             f"batch_size={batch_size!r}" if batch_size != _BATCH_SIZE else "",
+             f"batch_size={batch_size!r}" if batch_size not in (None, _BATCH_SIZE) else "",
              "shuffle=False" if not shuffle else "",
              f"dropout={dropout!r}" if dropout else ""]
     given = [g for g in given if g]
@@ -209,8 +210,8 @@ def fit(
     callback_list = _option_callbacks(callbacks, progress, early_stopping, patience,
                                       checkpoint_dir, resume)
     if isinstance(solver, LBFGS):
-        _refuse_full_batch_options(solver, epochs, batch_size, shuffle, dropout,
-                                   learning_rate)
+        refuse_full_batch_options(solver, epochs, batch_size, shuffle, dropout,
+                                  learning_rate)
         loop: Trainer | FullBatchRun = FullBatchRun(
             network, solver, penalty=make_l2_penalty(l2, network),
             callbacks=[TerminateOnNaN(), *callback_list])

@@ -19,11 +19,23 @@ from .history import History
 from .metrics import evaluate_loss
 from .penalty import L2Penalty
 
-__all__ = ["TrainingLoop", "Validation"]
+__all__ = ["TrainingLoop", "Validation", "check_callbacks_for"]
 
 #: Validation data, or a function returning the validation entries of the logs.
 Validation = TrainingData | Callable[[], Mapping[str, Any]] | None
 
+
+
+def check_callbacks_for(loop: type, callbacks: Iterable[Any]) -> None:
+    """ValueError naming the first of ``callbacks`` that needs what the training loop class
+    ``loop`` lacks (its ``capabilities``), before a loop is even built."""
+    for cb in as_callbacks(callbacks):
+        missing = sorted(cb.requires - loop.capabilities)
+        if missing:
+            needs = ", ".join(CAPABILITIES.get(m, m) for m in missing)
+            raise ValueError(f"{type(cb).__name__} cannot be used with "
+                             f"{loop.solver_name}: it needs {needs}, and "
+                             f"{loop.solver_description} has none")
 
 class TrainingLoop:
     """The callback dispatch and per-epoch bookkeeping of a training run.
@@ -57,13 +69,7 @@ class TrainingLoop:
 
     def check_callbacks(self) -> None:
         """ValueError naming the first callback that needs what this loop lacks."""
-        for cb in self.callbacks:
-            missing = sorted(cb.requires - self.capabilities)
-            if missing:
-                needs = ", ".join(CAPABILITIES.get(m, m) for m in missing)
-                raise ValueError(f"{type(cb).__name__} cannot be used with "
-                                 f"{self.solver_name}: it needs {needs}, and "
-                                 f"{self.solver_description} has none")
+        check_callbacks_for(type(self), self.callbacks)
 
     # -- the hooks, in the order a run calls them
     def _begin(self) -> None:
