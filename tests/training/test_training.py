@@ -425,23 +425,29 @@ def test_numpynn_exports():
         assert hasattr(numpynn, name)
 
 
-@pytest.mark.parametrize("optimizer", [Adam(), SGD(momentum=0.9, nesterov=True)])
-def test_two_thread_update_equals_one_thread(optimizer, monkeypatch):
-    from numpynn.training import chunked_updates  # where the threshold lives
+def test_chunked_numpy_adam_equals_the_whole_vector_formula(monkeypatch):
+    # The NumPy path updates a long vector chunk by chunk (chunked_updates.CHUNK values at
+    # a time); every chunk must get exactly the whole-vector update, the last short one too.
+    from numpynn.training import chunked_updates
 
+    monkeypatch.setenv("NUMPYNN_KERNELS", "numpy")
     rng = np.random.default_rng(0)
-    theta = rng.normal(size=300_000).astype(np.float32)
-    grads = [rng.normal(size=theta.size).astype(np.float32) for _ in range(3)]
-    results = []
-    for threshold in (1 << 40, 1 << 10):  # serial, then split over two threads
-        monkeypatch.setattr(chunked_updates, "PARALLEL_MIN_SIZE", threshold)
-        th = theta.copy()
-        state = optimizer.init(th)
-        for g in grads:
-            optimizer.update(th, g, state, 0.01)
-        results.append(th)
-    assert np.array_equal(results[0], results[1])
-    assert not np.array_equal(results[0], theta)
+    size = 3 * chunked_updates.CHUNK + 123
+    theta = rng.normal(size=size).astype(np.float32)
+    grads = [rng.normal(size=size).astype(np.float32) for _ in range(3)]
+    ours, state = theta.copy(), Adam().init(theta)
+    for g in grads:
+        Adam().update(ours, g, state, 0.01)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    expected = theta.astype(np.float64)
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g.astype(np.float64) ** 2
+        step = 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        expected -= step * m / (np.sqrt(v) + 1e-8)  # scikit-learn's form of epsilon
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)
+    assert len(chunked_updates.chunks(size)) == 4
 
 
 def test_poisson_regression_with_exp_output():

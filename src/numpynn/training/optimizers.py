@@ -17,13 +17,7 @@ import numpy as np
 
 from ..core import kernels as _kernels
 from ..core.checks import check_number as _check_number
-from .chunked_updates import (  # noqa: F401 - CHUNK and PARALLEL_MIN_SIZE: importable here too
-    CHUNK,
-    PARALLEL_MIN_SIZE,
-    chunks,
-    for_each_chunk,
-    in_two_halves,
-)
+from .chunked_updates import for_each_chunk
 from .lbfgs import LBFGS
 from .resume import check_adam_moments
 from .schedules import Schedule, get_schedule
@@ -213,10 +207,10 @@ class SGD(Optimizer):
         compiled = _kernels.kernels()
         if compiled is not None:
             if self.momentum == 0.0:
-                in_two_halves(compiled.sgd, (theta, grad), lr)
+                compiled.sgd(theta, grad, lr)
             else:
-                in_two_halves(compiled.sgd_momentum, (theta, grad, state["velocity"]), lr,
-                               scalar(self.momentum), self.nesterov)
+                compiled.sgd_momentum(theta, grad, state["velocity"], lr, scalar(self.momentum),
+                                      self.nesterov)
             return
         if self.momentum == 0.0:
             step = state["scratch"]
@@ -289,7 +283,7 @@ class Adam(Optimizer):
         factors = state.get("lr_factors")
         compiled = _kernels.kernels() if factors is None else None
         if compiled is not None:
-            in_two_halves(compiled.adam, (theta, grad, m_all, v_all), c_, b1_, b2_, eps_s)
+            compiled.adam(theta, grad, m_all, v_all, c_, b1_, b2_, eps_s)
             return
 
         def update(part: slice) -> None:
@@ -307,11 +301,7 @@ class Adam(Optimizer):
                 s *= factors[part]
             th -= s
 
-        if factors is None:
-            for_each_chunk(theta.size, update)
-        else:  # (the table networks' small vectors: one thread beats two fighting for cores)
-            for part in chunks(theta.size):
-                update(part)
+        for_each_chunk(theta.size, update)
 
     def update(self, theta, grad, state, learning_rate):
         self._adam_step(theta, grad, state, learning_rate)
@@ -366,7 +356,7 @@ class AdamW(Adam):
             mask = state["decay_mask"]
             compiled = _kernels.kernels()
             if compiled is not None:
-                in_two_halves(compiled.decay, (theta, mask), factor)
+                compiled.decay(theta, mask, factor)
             else:
                 decay = state["scratch"]
                 np.multiply(theta, mask, out=decay)
