@@ -95,6 +95,53 @@ def test_one_shard_one_round_is_fit_bit_for_bit(client, moons):
     assert history.loss == [local.loss[-1]]
 
 
+def test_one_shard_many_rounds_is_fit_and_counts_the_same_work(client, moons):
+    X, y, _, _ = moons
+    dx, dy = _on_cluster(client, X[:2000], y[:2000], 600)
+    distributed_net = numpynn.NeuralNetwork(6, 12, 2, seed=3)
+    local_net = numpynn.NeuralNetwork(6, 12, 2, seed=3)
+    nd.fit(distributed_net, dx, dy, client=client, shards=1, epochs=3, sync_every=1,
+           batch_size=64, seed=7)
+    local_net.fit(X[:2000], y[:2000], epochs=3, batch_size=64, seed=7)
+    # the kernel switch's count of work (training_work) goes on across the rounds
+    assert distributed_net.training_work == local_net.training_work > 0
+    np.testing.assert_array_equal(distributed_net.theta, local_net.theta)
+
+
+def _rounds_of_one_epoch(net, data, rounds, carry_work):
+    """``rounds`` local SGD rounds of one epoch on one shard, in this process."""
+    from numpynn.distributed.local_sgd import _initial_rng_states
+    from numpynn.distributed.tasks import LocalSettings, RoundJob, train_shard
+
+    settings = LocalSettings(numpynn.Adam(), batch_size=64, l2=0.0, dropout=0.0, shuffle=True)
+    theta, state, rng_state, work = net.theta.copy(), {}, _initial_rng_states(7, 1)[0], 0
+    for _ in range(rounds):
+        result = train_shard(net, settings, RoundJob(theta, state, rng_state, [0.001],
+                                                     work if carry_work else 0), data)
+        theta, state, rng_state, work = (result.theta, result.optimizer_state,
+                                         result.rng_state, result.work)
+    return theta
+
+
+def test_rounds_take_each_epochs_kernel_path_as_one_fit_does(monkeypatch, moons):
+    pytest.importorskip("numba")
+    from numpynn.core.kernels import switch
+
+    X, y, _, _ = moons
+    X, y = X[:640], y[:640]
+    monkeypatch.setenv(switch.ENVIRONMENT_VARIABLE, "auto")
+    net = numpynn.NeuralNetwork(6, 12, 2, seed=3)
+    epoch_work = switch.training_work(net.num_weights, len(X), 64, 1)
+    # NumPy for the first epoch, Numba's fused epoch (other rounding) from the second
+    monkeypatch.setattr(switch, "COMPILE_AFTER_WORK", int(1.5 * epoch_work))
+    local = numpynn.NeuralNetwork(6, 12, 2, seed=3)
+    local.fit(X, y, epochs=3, batch_size=64, seed=7)
+    data = prepare_partition(net, X, y)
+    np.testing.assert_array_equal(_rounds_of_one_epoch(net, data, 3, True), local.theta)
+    # counting each round from zero keeps the rounds on NumPy: other bits
+    assert not np.array_equal(_rounds_of_one_epoch(net, data, 3, False), local.theta)
+
+
 def test_two_workers_local_sgd_matches_one_process(client, moons):
     X, y, X_test, y_test = moons
     dx, dy = _on_cluster(client, X, y, 1250)

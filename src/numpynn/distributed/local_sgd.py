@@ -79,6 +79,8 @@ class LocalSGDRounds:
         The averaged ``"step"`` and optimizer vectors (empty before the first round).
     rng_states : list of dict
         Each shard's generator state.
+    shard_work : list of int
+        Each shard's training work so far (``RoundJob.prior_work``), for the kernel switch.
     """
 
     def __init__(self, network: Any, data: ClusterData, settings: LocalSettings, *,
@@ -91,6 +93,8 @@ class LocalSGDRounds:
         self.template = template_future(self.client, network)
         self.optimizer_state: dict[str, Any] = {}
         self.rng_states = _initial_rng_states(seed, len(self.shard_futures))
+        # Each shard's training work so far, from the network's own (kernel switch).
+        self.shard_work = [int(getattr(network, "training_work", 0))] * len(self.shard_futures)
 
     def run_round(self, rates: list[float]) -> dict[str, Any]:
         """Train every shard for ``len(rates)`` epochs from the current weights, then
@@ -103,8 +107,8 @@ class LocalSGDRounds:
             (accuracy None for regression).
         """
         theta = self.network.theta.copy()
-        jobs = [RoundJob(theta, self.optimizer_state, rng_state, list(rates))
-                for rng_state in self.rng_states]
+        jobs = [RoundJob(theta, self.optimizer_state, rng_state, list(rates), work)
+                for rng_state, work in zip(self.rng_states, self.shard_work)]
         futures = [self.client.submit(train_shard, self.template, self.settings, job, shard,
                                       pure=False)
                    for job, shard in zip(jobs, self.shard_futures)]
@@ -112,6 +116,10 @@ class LocalSGDRounds:
         theta, self.optimizer_state = average_results(results)
         self.network.theta[:] = theta
         self.rng_states = [r.rng_state for r in results]
+        # The network has done the work of every shard (one shard: fit's count, exactly).
+        self.network.training_work = int(getattr(self.network, "training_work", 0)) + sum(
+            r.work - job.prior_work for r, job in zip(results, jobs))
+        self.shard_work = [r.work for r in results]
         total = float(sum(r.rows for r in results))
         loss = sum(r.rows * r.loss for r in results) / total
         accuracy = None if results[0].accuracy is None else \

@@ -105,7 +105,8 @@ class LocalSGDRun(TrainingLoop):
         arrays = {f"optimizer.{k}": v for k, v in state.items()}
         callbacks = self._callback_states(arrays)
         trainer = {"strategy": "local_sgd", "shards": len(self.rounds.shard_rows),
-                   "sync_every": self.sync_every, "rng_states": self.rounds.rng_states}
+                   "sync_every": self.sync_every, "rng_states": self.rounds.rng_states,
+                   "shard_work": self.rounds.shard_work}
         return {"epoch": int(epoch), "history": self.history.as_dict(), "trainer": trainer,
                 "optimizer": {"step": step, "schedule": self.schedule.state()},
                 "callbacks": callbacks}, arrays
@@ -123,6 +124,12 @@ class LocalSGDRun(TrainingLoop):
             if trainer.get(key) != now:
                 raise ValueError(f"the checkpoint was written with {key}={trainer.get(key)}, "
                                  f"this run has {key}={now}: resume with the same setting")
+        # (checkpoints written before shard_work was kept lack it: the count goes on)
+        work = trainer.get("shard_work", self.rounds.shard_work)
+        if not isinstance(work, list) or len(work) != len(self.rounds.shard_rows) or not all(
+                isinstance(w, int) and w >= 0 for w in work):
+            raise ValueError(f"the checkpoint's shard_work must be {len(self.rounds.shard_rows)}"
+                             f" non-negative integers, got {work!r}")
         optimizer = {k[len("optimizer."):]: v for k, v in arrays.items()
                      if k.startswith("optimizer.")}
         for name, cb in self._named_callbacks():
@@ -136,6 +143,7 @@ class LocalSGDRun(TrainingLoop):
         self.rounds.optimizer_state = {"step": int(training_state["optimizer"]["step"]),
                                        **optimizer}
         self.rounds.rng_states = list(trainer["rng_states"])
+        self.rounds.shard_work = list(work)
         self.schedule.load_state(training_state["optimizer"].get("schedule", {}))
         restored = History.from_dict(training_state["history"])
         for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):

@@ -195,12 +195,17 @@ class RoundJob:
         The shard's generator state (``bit_generator.state``).
     rates : list of float
         One learning rate per epoch of the round.
+    prior_work : int
+        The training work this shard did in the earlier rounds (``training_work`` of the
+        network it trained): the kernel switch counts it, so that a run of many short
+        rounds reaches the compiled path where one long run would (core/kernels/switch.py).
     """
 
     theta: np.ndarray
     optimizer_state: dict[str, Any]
     rng_state: dict[str, Any]
     rates: list[float] = field(default_factory=list)
+    prior_work: int = 0
 
 
 @dataclass
@@ -214,6 +219,7 @@ class ShardResult:
     rows: int
     loss: float
     accuracy: float | None
+    work: int = 0  # the shard's training work after the round (RoundJob.prior_work)
 
 
 def _make_trainer(network: Any, settings: LocalSettings, rng: np.random.Generator) -> Trainer:
@@ -236,6 +242,7 @@ def train_shard(template: Any, settings: LocalSettings, job: RoundJob,
     shard = aligned(shard)
     rng = np.random.default_rng()
     rng.bit_generator.state = job.rng_state
+    net.training_work = job.prior_work
     trainer = _make_trainer(net, settings, rng)
     optimizer = trainer.optimizer
     if job.optimizer_state:
@@ -248,4 +255,4 @@ def train_shard(template: Any, settings: LocalSettings, job: RoundJob,
         loss, accuracy = trainer.train_epoch(shard)
     step, arrays = optimizer.checkpoint_state(trainer.optimizer_state)
     return ShardResult(net.theta, {"step": step, **arrays}, rng.bit_generator.state, shard.n,
-                       loss, accuracy)
+                       loss, accuracy, net.training_work)
