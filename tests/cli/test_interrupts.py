@@ -46,3 +46,27 @@ def test_without_an_interrupt_the_guard_does_nothing():
     with InterruptGuard() as guard:
         guard({"epoch": 0})
     assert not guard.requested
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_recipes_members_run_the_guard_too():
+    # `numpynn train` (the recipe) passes the guard to every member's training
+    from numpynn.tabular.recipe import Recipe
+    from numpynn.tabular.recipe_ensemble import fit_members
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    epochs_seen = []
+
+    def drop_an_interrupt(logs):
+        epochs_seen.append(logs["epoch"])
+        if logs["epoch"] == 2:
+            _SwallowsInFinalizer()
+            gc.collect()
+
+    with pytest.raises(KeyboardInterrupt), InterruptGuard() as guard:
+        fit_members(Recipe(), X, y, n_dense=3, embeddings=[], n_outputs=2,
+                    task="classification", labels=y, seed=0,
+                    callbacks=[drop_an_interrupt, guard])
+    assert guard.requested and epochs_seen == [0, 1, 2]

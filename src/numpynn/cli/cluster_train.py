@@ -26,6 +26,7 @@ from .common import (
     check_output_path,
     info,
 )
+from .interrupts import InterruptGuard
 from .metrics import print_results
 
 __all__ = ["add_cluster_options", "wants_cluster", "run"]
@@ -182,6 +183,21 @@ def _scores(client, net, enc, arrays) -> dict[str, float]:
     return {"rmse": rmse, "mae": math.nan, "r2": math.nan}
 
 
+def _fit(nd, net, prepared: dict[str, Any], client, args: argparse.Namespace,
+         interrupted: InterruptGuard):
+    """``numpynn.distributed.fit`` with the command's options; the History."""
+    local = args.optimizer != "lbfgs"
+    return nd.fit(net, *prepared["train"], client=client, epochs=args.epochs,
+                  sync_every=args.sync_every, batch_size=args.batch_size if local else None,
+                  optimizer=args.optimizer, learning_rate=_learning_rate(args),
+                  l2=args.l2, dropout=args.dropout, seed=args.seed,
+                  validation_data=prepared["validation"], progress=not args.quiet,
+                  early_stopping=args.early_stopping and local,
+                  patience=args.patience if args.early_stopping and local else 10,
+                  checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+                  callbacks=[interrupted])
+
+
 def run(args: argparse.Namespace) -> int:
     """Train on the cluster, report and save; exit status 0."""
     from .. import distributed as nd
@@ -196,18 +212,8 @@ def run(args: argparse.Namespace) -> int:
         info(f"data: {args.data}, {prepared['rows']} rows; network {arch(net)}; "
              f"preprocessing fitted on {prepared['sample_rows']} sampled rows")
         started = time.monotonic()
-        history = nd.fit(net, *prepared["train"], client=client, epochs=args.epochs,
-                         sync_every=args.sync_every,
-                         batch_size=None if args.optimizer == "lbfgs" else args.batch_size,
-                         optimizer=args.optimizer,
-                         learning_rate=_learning_rate(args),
-                         l2=args.l2, dropout=args.dropout, seed=args.seed,
-                         validation_data=prepared["validation"], progress=not args.quiet,
-                         early_stopping=args.early_stopping and args.optimizer != "lbfgs",
-                         patience=args.patience if args.early_stopping
-                         and args.optimizer != "lbfgs" else 10,
-                         checkpoint_dir=args.checkpoint_dir,
-                         resume=args.resume)
+        with InterruptGuard() as interrupted:  # ^C that CPython drops: raised at a round's end
+            history = _fit(nd, net, prepared, client, args, interrupted)
         info(f"trained {history.epochs} rounds in {_duration(time.monotonic() - started)}")
         results = {"rounds": history.epochs, "best_round": history.best_epoch,
                    "training": _scores(client, net, prepared["enc"], prepared["train"])}

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..training.progress import _duration
 from .common import TrainedModel, info
+from .interrupts import InterruptGuard
 from .metrics import model_metrics, print_results
 from .training_data import describe_data
 
@@ -100,7 +101,8 @@ def run_recipe(args: argparse.Namespace, table: Any, source: Any, outputs: Any) 
     if not args.quiet:
         plan = model.recipe
         info(f"training the recipe's members (about {plan.time_budget:g} s of CPU at most)")
-    history = model.train(prepared)
+    with InterruptGuard() as interrupted:  # ^C that CPython drops: raised at an epoch end
+        history = model.train(prepared, callbacks=[interrupted])
     results = _report(model, prepared, time.monotonic() - started)
     model.save(outputs.model, metadata={"results": results})
     info(f"saved the model to {outputs.model}")

@@ -10,6 +10,7 @@ their outputs are averaged.  NumPy only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,8 @@ def plan_members(recipe: Recipe, n: int, n_features: int, n_outputs: int) -> Siz
 def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_dense: int,
                 embeddings: list[tuple[int, int]], n_outputs: int, task: str,
                 labels: np.ndarray | None = None, seed: int | None = None,
-                sample_weight: np.ndarray | None = None, progress: bool = False) -> BaggedFit:
+                sample_weight: np.ndarray | None = None, progress: bool = False,
+                callbacks: Sequence[Any] = ()) -> BaggedFit:
     """Plan the size and train every member on its rows.
 
     Parameters
@@ -110,6 +112,8 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
     seed : int, optional
     sample_weight : ndarray, shape (n,), optional
     progress : bool
+    callbacks : sequence, optional
+        Called in every member's training, member after member (:func:`fit_recipe`).
     """
     rng = np.random.default_rng(seed)
     width = n_dense + sum(d for _, d in embeddings)
@@ -123,7 +127,7 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
             None if val is None else (encoded[val], targets[val]), n_dense=n_dense,
             embeddings=embeddings, n_outputs=n_outputs, task=task, seed=rng,
             sample_weight=None if sample_weight is None else sample_weight[train],
-            progress=progress, plan=plan))
+            progress=progress, plan=plan, callbacks=callbacks))
     networks = [f.network for f in fits]
     beta = 1.0
     if recipe.temperature_scaling and task == "classification" and parts[0][1] is not None:

@@ -179,8 +179,9 @@ class RecipeTableModel(TableModel):
               ) -> History:
         """Train the members on the training rows; the first member's History.
 
-        Checkpoints are not supported (``checkpoint_dir`` must be None); ``callbacks``
-        are not called (the members train on their own schedules).
+        Checkpoints are not supported (``checkpoint_dir`` must be None).  ``callbacks``
+        (``fit``'s kinds) run in every member's training, member after member, beside the
+        recipe's own schedules.
         """
         if checkpoint_dir is not None or resume:
             raise ValueError("the tabular recipe does not write checkpoints; use the plain "
@@ -192,7 +193,8 @@ class RecipeTableModel(TableModel):
                           n_dense=pre.n_dense, embeddings=pre.embeddings,
                           n_outputs=enc.n_outputs,
                           task="classification" if enc.is_classification else "regression",
-                          labels=labels, seed=self.seed, progress=progress)
+                          labels=labels, seed=self.seed, progress=progress,
+                          callbacks=list(callbacks))
         self.fit_ = fit
         output_range = _output_range(enc, prepared.y_train, self.recipe.clip_outputs)
         self.metadata_["recipe"] = {**fit.report(), "output_range":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,9 +57,9 @@ def build_network(recipe: Recipe, plan: SizePlan, n_dense: int,
 
 
 def _callbacks(recipe: Recipe, net: TabularNetwork, steps: int, task: str,
-               has_validation: bool, progress: bool) -> list[Any]:
+               has_validation: bool, progress: bool, extra: Sequence[Any] = ()) -> list[Any]:
     regularization = "flat_cos" if recipe.scheduled_regularization else "constant"
-    callbacks: list[Any] = [TerminateOnNaN()]
+    callbacks: list[Any] = [TerminateOnNaN(), *extra]
     if recipe.schedule != "constant":
         callbacks.append(StepwiseLearningRate(steps))
     if recipe.dropout > 0:
@@ -83,7 +84,7 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
                embeddings: list[tuple[int, int]], n_outputs: int, task: str,
                seed: int | np.random.Generator | None = None,
                sample_weight: np.ndarray | None = None, progress: bool = False,
-               plan: SizePlan | None = None) -> RecipeFit:
+               plan: SizePlan | None = None, callbacks: Sequence[Any] = ()) -> RecipeFit:
     """Plan, build, start from the data and train a network with the recipe.
 
     Parameters
@@ -105,6 +106,9 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
         Show a progress bar.
     plan : SizePlan, optional
         The size to train (default: :func:`plan_size` for these rows, one member).
+    callbacks : sequence, optional
+        More callbacks (``fit``'s kinds), after the divergence guard and before the
+        recipe's own schedules.
     """
     rng = as_generator(seed)
     n_val = 0 if validation is None else validation[0].shape[0]
@@ -127,7 +131,8 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
         net, optimizer, batch_size=plan.batch_size, dropout=recipe.dropout, seed=rng,
         label_smoothing=recipe.label_smoothing if task == "classification" else 0.0,
         lr_factors=lr_factors,
-        callbacks=_callbacks(recipe, net, steps, task, validation is not None, progress))
+        callbacks=_callbacks(recipe, net, steps, task, validation is not None, progress,
+                             callbacks))
     data = check_training_data(net, X_train, y_train, sample_weight)
     val = None if validation is None else check_training_data(net, *validation)
     start = time.perf_counter()
