@@ -294,7 +294,8 @@ def multiply_by_derivative(
     elif name == "leaky_relu":
         # a and z share their sign, so the slope is known from a alone.
         np.greater(a, 0, out=bool_scratch)
-        np.take(_LEAKY_SLOPES[a.dtype], bool_scratch.view(np.uint8), out=float_scratch)
+        np.take(_LEAKY_SLOPES[a.dtype], bool_scratch.view(np.uint8), out=float_scratch,
+                mode="clip")  # indices 0 and 1; "raise" would buffer out
         delta *= float_scratch
     elif name == "tanh":
         np.multiply(a, a, out=float_scratch)

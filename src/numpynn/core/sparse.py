@@ -78,9 +78,12 @@ def check_finite_sparse_rows(x: Any, name: str = "X") -> None:
 
 
 def take_rows(x: Any, rows: np.ndarray, out: np.ndarray | None = None) -> Any:
-    """Rows ``rows`` of ``x``: dense into ``out`` (np.take), sparse as a new CSR batch."""
+    """Rows ``rows`` of ``x``: dense into ``out`` (np.take), sparse as a new CSR batch.
+    ``rows`` must be valid row numbers (numpynn's own, checked where they are made)."""
     if isinstance(x, np.ndarray):
-        return np.take(x, rows, axis=0, out=out)
+        # mode="clip": with the default "raise", NumPy writes through a buffered copy of
+        # out (a 200 x 256 float32 batch: 14 us against 5.5 us).
+        return np.take(x, rows, axis=0, out=out, mode="clip")
     return x[rows]
 
 

@@ -69,7 +69,8 @@ def embed(tables: Sequence[np.ndarray], codes: np.ndarray,
         Columns ``spec.column .. spec.column + dim - 1`` are overwritten for each table.
     """
     for j, (table, spec) in enumerate(zip(tables, slices)):
-        np.take(table, codes[:, j], axis=0, out=out[:, spec.column:spec.column + spec.dim])
+        np.take(table, codes[:, j], axis=0, out=out[:, spec.column:spec.column + spec.dim],
+                mode="clip")  # codes are checked; "raise" would buffer out
 
 
 def embedding_gradients(codes: np.ndarray, delta: np.ndarray,
