@@ -333,6 +333,11 @@ def print_summary(card: Scorecard, guard: LoadGuard, sections: dict, elapsed: fl
         print(f"  load guard: waited {guard.waited_s:.0f} s for a quiet machine, redid "
               f"{guard.rounds_redone} disturbed round(s), kept {guard.rounds_disturbed_kept} "
               "disturbed round(s) when the --max-wait budget ran out")
+    speed = guard.speed
+    if speed.enabled:
+        print(f"  speed guard: waited or redid {speed.spent_s:.0f} s for full speed (probe "
+              f"{1e3 * speed.best_s:.1f} ms at best), redid {speed.calls_redone} call(s) "
+              f"run in a slow spell, kept {speed.calls_kept_slow} when its budget ran out")
     for line in _noise_lines(sections):
         print(f"  {line}")
     for name in missing:

@@ -17,6 +17,8 @@ import time
 import timeit
 from collections.abc import Callable
 
+from .host_speed import SpeedGuard
+
 __all__ = ["MIN_TIMED_S", "PAUSE_S", "LoadGuard", "median", "time_interleaved",
            "time_small_interleaved", "timed_section"]
 
@@ -54,6 +56,9 @@ class LoadGuard:
 
     def __init__(self, budget_s: float, threshold: float = 0.2) -> None:
         self.budget_s = budget_s
+        # The host's slow spells, which /proc/stat cannot see (host_speed.py): three
+        # times this budget for waiting them out and redoing calls they slowed.
+        self.speed = SpeedGuard(3 * budget_s)
         self.threshold = threshold
         self.waited_s = 0.0
         self.rounds_redone = 0
@@ -128,7 +133,13 @@ class LoadGuard:
         """The guard's figures for the JSON report."""
         return {"enabled": self.enabled, "waited_s": self.waited_s,
                 "rounds_redone": self.rounds_redone,
-                "rounds_disturbed_kept": self.rounds_disturbed_kept}
+                "rounds_disturbed_kept": self.rounds_disturbed_kept,
+                "speed": self.speed.summary()}
+
+
+def _collect_and_pause() -> None:
+    gc.collect()
+    time.sleep(PAUSE_S)
 
 
 def median(xs: list[float]) -> float:
@@ -172,12 +183,14 @@ def time_interleaved(funcs: Funcs, repeats: int, guard: LoadGuard) -> Times:
 
     def time_one(name: str) -> float:
         f, count = funcs[name], calls[name]
-        gc.collect()
-        time.sleep(PAUSE_S)
-        t0 = time.perf_counter()
-        for _ in range(count):
-            f()
-        return (time.perf_counter() - t0) / count
+
+        def call() -> float:
+            t0 = time.perf_counter()
+            for _ in range(count):
+                f()
+            return (time.perf_counter() - t0) / count
+
+        return guard.speed.timed(call, _collect_and_pause)
 
     return _rotating_rounds(list(funcs), repeats, guard, time_one)
 
@@ -193,8 +206,8 @@ def time_small_interleaved(funcs: Funcs, repeats: int, guard: LoadGuard,
 
     def time_one(name: str) -> float:
         timer, number = timers[name]
-        time.sleep(PAUSE_S)
-        return timer.timeit(number) / number
+        return guard.speed.timed(lambda: timer.timeit(number) / number,
+                                 lambda: time.sleep(PAUSE_S))
 
     return _rotating_rounds(list(funcs), repeats, guard, time_one)
 
