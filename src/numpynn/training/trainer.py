@@ -166,9 +166,8 @@ class Trainer(TrainingLoop):
                 loss, accuracy = self.train_epoch(data)
                 logs = {"epoch": epoch, "loss": loss, "accuracy": accuracy, "val_loss": None,
                         "val_accuracy": None, "learning_rate": self.learning_rate}
-                # NumPy's BLAS threads, woken between two fused epochs whose products run
-                # on SciPy's BLAS, would spin on the cores the next epoch needs (64-100-10
-                # with 2,000 validation rows, 2 cores: 40 ms an epoch against 12).
+                # Woken NumPy BLAS threads would spin on the cores the next fused epoch's
+                # SciPy BLAS needs (docs/guide/speed.md, "Threads").
                 with single_threaded_blas() if self._fused_blas else contextlib.nullcontext():
                     logs.update(self._validation_logs(validation, self.penalty))
                 if self._epoch_end(epoch, logs):
