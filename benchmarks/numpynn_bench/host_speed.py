@@ -88,6 +88,7 @@ class SpeedGuard:
             pause()  # the call's own pools may still spin; the probe must not see them
             if self.at_full_speed():
                 return seconds
+            # (the redo-within-budget steps of timing.LoadGuard.run_round, for one call)
             if self.spent_s + seconds > self.budget_s:
                 self.calls_kept_slow += 1
                 return seconds

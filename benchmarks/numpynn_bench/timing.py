@@ -123,6 +123,7 @@ class LoadGuard:
                 return result
             if self.foreign(a, self._sample()) <= self.threshold:
                 return result
+            # (host_speed.SpeedGuard.timed redoes single calls with the same steps)
             if self.waited_s + took > self.budget_s:
                 self.rounds_disturbed_kept += 1
                 return result
