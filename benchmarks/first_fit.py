@@ -90,7 +90,8 @@ def child_times(who: str, name: str, src: str | None) -> dict[str, float]:
             str(LEARNING_RATE), str(SEED)]
     done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"{who} on {name} failed: {done.stderr.strip().splitlines()[-1:]}")
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(f"{who} on {name} failed: {last}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

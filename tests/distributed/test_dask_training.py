@@ -262,6 +262,8 @@ def test_validation_early_stopping_and_resume(client, moons, tmp_path):
                      checkpoint_dir=tmp_path, resume=True, **options)
     # theta, the averaged optimizer state and every shard's generator come back exactly
     np.testing.assert_array_equal(resumed.theta, straight.theta)
+    # and so do the kernel switch's counts (the shards' and, derived, the network's)
+    assert resumed.training_work == straight.training_work > 0
     assert history.loss == whole.loss
     np.testing.assert_allclose(history.val_loss, whole.val_loss, rtol=1e-6)
     stopped = numpynn.NeuralNetwork(6, 8, 2, seed=9)
@@ -302,3 +304,17 @@ def _kill_every_worker_when_training(client, pids):
                 os.kill(pid, signal.SIGKILL)
             return
         threading.Event().wait(0.002)
+
+
+def test_damaged_work_counts_in_a_checkpoint_are_refused():
+    from types import SimpleNamespace
+
+    from numpynn.distributed.loops import _work_counts
+
+    rounds = SimpleNamespace(start_work=0, shard_work=[0, 0], shard_rows=[10, 10])
+    assert _work_counts({}, rounds) == (0, [0, 0])  # written before the counts were kept
+    assert _work_counts({"start_work": 5, "shard_work": [7, 9]}, rounds) == (5, [7, 9])
+    for damaged in ({"shard_work": [1]}, {"shard_work": [1, -2]}, {"shard_work": "12"},
+                    {"start_work": True}, {"shard_work": [1, 2.5]}):
+        with pytest.raises(ValueError, match="shard_work"):
+            _work_counts(damaged, rounds)

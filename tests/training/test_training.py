@@ -490,3 +490,18 @@ def test_train_epoch_wants_checked_data():
     net = NeuralNetwork(2, 3, 2, seed=0)
     with pytest.raises(TypeError, match="check_training_data"):
         Trainer(net).train_epoch(np.ones((4, 2)))
+
+
+def test_training_data_refuses_bad_row_numbers():
+    # the trainer's batch gather trusts TrainingData.rows (np.take mode="clip")
+    from numpynn.training import TrainingData
+
+    X = np.zeros((5, 2), dtype=np.float32)
+    y = np.zeros(5, dtype=np.int64)
+    assert TrainingData(X, y, None, np.array([0, 4])).n == 2
+    for rows, error in ((np.array([0, 5]), ValueError), (np.array([-1]), ValueError),
+                        (np.array([0.0, 1.0]), TypeError), ([0, 1], TypeError)):
+        with pytest.raises(error, match="TrainingData.rows"):
+            TrainingData(X, y, None, rows)
+    with pytest.raises(ValueError, match="TrainingData.rows"):
+        TrainingData(X, y, None, np.arange(5)).subset(np.array([0, 7]))

@@ -79,6 +79,8 @@ class LocalSGDRounds:
         The averaged ``"step"`` and optimizer vectors (empty before the first round).
     rng_states : list of dict
         Each shard's generator state.
+    start_work : int
+        The network's ``training_work`` when the run began.
     shard_work : list of int
         Each shard's training work so far (``RoundJob.prior_work``), for the kernel switch.
     """
@@ -93,8 +95,10 @@ class LocalSGDRounds:
         self.template = template_future(self.client, network)
         self.optimizer_state: dict[str, Any] = {}
         self.rng_states = _initial_rng_states(seed, len(self.shard_futures))
-        # Each shard's training work so far, from the network's own (kernel switch).
-        self.shard_work = [int(getattr(network, "training_work", 0))] * len(self.shard_futures)
+        # The network's training work when the run began, and each shard's so far, from
+        # it (the kernel switch's count); the network's own is derived from both.
+        self.start_work = int(getattr(network, "training_work", 0))
+        self.shard_work = [self.start_work] * len(self.shard_futures)
 
     def run_round(self, rates: list[float]) -> dict[str, Any]:
         """Train every shard for ``len(rates)`` epochs from the current weights, then
@@ -116,15 +120,19 @@ class LocalSGDRounds:
         theta, self.optimizer_state = average_results(results)
         self.network.theta[:] = theta
         self.rng_states = [r.rng_state for r in results]
-        # The network has done the work of every shard (one shard: fit's count, exactly).
-        self.network.training_work = int(getattr(self.network, "training_work", 0)) + sum(
-            r.work - job.prior_work for r, job in zip(results, jobs))
         self.shard_work = [r.work for r in results]
+        self.count_network_work()
         total = float(sum(r.rows for r in results))
         loss = sum(r.rows * r.loss for r in results) / total
         accuracy = None if results[0].accuracy is None else \
             sum(r.rows * r.accuracy for r in results) / total
         return {"loss": float(loss), "accuracy": None if accuracy is None else float(accuracy)}
+
+    def count_network_work(self) -> None:
+        """The network's ``training_work``: its start plus every shard's work since (one
+        shard: ``fit``'s count, exactly)."""
+        self.network.training_work = self.start_work + sum(
+            w - self.start_work for w in self.shard_work)
 
     def release(self) -> None:
         for future in (*self.shard_futures, self.template):

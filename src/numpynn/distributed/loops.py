@@ -106,7 +106,7 @@ class LocalSGDRun(TrainingLoop):
         callbacks = self._callback_states(arrays)
         trainer = {"strategy": "local_sgd", "shards": len(self.rounds.shard_rows),
                    "sync_every": self.sync_every, "rng_states": self.rounds.rng_states,
-                   "shard_work": self.rounds.shard_work}
+                   "start_work": self.rounds.start_work, "shard_work": self.rounds.shard_work}
         return {"epoch": int(epoch), "history": self.history.as_dict(), "trainer": trainer,
                 "optimizer": {"step": step, "schedule": self.schedule.state()},
                 "callbacks": callbacks}, arrays
@@ -124,12 +124,7 @@ class LocalSGDRun(TrainingLoop):
             if trainer.get(key) != now:
                 raise ValueError(f"the checkpoint was written with {key}={trainer.get(key)}, "
                                  f"this run has {key}={now}: resume with the same setting")
-        # (checkpoints written before shard_work was kept lack it: the count goes on)
-        work = trainer.get("shard_work", self.rounds.shard_work)
-        if not isinstance(work, list) or len(work) != len(self.rounds.shard_rows) or not all(
-                isinstance(w, int) and w >= 0 for w in work):
-            raise ValueError(f"the checkpoint's shard_work must be {len(self.rounds.shard_rows)}"
-                             f" non-negative integers, got {work!r}")
+        start, work = _work_counts(trainer, self.rounds)
         optimizer = {k[len("optimizer."):]: v for k, v in arrays.items()
                      if k.startswith("optimizer.")}
         for name, cb in self._named_callbacks():
@@ -143,7 +138,8 @@ class LocalSGDRun(TrainingLoop):
         self.rounds.optimizer_state = {"step": int(training_state["optimizer"]["step"]),
                                        **optimizer}
         self.rounds.rng_states = list(trainer["rng_states"])
-        self.rounds.shard_work = list(work)
+        self.rounds.start_work, self.rounds.shard_work = start, work
+        self.rounds.count_network_work()
         self.schedule.load_state(training_state["optimizer"].get("schedule", {}))
         restored = History.from_dict(training_state["history"])
         for name in ("loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"):
@@ -179,3 +175,21 @@ class DistributedLBFGSRun(FullBatchRun):
         validation figures once an iteration."""
         return super().run(None, epochs=epochs,
                            validation=None if validation is None else validation.logs)
+
+
+def _work_counts(trainer: Mapping[str, Any], rounds: Any) -> tuple[int, list[int]]:
+    """The checkpoint's ``start_work`` and ``shard_work`` (kernel switch counts), checked;
+    checkpoints written before they were kept lack them, and the counts go on from this
+    run's."""
+    start = trainer.get("start_work", rounds.start_work)
+    work = trainer.get("shard_work", rounds.shard_work)
+
+    def count(w: Any) -> bool:
+        return isinstance(w, int) and not isinstance(w, bool) and w >= 0
+
+    if not count(start) or not isinstance(work, list) or len(work) != len(
+            rounds.shard_rows) or not all(count(w) for w in work):
+        raise ValueError("the checkpoint's start_work and shard_work must be a non-negative "
+                         f"integer and {len(rounds.shard_rows)} of them, got {start!r} and "
+                         f"{work!r}")
+    return start, list(work)

@@ -24,6 +24,18 @@ __all__ = ["TrainingData", "check_training_data", "CLASSIFYING_OUTPUTS", "take_r
 CLASSIFYING_OUTPUTS = ("softmax", "logistic")
 
 
+def _check_rows(rows: Any, limit: int) -> None:
+    """TypeError / ValueError unless ``rows`` is a 1-D integer array of numbers in
+    ``[0, limit)``."""
+    if not (isinstance(rows, np.ndarray) and rows.ndim == 1
+            and np.issubdtype(rows.dtype, np.integer)):
+        raise TypeError("TrainingData.rows must be a 1-D integer array, got "
+                        f"{type(rows).__name__} {getattr(rows, 'dtype', '')}")
+    if rows.size and (rows.min() < 0 or rows.max() >= limit):
+        raise ValueError(f"TrainingData.rows must lie in [0, {limit}), got "
+                         f"{rows.min()}..{rows.max()}")
+
+
 @dataclass
 class TrainingData:
     """Checked training data.
@@ -44,12 +56,19 @@ class TrainingData:
     sample_weight: np.ndarray | None
     rows: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        # The batch gather takes rows with np.take(mode="clip") (core/sparse.take_rows),
+        # which trusts them: a bad row number is refused here, where rows are made.
+        if self.rows is not None:
+            _check_rows(self.rows, self.X.shape[0])
+
     @property
     def n(self) -> int:
         return self.X.shape[0] if self.rows is None else self.rows.shape[0]
 
     def subset(self, rows: np.ndarray) -> TrainingData:
         """The given rows of this set, as indices into the same arrays (no copy of X)."""
+        _check_rows(rows, self.n)
         absolute = rows if self.rows is None else self.rows[rows]
         return TrainingData(self.X, self.target, self.sample_weight, absolute)
 
