@@ -28,8 +28,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Give a fresh, empty temporary file beside ``path``; on success it replaces ``path``.
 
     For writers that take a file name (``safetensors.numpy.save_file``).  After the block
-    the file is fsynced, given an existing target's permissions and renamed over
-    ``path``, and the directory is fsynced.  On any exception the temporary file is
+    the file is fsynced, given an existing target's permissions (a new target: the
+    umask's) and renamed over ``path``, and the directory is fsynced.  On any exception the temporary file is
     removed and ``path`` is left as it was.
 
     Parameters
@@ -42,20 +42,22 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     # A fresh name in the same directory (so os.replace is atomic), created with "x" so it
     # gets the usual permissions from the umask and no other writer can have it.
     tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    with _naming(target):
+        open(tmp, "xb").close()
     try:
         keep_mode = os.stat(target).st_mode & 0o777
     except OSError:
-        keep_mode = None
-    with _naming(target):
-        open(tmp, "xb").close()
+        # A new file gets the umask's permissions, as the fresh one has now: a writer
+        # that recreates the file (safetensors' save_file makes it 0600) must not narrow
+        # them.
+        keep_mode = os.stat(tmp).st_mode & 0o777
     try:
         with _naming(target):
             yield tmp
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            if keep_mode is not None:
-                with contextlib.suppress(OSError):
-                    os.chmod(tmp, keep_mode)
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, keep_mode)
             os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
