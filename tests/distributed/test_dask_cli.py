@@ -1,6 +1,6 @@
 """``numpynn train --scheduler ADDRESS`` (the session's LocalCluster) and ``--workers``:
 partitioned Parquet and CSV input, read on the workers; the model file works with
-``numpynn predict``."""
+``numpynn predict``; the column options and rules, and unlabelled rows left out."""
 
 import numpy as np
 import pytest
@@ -10,6 +10,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")
 pytest.importorskip("safetensors")
 
+import numpynn  # noqa: E402
 from numpynn.cli.main import main  # noqa: E402
 
 
@@ -61,3 +62,41 @@ def test_lbfgs_on_the_cluster_from_the_command_line(client, parts, tmp_path, cap
                    "--quiet", "--out", str(model)])
     assert status == 0, capsys.readouterr().err
     assert model.exists() and "rounds in" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def messy_parts(tmp_path_factory):
+    """Parts with a row number, a name per row, a column to drop and unlabelled rows."""
+    folder = tmp_path_factory.mktemp("messy")
+    rng = np.random.default_rng(1)
+    for i in range(3):
+        frame = pd.DataFrame({"row": np.arange(600 * i, 600 * (i + 1)),
+                              "name": [f"p{600 * i + j}" for j in range(600)],
+                              "a": rng.normal(size=600).round(4),
+                              "noise": rng.normal(size=600)})
+        frame["label"] = np.where(frame.a > 0, "yes", "no")
+        frame.loc[frame.index[:10], "label"] = None
+        frame.to_parquet(folder / f"part-{i}.parquet")
+    return folder
+
+
+def test_column_roles_and_unlabelled_rows_on_the_cluster(client, messy_parts, tmp_path,
+                                                        capsys):
+    model = tmp_path / "model.safetensors"
+    status = main(["train", str(messy_parts / "*.parquet"), "--target", "label",
+                   "--scheduler", client.scheduler.address, "--epochs", "3", "--lr", "0.05",
+                   "--id", "name", "--drop", "noise", "--out", str(model)])
+    report = capsys.readouterr().out
+    assert status == 0
+    assert "'row' looks like an identifier" in report
+    assert "leaving out the rows whose target 'label' is missing (30 of the 1800" in report
+    meta = numpynn.load(model).metadata
+    assert meta["feature_names"] == ["a"] and meta["id_columns"] == ["name"]
+    assert main(["inspect", str(model)]) == 0
+    described = capsys.readouterr().out
+    assert "None" not in described and "after 3 rounds" in described
+    out = tmp_path / "predicted.csv"
+    assert main(["predict", str(model), str(messy_parts / "part-1.parquet"),
+                 "--out", str(out)]) == 0
+    predicted = pd.read_csv(out)
+    assert list(predicted.columns) == ["name", "label"] and predicted.name[0] == "p600"

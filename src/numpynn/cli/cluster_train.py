@@ -33,11 +33,9 @@ __all__ = ["add_cluster_options", "wants_cluster", "run"]
 
 DEFAULT_MODEL = "model.safetensors"
 #: ``numpynn train`` options (argparse dest -> flag) that training on a cluster does not
-#: have: the data is read as it is, every column but the target a feature.
+#: have: the data is read as it is (the column options and rules do apply, on the sample).
 _NOT_ON_A_CLUSTER = {
     "task": "--task", "plot": "--plot", "class_weight": "--class-weight",
-    "features": "--features", "drop": "--drop", "id_columns": "--id",
-    "categorical": "--categorical", "keep": "--keep", "max_categories": "--max-categories",
     "na_values": "--na-values", "delimiter": "--delimiter", "encoding": "--encoding",
     "time_budget": "--time-budget",
 }
@@ -98,7 +96,7 @@ def _check_options(args: argparse.Namespace) -> Path:
              if getattr(args, dest) != parser.get_default(dest)]
     if args.recipe == "realmlp":
         given.append("--recipe realmlp")
-    if given:  # the cluster trains the plain network on every column: not ignored
+    if given:  # the cluster trains the plain network: refused, not ignored
         parser.error(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not "
                      "available with --scheduler/--workers")
     try:
@@ -124,14 +122,46 @@ def _prepare(client, args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError(f"the data has no column {args.target!r}; its columns are "
                            f"{list(frame.columns)}")
     sample, rows = sample_table(frame, args.sample_rows, args.seed)
-    enc = TargetEncoder.fit(sample, args.target)
-    pre = Preprocessor.fit(sample, args.target)
+    labelled = _labelled_rows(sample, args.target)
+    roles = _roles(sample, labelled, args)
+    enc = TargetEncoder.fit(sample, args.target, rows=labelled)
+    pre = Preprocessor.fit(sample, args.target, roles.features, max_categories=None,
+                           categorical_columns=roles.categorical, rows=labelled)
     f = args.validation_split
     parts = frame.random_split([1 - f, f], random_state=args.seed) if f > 0 else [frame]
     train = encoded_arrays(parts[0], pre, enc)
     validation = encoded_arrays(parts[1], pre, enc) if f > 0 else None
     return {"frame": frame, "rows": rows, "sample_rows": sample.n_rows, "enc": enc,
-            "pre": pre, "train": train, "validation": validation}
+            "pre": pre, "id_columns": roles.id_columns, "train": train,
+            "validation": validation}
+
+
+def _labelled_rows(sample, target: str):
+    """The sample's rows with a target value; a note when some have none (the workers
+    leave such rows out of training and validation too)."""
+    from ..tabular import rows_with_target
+
+    rows = rows_with_target(sample, target)
+    if rows.size == 0:
+        raise CommandError(f"no sampled row has a value in the target column {target!r}")
+    if rows.size < sample.n_rows:
+        info(f"leaving out the rows whose target {target!r} is missing "
+             f"({sample.n_rows - rows.size} of the {sample.n_rows} sampled rows)")
+    return rows
+
+
+def _roles(sample, rows, args: argparse.Namespace):
+    """The column roles of ``numpynn train`` (the user's options, then the rules that
+    leave out identifiers, empty columns and free text), decided on the sample's rows
+    ``rows``."""
+    from ..tabular.roles import choose_columns
+
+    roles = choose_columns(sample, args.target, features=args.features, drop=args.drop,
+                           id_columns=args.id_columns, categorical=args.categorical,
+                           keep=args.keep, max_categories=args.max_categories, rows=rows)
+    for note in roles.notes:
+        info(note)
+    return roles
 
 
 def _network(prepared: dict[str, Any], args: argparse.Namespace):
@@ -146,7 +176,7 @@ def _network(prepared: dict[str, Any], args: argparse.Namespace):
         "format": METADATA_FORMAT, "version": METADATA_VERSION, "task": enc.task,
         "target": args.target, "classes": list(enc.classes) if enc.is_classification else None,
         "feature_names": pre.feature_names, "preprocessor": pre.to_dict(),
-        "target_encoder": enc.to_dict(),
+        "target_encoder": enc.to_dict(), "id_columns": list(prepared["id_columns"]),
         "training": {"data": str(args.data), "rows": prepared["rows"],
                      "preprocessing_sample_rows": prepared["sample_rows"],
                      "validation_split": args.validation_split, "seed": args.seed,

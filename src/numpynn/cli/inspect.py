@@ -176,16 +176,21 @@ def _describe_training_run(meta: Mapping[str, Any]) -> None:
             f"batch size {training.get('batch_size')}"
         if training.get("optimizer") == "lbfgs":  # full batch, no learning rate
             how = "lbfgs (full batch)"
-        info(f"trained on: {training.get('data')} ({training.get('training_rows')} training "
-             f"rows, {training.get('validation_rows')} validation rows, seed "
-             f"{training.get('seed')}), {how}")
+        # A cluster's run records no row counts (counting would read every file again).
+        known = [text.format(training.get(key)) for key, text in (
+            ("training_rows", "{} training rows"), ("validation_rows", "{} validation rows"),
+            ("seed", "seed {}")) if training.get(key) is not None]
+        info(f"trained on: {training.get('data')} ({', '.join(known)}), {how}")
     if isinstance(results, Mapping):
+        # a cluster's run counts rounds of local SGD, not epochs
+        count, unit = ((results.get("rounds"), "rounds") if "rounds" in results
+                       else (results.get("epochs"), "epochs"))
         for part in ("training", "validation"):
             scores = results.get(part)
             if isinstance(scores, Mapping):
                 figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
                                     if isinstance(v, (int, float)))
-                info(f"{part} after {results.get('epochs')} epochs: {figures}")
+                info(f"{part} after {count} {unit}: {figures}")
 
 
 def _list(value: Any) -> list:

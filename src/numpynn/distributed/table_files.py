@@ -14,7 +14,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-from ..tabular import Table
+from ..tabular import Table, rows_with_target
 from .tables import _as_table
 
 __all__ = ["table_files", "read_table_files", "sample_table", "encoded_arrays"]
@@ -70,13 +70,17 @@ def sample_table(frame: Any, rows: int, seed: int) -> tuple[Table, int]:
 
 
 def _encode(pre: Any, enc: Any, partition: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The partition's rows that have a target value, encoded (the others are left out,
+    as ``numpynn train`` leaves them out of one table)."""
     table = _as_table(partition)
-    return pre.transform(table), enc.transform(table)
+    rows = rows_with_target(table, enc.name)
+    return pre.transform(table, rows), enc.transform(table, rows)
 
 
 def encoded_arrays(frame: Any, pre: Any, enc: Any) -> tuple[Any, Any]:
-    """Features (float32, (n, n_features)) and encoded targets of every partition, as Dask
-    arrays with one block per partition (encoded on the worker that reads it)."""
+    """Features (float32, (n, n_features)) and encoded targets of every partition's rows
+    with a target value, as Dask arrays with one block per partition (encoded on the
+    worker that reads it)."""
     encode = dask.delayed(_encode, pure=True, nout=2)
     pre_d, enc_d = dask.delayed(pre, pure=True), dask.delayed(enc, pure=True)
     xs, ys = [], []

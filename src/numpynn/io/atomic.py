@@ -29,8 +29,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
     For writers that take a file name (``safetensors.numpy.save_file``).  After the block
     the file is fsynced, given an existing target's permissions (a new target: the
-    umask's) and renamed over ``path``, and the directory is fsynced.  On any exception the temporary file is
-    removed and ``path`` is left as it was.
+    umask's) and renamed over ``path``, and the directory is fsynced.  On any exception
+    the temporary file is removed and ``path`` is left as it was.
 
     Parameters
     ----------
