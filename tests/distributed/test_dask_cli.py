@@ -100,3 +100,22 @@ def test_column_roles_and_unlabelled_rows_on_the_cluster(client, messy_parts, tm
                  "--out", str(out)]) == 0
     predicted = pd.read_csv(out)
     assert list(predicted.columns) == ["name", "label"] and predicted.name[0] == "p600"
+
+
+def test_a_local_cluster_takes_any_free_port_without_a_warning(parts, tmp_path, capfd):
+    import socket
+
+    taken = socket.socket()
+    try:
+        taken.bind(("127.0.0.1", 8787))  # what a second run at the same time would find
+    except OSError:
+        taken.close()
+        pytest.skip("port 8787 is in use here already")
+    try:
+        taken.listen()
+        status = main(["train", str(parts / "*.parquet"), "--target", "label", "--workers",
+                       "1", "--epochs", "1", "--quiet", "--out", str(tmp_path / "m.st")])
+    finally:
+        taken.close()
+    assert status == 0
+    assert "8787" not in capfd.readouterr().err

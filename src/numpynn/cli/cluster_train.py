@@ -74,8 +74,10 @@ def _client(args: argparse.Namespace):
         except OSError as exc:
             raise CommandError(f"cannot reach the Dask scheduler at {args.scheduler}: "
                                f"{exc}") from None
+    # ":0": any free port for the scheduler's HTTP server, which starts even without a
+    # dashboard (None means 8787, and a second run at once would warn that it is taken).
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+                           host="127.0.0.1", dashboard_address=":0", silence_logs=40)
     return Client(cluster), cluster
 
 
