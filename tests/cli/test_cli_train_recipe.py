@@ -59,3 +59,18 @@ def test_which_network_trains(tmp_path):
     bad = run("train", "d.csv", "--target", "label", "--recipe", "realmlp", "--hidden", "8",
               cwd=tmp_path)
     assert bad.returncode == 2 and "--hidden sets the plain network" in bad.stderr
+
+
+def test_the_plan_and_its_estimate_are_said_before_training(tmp_path):
+    write_rows(tmp_path / "train.csv", make_rows(150, seed=0))
+    roomy = ok(run("train", "train.csv", "--target", "label", "--time-budget", "2",
+                   "--out", "a.safetensors", cwd=tmp_path))
+    said = re.search(r"training the recipe's (.+) \(about (\d+) s of CPU estimated(.*)\)",
+                     roomy.stdout)
+    assert said and int(said.group(2)) <= 2 and not said.group(3)
+    # a budget below the least the recipe trains (10 epochs at width 128): said, not hidden
+    tight = ok(run("train", "train.csv", "--target", "label", "--time-budget", "0.01",
+                   "--out", "b.safetensors", cwd=tmp_path))
+    assert "s of CPU estimated, over the 0.01 s budget: the least the recipe trains" in \
+        tight.stdout
+    assert "10 epochs the least it trains" in tight.stdout

@@ -20,8 +20,13 @@ def test_large_data_narrows_then_shortens_within_the_budget():
     assert plan.members == 1 and plan.width == 128 and plan.batch_size == 512
     assert 10 <= plan.epochs < FULL_EPOCHS
     assert plan.estimated_seconds <= Recipe().time_budget * 1.01
+    assert "epochs fit the 20 s budget" in plan.note
     huge = plan_size(Recipe(), 2_000_000, 50, 2)
     assert huge.width == 128 and huge.epochs == 10 and "large data" in huge.note
+    # the least epochs overrun the budget: the note says so, with the estimate
+    assert huge.estimated_seconds > Recipe().time_budget
+    assert "budget" not in huge.note
+    assert f"the least it trains, about {huge.estimated_seconds:.0f} s" in huge.note
     medium = plan_size(Recipe(), 3000, 28, 2, 750, bagging=True)
     assert medium.width == 256 and 32 <= medium.epochs < FULL_EPOCHS
 

@@ -81,6 +81,10 @@ def _report(model: Any, prepared: Any, seconds: float) -> dict[str, Any]:
     return results
 
 
+def _members(count: int) -> str:
+    return "model" if count == 1 else f"{count} bagged members"
+
+
 def run_recipe(args: argparse.Namespace, table: Any, source: Any, outputs: Any) -> int:
     """Prepare, train, report and save with the recipe; exit status 0."""
     from ..tabular.recipe_model import RecipeTableModel
@@ -99,8 +103,11 @@ def run_recipe(args: argparse.Namespace, table: Any, source: Any, outputs: Any) 
     _describe(model, prepared, source)
     started = time.monotonic()
     if not args.quiet:
-        plan = model.recipe
-        info(f"training the recipe's members (about {plan.time_budget:g} s of CPU at most)")
+        plan, budget = model.size_plan(prepared), model.recipe.time_budget
+        over = (f", over the {budget:g} s budget: the least the recipe trains"
+                if plan.estimated_seconds > 1.05 * budget else "")
+        info(f"training the recipe's {_members(plan.members)} (about "
+             f"{plan.estimated_seconds:.0f} s of CPU estimated{over})")
     with InterruptGuard() as interrupted:  # ^C that CPython drops: raised at an epoch end
         history = model.train(prepared, callbacks=[interrupted])
     results = _report(model, prepared, time.monotonic() - started)

@@ -213,6 +213,9 @@ def _plan_one(recipe: Recipe, rows: int, features: int, outputs: int,
                     f"width {width}, {fitting} epochs fit the {budget:g} s budget")
             return SizePlan(width, fitting, batch, seconds(width, fitting), note)
     width = widths[-1]
-    epochs = recipe.epochs or max(LEAST_EPOCHS, min(full, int(budget / seconds(width, 1))))
+    fitting = int(budget / seconds(width, 1))
+    epochs = recipe.epochs or max(LEAST_EPOCHS, min(full, fitting))
+    why = (f"for the {budget:g} s budget" if epochs <= fitting else
+           f"the least it trains, about {seconds(width, epochs):.0f} s")
     return SizePlan(width, epochs, batch, seconds(width, epochs),
-                    f"large data: width {width}, {epochs} epochs for the {budget:g} s budget")
+                    f"large data: width {width}, {epochs} epochs {why}")

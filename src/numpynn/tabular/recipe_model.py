@@ -28,8 +28,8 @@ from ..tabular_network import load_tabular_networks, save_tabular_networks
 from ..training import History
 from .model import PreparedData, TableModel
 from .model_state import MODEL_FORMAT, build_metadata
-from .recipe import Recipe
-from .recipe_ensemble import ensemble_outputs, fit_members
+from .recipe import Recipe, SizePlan
+from .recipe_ensemble import ensemble_outputs, fit_members, plan_members
 from .recipe_features import RecipeFeatures
 from .roles import ColumnRoles
 from .table import Table
@@ -173,6 +173,14 @@ class RecipeTableModel(TableModel):
                               training=training)
         meta["recipe_features"] = meta.pop("preprocessor")  # not a Preprocessor's state
         self.metadata_ = meta
+
+    def size_plan(self, prepared: PreparedData) -> SizePlan:
+        """The width, epochs, batch size and members :meth:`train` will use for these
+        rows, with its estimate of the CPU seconds (``estimated_seconds``)."""
+        pre = self.preprocessor_.features
+        return plan_members(self.recipe, prepared.y_train.shape[0],
+                            pre.n_dense + sum(d for _, d in pre.embeddings),
+                            self.target_encoder_.n_outputs)
 
     def train(self, prepared: PreparedData, *, callbacks: Iterable[Any] = (),
               progress: bool = False, checkpoint_dir: Any = None, resume: bool = False
