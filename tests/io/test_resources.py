@@ -1,8 +1,7 @@
 """Loading is bounded (issue 16, items 7, 9, 10 and 11): ceilings on layers and metadata,
 peak memory of a load at most 1.5x the file, devices and FIFOs never opened, metadata that
 cannot be saved back refused at load, write errors that name the file, and temporary files
-of killed writers cleaned up by the next write in the same place; new files get the
-umask's permissions.
+of killed writers cleaned up by the next write in the same place.
 """
 
 from __future__ import annotations
@@ -208,17 +207,3 @@ def test_stale_pointer_temp_files_go_with_the_next_checkpoint(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "checkpoint-epoch000000.safetensors", "latest"]
 
-
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
-def test_a_new_model_file_gets_the_umasks_permissions_and_a_rewrite_keeps_them(tmp_path):
-    # safetensors' save_file recreates its file as 0600; the user's umask decides.
-    old = os.umask(0o022)
-    try:
-        target = tmp_path / "model.safetensors"
-        numpynn.NeuralNetwork(3, 4, 2, seed=0).save(target)
-        assert target.stat().st_mode & 0o777 == 0o644
-        target.chmod(0o640)
-        numpynn.NeuralNetwork(3, 4, 2, seed=1).save(target)
-        assert target.stat().st_mode & 0o777 == 0o640
-    finally:
-        os.umask(old)
