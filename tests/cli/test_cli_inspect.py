@@ -72,3 +72,73 @@ def test_a_wide_network_gets_a_weight_summary(tmp_path):
     assert "saved the per-input weight summary (30 inputs are too many to draw as a " \
            "diagram) to wide.png" in proc.stdout
     assert (tmp_path / "wide.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def _write_recipe_table(path, n: int = 160) -> None:
+    """Numbers, a 12-city text column (embedded by the recipe) and a quoted note column
+    whose categories hold a comma and a newline."""
+    rng = np.random.default_rng(7)
+    cities = [f"city{i}" for i in range(12)]
+    lines = ["x,city,note,y"]
+    for i in range(n):
+        x = rng.normal()
+        city = cities[i % 12]
+        note = '"first, then\nsecond"' if i % 2 else "plain"
+        lines.append(f"{x:.3f},{city},{note},{'yes' if x + (i % 12) / 6 > 1 else 'no'}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def recipe_model(tmp_path_factory):
+    d = tmp_path_factory.mktemp("recipe_inspect")
+    _write_recipe_table(d / "t.csv")
+    ok(run("train", "t.csv", "--target", "y", "-q", "--time-budget", "1", "--out",
+           "r.safetensors", cwd=d))
+    return d
+
+
+def test_inspect_describes_a_model_of_the_tabular_recipe(recipe_model):
+    """The default model of ``numpynn train`` (a bagged ensemble of table networks) is
+    described like a plain one: members, blocks, columns, the run; weights per member."""
+    from numpynn.display import format_vec
+    from numpynn.tabular_network import load_tabular_networks
+
+    members = load_tabular_networks(recipe_model / "r.safetensors")
+    short = ok(run("inspect", "r.safetensors", "--no-weights", cwd=recipe_model)).stdout
+    assert f"recipe: realmlp (RealMLP-TD), {len(members)} bagged member" in short
+    assert f"network of each member: {'-'.join(map(str, members[0].sizes))}" in short
+    assert "embedding of 'city': 13 codes x 8 = 104 parameters" in short
+    assert f"parameters: {members[0].num_weights} per member" in short
+    assert "task: classification of 'y' into 2 classes: no, yes" in short
+    assert "  x: numeric, robust scaling, smooth clipping" in short
+    assert "  city: text, embedded, from 12 categories (city0, city1," in short
+    # a category with a newline stays on its line, quoted
+    assert "  note: text, one-hot over 2 categories ('first, then\\nsecond', plain)" in short
+    assert "trained on: t.csv (128 training rows, 32 validation rows, seed 42)" in short
+    assert "member 1 layer" not in short
+    full = ok(run("inspect", "r.safetensors", cwd=recipe_model)).stdout
+    last = members[-1].views.biases[-1]
+    assert f"member {len(members)} layer 4 biases (2):" in full
+    assert format_vec(last, 9, 4, 2) in full
+
+
+@needs_matplotlib
+def test_inspect_draws_a_member_of_the_tabular_recipe(recipe_model):
+    proc = ok(run("inspect", "r.safetensors", "--no-weights", "--diagram", "r.png",
+                  cwd=recipe_model))
+    assert "of member 1 to r.png" in proc.stdout
+    assert (recipe_model / "r.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_inspect_of_a_run_without_a_split_or_epochs_prints_no_none(work, tmp_path):
+    """A cluster run records its rows and rounds, not a split and epochs."""
+    net = numpynn.load(work / "label.safetensors")
+    meta = net.metadata
+    for key in ("training_rows", "validation_rows"):
+        meta["training"].pop(key)
+    meta["results"]["rounds"] = meta["results"].pop("epochs")
+    net.save(tmp_path / "cluster.safetensors")
+    text = ok(run("inspect", "cluster.safetensors", "--no-weights", cwd=tmp_path)).stdout
+    assert "None" not in text
+    assert f"({meta['training']['rows']} rows, seed" in text
+    assert f"training after {meta['results']['rounds']} rounds: accuracy" in text

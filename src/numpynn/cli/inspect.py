@@ -16,6 +16,7 @@ from .common import (
     check_plot_format,
     info,
 )
+from .inspect_recipe import describe_recipe_model, printable
 from .metrics import format_number, format_score
 
 #: A network with more inputs than this is drawn as a per-input weight summary, not a fan.
@@ -49,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(diagram, "diagram file", protect=[(Path(args.model), "model file")])
         check_plot_format(diagram)
     check_model_file(Path(args.model))
+    from ..io.tabular_files import is_tabular_file
+
+    if is_tabular_file(Path(args.model)):  # numpynn train's default: the tabular recipe
+        return _inspect_recipe(args, diagram)
     net = load(args.model)
     meta = net.metadata
     drawn = None
@@ -69,6 +74,42 @@ def run(args: argparse.Namespace) -> int:
         info()
         info(f"saved the {drawn} to {diagram}")
     return 0
+
+
+def _inspect_recipe(args: argparse.Namespace, diagram: Path | None) -> int:
+    """``run`` for a model of the tabular recipe: its first member is drawn."""
+    from ..tabular.recipe_model import load_recipe_parts
+
+    ensemble, pre, enc = load_recipe_parts(args.model)
+    drawn = None
+    if diagram is not None:
+        member = ensemble.networks[0]
+        dense = _DenseStack(member, pre.feature_names, enc)
+        drawn = _draw(dense, dense.metadata, diagram,
+                      f"{Path(args.model).name}: {arch(member)} (member 1)")
+    info(f"model: {args.model}")
+    describe_recipe_model(ensemble, pre, enc, weights=not args.no_weights)
+    if diagram is not None:
+        info()
+        info(f"saved the {drawn} of member 1 to {diagram}")
+    return 0
+
+
+class _DenseStack:
+    """A table network's dense stack as :func:`_draw` reads a network: its inputs are the
+    dense features, then each embedding's dimensions."""
+
+    def __init__(self, member, feature_names: list[str], enc) -> None:
+        views, layout = member.views, member.input_layout
+        self.weights, self.biases = views.weights, views.biases
+        self.sizes = layout.dense.sizes
+        names = list(feature_names[:layout.n_dense])
+        for piece in layout.embedding_slices:
+            column = feature_names[piece.column] if piece.column < len(feature_names) \
+                else f"input {piece.column}"
+            names += [f"{column} [{d}]" for d in range(piece.dim)]
+        self.metadata = {"feature_names": names, "target": enc.name,
+                         "classes": None if enc.classes is None else list(enc.classes)}
 
 
 def _node_names(net, meta: Mapping[str, Any]) -> tuple[list[str] | None, list[str] | None]:
@@ -129,7 +170,7 @@ def _print_weights(net, feature_names: list[str] | None) -> None:
         for r in range(w.shape[0]):
             name = feature_names[r] if i == 0 and feature_names else None
             if w.shape[1] > per_line or name:
-                info(f"  [{r}]" + (f" {name}" if name else ""))
+                info(f"  [{r}]" + (f" {printable(name)}" if name else ""))
             show_vec(w[r], 9, 4, per_line)
         info(f"layer {i + 1} biases ({b.shape[0]}):")
         show_vec(b, 9, 4, min(b.shape[0], 8))
@@ -163,7 +204,7 @@ def _describe_columns(meta: Mapping[str, Any]) -> None:
                  f"{format_number(col.get('mean'))}, std {format_number(col.get('std'))}")
         else:
             cats = _list(col.get("categories"))
-            shown = ", ".join(map(str, cats[:10])) + (", ..." if len(cats) > 10 else "")
+            shown = ", ".join(map(printable, cats[:10])) + (", ..." if len(cats) > 10 else "")
             info(f"  {col.get('name')}: text, one-hot over {len(cats)} categories ({shown})")
 
 
@@ -176,21 +217,29 @@ def _describe_training_run(meta: Mapping[str, Any]) -> None:
             f"batch size {training.get('batch_size')}"
         if training.get("optimizer") == "lbfgs":  # full batch, no learning rate
             how = "lbfgs (full batch)"
-        # A cluster's run records no row counts (counting would read every file again).
-        known = [text.format(training.get(key)) for key, text in (
-            ("training_rows", "{} training rows"), ("validation_rows", "{} validation rows"),
-            ("seed", "seed {}")) if training.get(key) is not None]
-        info(f"trained on: {training.get('data')} ({', '.join(known)}), {how}")
+        info(f"trained on: {training.get('data')} ({_rows_text(training)}seed "
+             f"{training.get('seed')}), {how}")
     if isinstance(results, Mapping):
-        # a cluster's run counts rounds of local SGD, not epochs
-        count, unit = ((results.get("rounds"), "rounds") if "rounds" in results
-                       else (results.get("epochs"), "epochs"))
+        # a cluster run counts rounds of averaging, not epochs
+        unit, count = ("rounds", results.get("rounds")) if "rounds" in results else \
+            ("epochs", results.get("epochs"))
+        after = f" after {count} {unit}" if isinstance(count, int) else ""
         for part in ("training", "validation"):
             scores = results.get(part)
             if isinstance(scores, Mapping):
                 figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
                                     if isinstance(v, (int, float)))
-                info(f"{part} after {count} {unit}: {figures}")
+                info(f"{part}{after}: {figures}")
+
+
+def _rows_text(training: Mapping[str, Any]) -> str:
+    """``"67 training rows, 17 validation rows, "``, or ``"200 rows, "`` for a run that
+    recorded only the total (a cluster run), or nothing."""
+    split = training.get("training_rows"), training.get("validation_rows")
+    if all(isinstance(n, int) for n in split):
+        return f"{split[0]} training rows, {split[1]} validation rows, "
+    rows = training.get("rows")
+    return f"{rows} rows, " if isinstance(rows, int) else ""
 
 
 def _list(value: Any) -> list:
