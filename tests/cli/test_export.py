@@ -136,3 +136,37 @@ def test_export_in_a_real_process(models, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert (tmp_path / "t.onnx").stat().st_size > 0
+
+
+@pytest.mark.parametrize("target", ["y", "z"])
+def test_a_model_of_the_tabular_recipe_exports_its_networks(tmp_path, capsys, target):
+    """train's default model: refused (one line) without --no-preprocessing, which gives
+    the members as one graph; onnxruntime on the encoded features matches predict (a
+    regression's values in the target's units, clipped to the training range)."""
+    ort = pytest.importorskip("onnxruntime")
+    from numpynn.cli.common import load_trained, read_input, transform
+
+    rng = np.random.default_rng(1)
+    data = tmp_path / "data.csv"
+    with open(data, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["x", "colour", "y", "z"])
+        for i in range(80):
+            x = rng.normal()
+            writer.writerow([f"{x:.3f}", "rgb"[i % 3], "ab"[x > 0], f"{100 + 10 * x:.2f}"])
+    drop = "z" if target == "y" else "y"
+    assert main(["train", str(data), "--target", target, "--drop", drop, "--time-budget",
+                 "1", "--quiet", "--out", str(tmp_path / "r.safetensors")]) == 0
+    code, _, err = export(capsys, tmp_path / "r.safetensors", tmp_path / "r.onnx")
+    assert code == 1 and "--no-preprocessing" in err and "Traceback" not in err
+    assert not (tmp_path / "r.onnx").exists()
+    code, out, _ = export(capsys, tmp_path / "r.safetensors", tmp_path / "r.onnx",
+                          "--no-preprocessing")
+    assert code == 0 and "inputs input;" in out
+    model = load_trained(str(tmp_path / "r.safetensors"))
+    features = transform(model.pre, read_input(str(data), model=model))
+    got = ort.InferenceSession(str(tmp_path / "r.onnx")).run(None, {"input": features})[0]
+    expected = model.net.eval(features)
+    if target == "z":
+        expected = model.enc.inverse_transform(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
