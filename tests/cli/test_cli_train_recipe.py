@@ -5,7 +5,7 @@ are chosen."""
 import re
 
 import numpy as np
-from cli_helpers import make_rows, ok, read_output_csv, run, write_rows
+from cli_helpers import COLUMNS, make_rows, ok, read_output_csv, run, write_rows
 
 from numpynn.tabular_network import load_tabular_networks
 
@@ -74,3 +74,44 @@ def test_the_plan_and_its_estimate_are_said_before_training(tmp_path):
     assert "s of CPU estimated, over the 0.01 s budget: the least the recipe trains" in \
         tight.stdout
     assert "10 epochs the least it trains" in tight.stdout
+
+
+def test_predict_with_a_recipe_model_names_the_file_and_the_row(tmp_path):
+    """As with the plain network: a missing column names the file, text or infinity in a
+    numeric column names the row and the value, '?' markers are gaps, and an unseen
+    category is a warning (not silent)."""
+    write_rows(tmp_path / "train.csv", make_rows(150, seed=0))
+    ok(run("train", "train.csv", "--target", "label", "--drop", "price", "-q",
+           "--time-budget", "1", "--out", "m.safetensors", cwd=tmp_path))
+    rows = make_rows(10, seed=5)
+    write_rows(tmp_path / "short.csv", [r[1:] for r in rows], COLUMNS[1:])
+    text = [r[:] for r in rows]
+    text[3][0] = "old"
+    write_rows(tmp_path / "text.csv", text)
+    infinite = [r[:] for r in rows]
+    infinite[4][0] = "inf"
+    write_rows(tmp_path / "inf.csv", infinite)
+    marked = [r[:] for r in rows]
+    marked[2][0] = marked[6][0] = "?"
+    marked[1][2] = "purple"
+    write_rows(tmp_path / "marked.csv", marked)
+    cases = {"short.csv": "short.csv: missing feature column(s) ['age']",
+             "text.csv": "numeric column 'age': row 4 (line 5 of text.csv) holds 'old'",
+             "inf.csv": "numeric column 'age': row 5 (line 6 of inf.csv) holds inf"}
+    for name, message in cases.items():
+        proc = run("predict", "m.safetensors", name, cwd=tmp_path)
+        assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+    proc = ok(run("predict", "m.safetensors", "marked.csv", cwd=tmp_path))
+    assert "text column 'color' has 1 category not seen in training" in proc.stderr
+    assert "'purple'" in proc.stderr and len(read_output_csv(proc.stdout)) == 11
+
+
+def test_an_infinity_in_the_training_rows_names_its_row(tmp_path):
+    rows = make_rows(60, seed=6)
+    rows[9][0] = "-inf"
+    write_rows(tmp_path / "d.csv", rows)
+    proc = run("train", "d.csv", "--target", "label", "-q", "--time-budget", "1",
+               cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "numeric column 'age': row 10 (line 11 of d.csv) holds -inf" in proc.stderr

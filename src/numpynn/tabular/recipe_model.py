@@ -29,6 +29,7 @@ from ..training import History
 from .model import PreparedData, TableModel
 from .model_state import MODEL_FORMAT, build_metadata
 from .recipe import Recipe, SizePlan
+from .recipe_checks import check_finite, table_for_recipe
 from .recipe_ensemble import ensemble_outputs, fit_members, plan_members
 from .recipe_features import RecipeFeatures
 from .roles import ColumnRoles
@@ -46,9 +47,15 @@ class RecipeInput:
         self.features = features
 
     def transform(self, table: Any, rows: np.ndarray | None = None) -> np.ndarray:
-        """float32 (n, n_features): dense features, then category codes."""
+        """float32 (n, n_features): dense features, then category codes.
+
+        A :class:`~numpynn.tabular.Table` is checked first, with messages that name its file
+        and rows (:func:`~numpynn.tabular.recipe_checks.table_for_recipe`).
+        """
         if rows is not None:
             table = table.take(rows)
+        if isinstance(table, Table):
+            table = table_for_recipe(table, self.features)
         return self.features.transform(table)
 
     @property
@@ -153,6 +160,7 @@ class RecipeTableModel(TableModel):
                       train_rows: np.ndarray, order: np.ndarray) -> tuple[Any, np.ndarray]:
         """The recipe's features fitted on the training rows, and the float32 features of
         the rows ``order`` (dense features, then category codes)."""
+        check_finite(table, roles.features)  # the row of an infinity, before X's message
         columns = {name: table.column(name) for name in roles.features}
         recipe = self.recipe
         pre = RecipeFeatures.fit({k: v[train_rows] for k, v in columns.items()},
