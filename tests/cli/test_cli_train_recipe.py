@@ -115,3 +115,15 @@ def test_an_infinity_in_the_training_rows_names_its_row(tmp_path):
                cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "numeric column 'age': row 10 (line 11 of d.csv) holds -inf" in proc.stderr
+
+
+def test_an_infinity_is_named_as_a_number_not_a_numpy_repr(tmp_path):
+    rows = make_rows(60, seed=6)
+    rows[9][0] = "inf"
+    write_rows(tmp_path / "d.csv", rows)
+    feature = run("train", "d.csv", "--target", "label", "--recipe", "plain", "-q",
+                  cwd=tmp_path)
+    assert "row 10 (line 11 of d.csv) holds inf, which is not a finite number" in \
+        feature.stderr and "np.float64" not in feature.stderr
+    target = run("train", "d.csv", "--target", "age", "--recipe", "plain", "-q", cwd=tmp_path)
+    assert "target column 'age': row 10 (line 11 of d.csv) holds inf," in target.stderr

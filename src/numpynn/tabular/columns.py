@@ -92,7 +92,7 @@ class NumericColumn:
                 i = int(infinite[0])
                 raise ValueError(
                     f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
-                    f"{x[i]!r}, which is not a finite number")
+                    f"{float(x[i])!r}, which is not a finite number")
             x[~finite] = self.fill  # the gaps
         with np.errstate(over="ignore"):
             x -= self.mean
@@ -241,7 +241,7 @@ def _fit_numeric(col: NumberColumn, table: Table, name: str, rows: np.ndarray | 
     if infinite.any():
         i = int(np.flatnonzero(infinite)[0])
         raise ValueError(f"feature column {name!r}: {table.where(_row_of(rows, i))} holds "
-                         f"{x[i]!r}, which is not a finite number")
+                         f"{float(x[i])!r}, which is not a finite number")
     missing = np.isnan(x)
     present = x[~missing] if missing.any() else x
     if present.size == 0:

@@ -52,7 +52,7 @@ def finite_numbers(col, table: Table, name: str, rows: np.ndarray | None) -> np.
     if infinite.size:
         i = int(infinite[0])
         row = i if rows is None else int(rows[i])
-        raise ValueError(f"target column {name!r}: {table.where(row)} holds {y[i]!r}, which "
+        raise ValueError(f"target column {name!r}: {table.where(row)} holds {float(y[i])!r}, which "
                          "is not a finite number")
     return y
 
