@@ -232,3 +232,14 @@ def test_lbfgs_without_lr_trains_and_reports_what_it_did(tmp_path):
     assert "adam, learning rate 0.01, batch size 32" in proc.stdout
     meta = numpynn.load(tmp_path / "adam.safetensors").metadata
     assert meta["training"]["learning_rate"] == 0.01
+
+
+def test_resume_when_the_checkpoint_has_every_epoch_already(tmp_path):
+    write_rows(tmp_path / "d.csv", make_rows(60, seed=3))
+    common = ["train", "d.csv", "--target", "label", "--no-early-stopping", "-q",
+              "--checkpoint-dir", "ck", "--out", "m.safetensors"]
+    ok(run(*common, "--epochs", "3", cwd=tmp_path))
+    again = ok(run(*common, "--epochs", "3", "--resume", cwd=tmp_path)).stdout
+    assert "training epochs 4 to 3" not in again
+    assert "resuming from epoch 3 (the last checkpoint in ck), which has all 3 epochs" in again
+    assert "trained 0 epochs" in again

@@ -213,14 +213,15 @@ def _describe_training(source: _Source, model, prepared, args: argparse.Namespac
 
 
 def _describe_resume(checkpoint_dir: Path | None, start_epoch: int, epochs: int) -> None:
-    if start_epoch:
+    if not start_epoch:
+        info(f"no checkpoint in {checkpoint_dir} yet; starting from epoch 1")
+    elif start_epoch < epochs:
         info(f"resuming from epoch {start_epoch} (the last checkpoint in "
              f"{checkpoint_dir}); training epochs {start_epoch + 1} to {epochs}")
-    else:
-        info(f"no checkpoint in {checkpoint_dir} yet; starting from epoch 1")
-    if start_epoch >= epochs:
-        info(f"the checkpoint has all {epochs} epochs already; pass a larger "
-             "--epochs to train longer")
+    else:  # nothing to train: no "epochs 21 to 20"
+        info(f"resuming from epoch {start_epoch} (the last checkpoint in "
+             f"{checkpoint_dir}), which has all {epochs} epochs of --epochs already; pass "
+             "a larger --epochs to train longer")
 
 
 def _fit(model, prepared, checkpoint_dir: Path | None, start_epoch: int,
