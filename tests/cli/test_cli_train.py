@@ -243,3 +243,11 @@ def test_resume_when_the_checkpoint_has_every_epoch_already(tmp_path):
     assert "training epochs 4 to 3" not in again
     assert "resuming from epoch 3 (the last checkpoint in ck), which has all 3 epochs" in again
     assert "trained 0 epochs" in again
+
+
+def test_a_model_file_given_as_training_data_is_named_as_one(work, tmp_path):
+    proc = run("train", str(work / "label.safetensors"), "--target", "label", "-q",
+               cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "label.safetensors is a model file, not a data table" in proc.stderr
+    assert "--encoding" not in proc.stderr and not (tmp_path / "model.safetensors").exists()

@@ -32,6 +32,7 @@ from .common import (
     check_plot_format,
     curve_units,
     info,
+    looks_like_model,
 )
 from .interrupts import InterruptGuard
 from .metrics import model_metrics, print_results
@@ -117,6 +118,9 @@ def _read_data(source: _Source, args: argparse.Namespace):
     from ..tabular.roles import check_present
 
     _import_safetensors()  # the model is saved at the end: fail now if it cannot be
+    if looks_like_model(source.path):  # not "not UTF-8 ...: pass --encoding latin-1"
+        raise CommandError(f"{source.name} is a model file, not a data table; train reads "
+                           "a CSV, Parquet or Feather file")
     table = read_table(source.path, delimiter=args.delimiter, encoding=args.encoding,
                        na_values=args.na_values)
     check_present(table, [source.target], "--target")
