@@ -245,5 +245,6 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = True
+        # class_weight weighs single-label targets only (fit refuses multilabel ones).
+        tags.classifier_tags.multi_label = self.class_weight is None
         return tags

@@ -152,4 +152,6 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
+        # fit refuses negative targets under the Poisson loss: say so.
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
