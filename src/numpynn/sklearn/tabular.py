@@ -11,8 +11,10 @@ a dict of columns, or a 2-D array -- do the recipe's preprocessing inside
     model.plan_          # the width, epochs and batch size it chose, and why
     model.predict_proba(new_df)
 
-A share of the rows (``validation_fraction``, stratified for classes) is held out to pick
-the best epoch; no other choice looks at data beyond the training rows.
+One model holds out a share of the rows (``validation_fraction``, stratified for classes)
+to pick its best epoch; a bagged ensemble (``plan_["members"]`` above 1) instead trains
+on the folds of a cross-validation split, each member validating on its own fold (one in
+``members`` of the rows).  No other choice looks at data beyond the training rows.
 """
 
 from __future__ import annotations
@@ -209,8 +211,19 @@ class _TabularEstimator(BaseEstimator):
     def _outputs(self, X: Any) -> np.ndarray:
         """The members' mean output for the rows of ``X``, float32 (n, k)."""
         check_is_fitted(self, "networks_")
-        X = self._check_table(X, reset=False)
+        X = self._by_position(self._check_table(X, reset=False))
         return ensemble_outputs(self.networks_, self.features_.transform(X))
+
+    def _by_position(self, X: Any) -> Any:
+        """A frame for a model fitted without feature names (on an array, or a frame with
+        integer column names) that lacks a fitted column by name: its columns by
+        position, as scikit-learn takes them after its warning."""
+        if "feature_names_in_" in self.__dict__ or not hasattr(X, "iloc"):
+            return X
+        fitted = self.features_.columns
+        if set(fitted) <= {str(c) for c in X.columns}:
+            return X  # every fitted column by name
+        return {name: X.iloc[:, j].to_numpy() for j, name in enumerate(fitted)}
 
 
 class TabularClassifier(ClassifierMixin, _TabularEstimator):
@@ -228,7 +241,8 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
     learning_rate : float, optional
         Default 0.04 (with the NTK factors).
     validation_fraction : float, default 0.2
-        Rows held out to choose the best epoch.
+        Rows held out to choose the best epoch, for one model; the members of a bagged
+        ensemble each hold out their own cross-validation fold instead (see the module).
     recipe : dict, optional
         Other :class:`~numpynn.tabular.recipe.Recipe` fields (``{"dropout": 0.0}``).
     random_state : int, RandomState or None
@@ -268,6 +282,12 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """float32 (n, n_classes), columns in ``classes_`` order."""
         return self._outputs(X)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """float32 (n, n_classes): the log of :meth:`predict_proba` (``-inf`` where a
+        probability is 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)
