@@ -139,10 +139,11 @@ def test_export_in_a_real_process(models, tmp_path):
 
 
 @pytest.mark.parametrize("target", ["y", "z"])
-def test_a_model_of_the_tabular_recipe_exports_its_networks(tmp_path, capsys, target):
-    """train's default model: refused (one line) without --no-preprocessing, which gives
-    the members as one graph; onnxruntime on the encoded features matches predict (a
-    regression's values in the target's units, clipped to the training range)."""
+def test_a_model_of_the_tabular_recipe_exports_with_its_preprocessing(tmp_path, capsys,
+                                                                      target):
+    """train's default model: the table's columns in, predict's answers out (labels, or a
+    regression's values in the target's units); --no-preprocessing gives the members
+    alone, the encoded features in."""
     ort = pytest.importorskip("onnxruntime")
     from numpynn.cli.common import load_trained, read_input, transform
 
@@ -153,20 +154,28 @@ def test_a_model_of_the_tabular_recipe_exports_its_networks(tmp_path, capsys, ta
         writer.writerow(["x", "colour", "y", "z"])
         for i in range(80):
             x = rng.normal()
-            writer.writerow([f"{x:.3f}", "rgb"[i % 3], "ab"[x > 0], f"{100 + 10 * x:.2f}"])
+            writer.writerow([f"{x:.3f}" if i % 7 else "", "rgb"[i % 3], "ab"[x > 0],
+                             f"{100 + 10 * x:.2f}"])
     drop = "z" if target == "y" else "y"
     assert main(["train", str(data), "--target", target, "--drop", drop, "--time-budget",
                  "1", "--quiet", "--out", str(tmp_path / "r.safetensors")]) == 0
-    code, _, err = export(capsys, tmp_path / "r.safetensors", tmp_path / "r.onnx")
-    assert code == 1 and "--no-preprocessing" in err and "Traceback" not in err
-    assert not (tmp_path / "r.onnx").exists()
-    code, out, _ = export(capsys, tmp_path / "r.safetensors", tmp_path / "r.onnx",
-                          "--no-preprocessing")
-    assert code == 0 and "inputs input;" in out
+    code, out, err = export(capsys, tmp_path / "r.safetensors", tmp_path / "r.onnx")
+    assert code == 0 and "inputs x, colour;" in out, err
     model = load_trained(str(tmp_path / "r.safetensors"))
     features = transform(model.pre, read_input(str(data), model=model))
-    got = ort.InferenceSession(str(tmp_path / "r.onnx")).run(None, {"input": features})[0]
     expected = model.net.eval(features)
     if target == "z":
         expected = model.enc.inverse_transform(expected)
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+    rows = list(csv.reader(open(data)))[1:]
+    x = np.array([[float(r[0]) if r[0] else np.nan] for r in rows])
+    colour = np.array([[r[1]] for r in rows], dtype=object)
+    session = ort.InferenceSession(str(tmp_path / "r.onnx"))
+    got = session.run(None, {"x": x, "colour": colour})
+    np.testing.assert_allclose(got[0], expected, rtol=1e-5, atol=1e-4)
+    if target == "y":
+        assert list(got[1]) == [model.enc.classes[i] for i in expected.argmax(axis=1)]
+    code, out, _ = export(capsys, tmp_path / "r.safetensors", tmp_path / "n.onnx",
+                          "--no-preprocessing")
+    assert code == 0 and "inputs input;" in out
+    alone = ort.InferenceSession(str(tmp_path / "n.onnx")).run(None, {"input": features})[0]
+    np.testing.assert_allclose(alone, expected, rtol=1e-5, atol=1e-4)

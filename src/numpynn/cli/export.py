@@ -3,9 +3,9 @@
 A model from ``numpynn train`` is exported with its preprocessing (one graph input per
 table column; ``--no-preprocessing`` exports the network alone); any other numpynn model
 file as the network alone.  A model of the tabular recipe (train's default) is exported
-with ``--no-preprocessing`` only: its bagged members as one graph, the encoded features
-in (its encoding has no ONNX form here yet).  The ONNX file is written atomically.
-Errors are ValueError, OSError, CommandError or ModelFileError with a one-line message,
+by :mod:`numpynn.tabular.recipe_onnx` (its bagged members as one graph, behind the
+recipe's encoding).  The ONNX file is written atomically.  Errors are ValueError,
+OSError or ModelFileError with a one-line message,
 which the command's ``main`` prints as ``numpynn: error: ...``.
 """
 
@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from ..io.onnx_graph import DEFAULT_OPSET, SUPPORTED_OPSETS
-from .common import CommandError, check_model_file
+from .common import check_model_file
 
 __all__ = ["add_parser", "run"]
 
@@ -27,9 +27,10 @@ table column (double for numeric columns, NaN when missing; string for text colu
 the outputs 'probabilities' and 'label' (the original class labels) or 'output' (in the
 target's units). Default-domain operators only (plus ai.onnx.ml's LabelEncoder for text
 columns below opset 19); opsets {SUPPORTED_OPSETS.start} to {SUPPORTED_OPSETS.stop - 1}.
-A model of the tabular recipe (train's default, --recipe realmlp) is exported with
---no-preprocessing only: its bagged networks as one graph, whose input 'input' is the
-encoded features (float32), as the recipe's encoding in Python gives them.
+For a model of the tabular recipe (train's default) the graph holds the recipe's encoding
+(median fill, gap flags, one-hot, robust scaling, smooth clipping, category codes) and its
+bagged networks; its text columns' inputs are strings, number categories as whole-number
+text ("3"). --no-preprocessing exports the networks alone (input: the encoded features).
 """
 
 
@@ -80,36 +81,11 @@ def run(args: argparse.Namespace) -> int:
     check_model_file(model_path)  # "this is a CSV file, not a model"
     from ..io.tabular_files import is_tabular_file
 
-    if is_tabular_file(model_path):  # numpynn train's default, the tabular recipe
-        model = _export_recipe(model_path, out, args)
-    else:
-        model = to_onnx(load(model_path), out, opset=args.opset,
-                        preprocessing=False if args.no_preprocessing else None)
+    source = model_path if is_tabular_file(model_path) else load(model_path)
+    model = to_onnx(source, out, opset=args.opset,
+                    preprocessing=False if args.no_preprocessing else None)
     names = [i.name for i in model.graph.input]
     inputs = ", ".join(names[:8]) + (f", ... ({len(names)} in all)" if len(names) > 8 else "")
     outputs = ", ".join(o.name for o in model.graph.output)
     print(f"wrote {out} (opset {args.opset}): inputs {inputs}; outputs {outputs}", flush=True)
     return 0
-
-
-def _export_recipe(model_path: Path, out: Path, args: argparse.Namespace):
-    """The members of a recipe model as one ONNX graph (their outputs averaged; a
-    regression's in the target's units, clipped as ``numpynn predict`` clips them)."""
-    from ..tabular.recipe_model import load_recipe_parts
-    from ..tabular_network import networks_to_onnx
-
-    ensemble, _, enc = load_recipe_parts(model_path)
-    if not args.no_preprocessing:
-        raise CommandError(
-            f"{model_path} is a model of the tabular recipe (numpynn train's default), whose "
-            "preprocessing (robust scaling, smooth clipping, embeddings) cannot be exported "
-            "to ONNX yet; pass --no-preprocessing to export its networks alone (input: the "
-            "encoded features, float32), or train with --recipe plain for an ONNX file that "
-            "takes the table's columns")
-    transform = None
-    if enc.classes is None:  # clip(standardised) * std + mean, as predict computes it
-        low, high = ensemble.output_range or (float("-inf"), float("inf"))
-        transform = (enc.std, enc.mean, low * enc.std + enc.mean, high * enc.std + enc.mean)
-    return networks_to_onnx(ensemble.networks, out, opset=args.opset,
-                            classes=None if enc.classes is None else list(enc.classes),
-                            output_transform=transform)

@@ -29,7 +29,7 @@ from .onnx_graph import (
 )
 from .tabular_files import TabularContents
 
-__all__ = ["table_networks_to_onnx"]
+__all__ = ["table_networks_to_onnx", "add_table_networks"]
 
 
 def _input_block(g: GraphBuilder, member: TabularContents, prefix: str, x: str) -> str:
@@ -68,6 +68,14 @@ def _member(g: GraphBuilder, member: TabularContents, prefix: str, x: str) -> st
         sums = g.node("Add", [g.node("MatMul", [a, weights])[0], biases])[0]
         a = add_activation(g, name, sums)
     return a
+
+
+def add_table_networks(g: GraphBuilder, members: Sequence[TabularContents], x: str) -> str:
+    """The members' outputs on the encoded rows ``x`` (float32 (N, n_inputs)), averaged
+    (``Mean``) when there are several; returns the output's name."""
+    outs = [_member(g, m, "" if len(members) == 1 else f"members.{i}.", x)
+            for i, m in enumerate(members)]
+    return outs[0] if len(outs) == 1 else g.node("Mean", outs)[0]
 
 
 def _finish(g: GraphBuilder, out: str, kind: str, k: int,
@@ -125,9 +133,7 @@ def table_networks_to_onnx(members: Sequence[TabularContents], *, opset: int = D
     first = members[0]
     onnx = import_onnx()
     g = GraphBuilder(opset, reserved=["input", "probabilities", "label", "output"])
-    outs = [_member(g, m, "" if len(members) == 1 else f"members.{i}.", "input")
-            for i, m in enumerate(members)]
-    out = outs[0] if len(outs) == 1 else g.node("Mean", outs)[0]
+    out = add_table_networks(g, members, "input")
     k = first.sizes[-1]
     outputs = _finish(g, out, first.output_activation, k, output_transform)
     inputs = [tensor_info("input", onnx.TensorProto.FLOAT, [BATCH, first.layout.n_inputs],

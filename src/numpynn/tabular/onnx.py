@@ -293,6 +293,26 @@ def _table_state(meta: Mapping[str, Any]
         raise ValueError(f"the model's preprocessing metadata is damaged: {exc}") from None
 
 
+def _recipe_to_onnx(model_path: str | os.PathLike, path: str | os.PathLike | None,
+                    opset: int, preprocessing: bool | None, numeric_type: str) -> Any:
+    """A recipe model file: with its preprocessing (:mod:`.recipe_onnx`), or with
+    ``preprocessing=False`` its networks alone (the encoded features in)."""
+    from ..tabular_network import networks_to_onnx
+    from .recipe_model import load_recipe_parts
+    from .recipe_onnx import recipe_file_to_onnx
+
+    if preprocessing is not False:
+        return recipe_file_to_onnx(model_path, path, opset=opset, numeric_type=numeric_type)
+    ensemble, _, enc = load_recipe_parts(model_path)
+    transform = None
+    if enc.classes is None:  # clip(standardised) * std + mean, as predict computes it
+        low, high = ensemble.output_range or (float("-inf"), float("inf"))
+        transform = (enc.std, enc.mean, low * enc.std + enc.mean, high * enc.std + enc.mean)
+    return networks_to_onnx(ensemble.networks, path, opset=opset,
+                            classes=None if enc.classes is None else list(enc.classes),
+                            output_transform=transform)
+
+
 def to_onnx(model: NeuralNetwork | str | os.PathLike, path: str | os.PathLike | None = None,
             *, opset: int = DEFAULT_OPSET, preprocessing: bool | None = None,
             numeric_type: str = "float64") -> Any:
@@ -301,6 +321,8 @@ def to_onnx(model: NeuralNetwork | str | os.PathLike, path: str | os.PathLike | 
     Parameters
     ----------
     model : NeuralNetwork, or the path of a numpynn model file
+        A file of the tabular recipe (``numpynn train``'s default) is exported by
+        :mod:`numpynn.tabular.recipe_onnx`.
     path : str or path-like, optional
         Also write the ONNX model there, atomically.
     opset : int, default 17
@@ -324,6 +346,10 @@ def to_onnx(model: NeuralNetwork | str | os.PathLike, path: str | os.PathLike | 
         metadata, or a column named like an output.
     """
     if isinstance(model, (str, os.PathLike)):
+        from ..io.tabular_files import is_tabular_file
+
+        if is_tabular_file(model):  # numpynn train's default: the tabular recipe
+            return _recipe_to_onnx(model, path, opset, preprocessing, numeric_type)
         model = load(model)
     if not isinstance(model, NeuralNetwork):
         raise TypeError(f"model must be a NeuralNetwork or a model file path, got "
