@@ -116,6 +116,10 @@ def test_inspect_describes_a_model_of_the_tabular_recipe(recipe_model):
     assert "  note: text, one-hot over 2 categories ('first, then\\nsecond', plain)" in short
     assert "trained on: t.csv (128 training rows, 32 validation rows, seed 42)" in short
     assert "member 1 layer" not in short
+    best = members[0].metadata["recipe"]["best_epochs"]  # from 0, as History counts
+    said = ", ".join(str(e + 1) for e in best)  # from 1, as train says them
+    plural = "" if len(members) == 1 else "s"
+    assert f"{len(members)} member{plural}; best epochs {said}" in short
     full = ok(run("inspect", "r.safetensors", cwd=recipe_model)).stdout
     last = members[-1].views.biases[-1]
     assert f"member {len(members)} layer 4 biases (2):" in full

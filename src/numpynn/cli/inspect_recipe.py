@@ -110,10 +110,13 @@ def _print_training_run(meta: Mapping[str, Any]) -> None:
              f"{training.get('seed')})")
     if isinstance(recipe, Mapping):
         best = recipe.get("best_epochs")
-        best_text = ", ".join(map(str, best)) if isinstance(best, list) else "?"
+        # stored from 0, as History counts; said from 1, as train says them
+        best_text = ", ".join(str(e + 1) if isinstance(e, int) else "-" for e in best) \
+            if isinstance(best, list) else "?"
+        members = recipe.get("members")
         info(f"recipe plan: width {recipe.get('width')}, {recipe.get('epochs')} epochs, batch "
-             f"{recipe.get('batch_size')}, {recipe.get('members')} members; best epochs "
-             f"{best_text}")
+             f"{recipe.get('batch_size')}, {members} member{'' if members == 1 else 's'}; "
+             f"best epochs {best_text}")
     if isinstance(results, Mapping):
         for part in ("training", "validation"):
             scores = results.get(part)
