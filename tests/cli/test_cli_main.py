@@ -82,10 +82,10 @@ BAD_COMMANDS = {
     "lbfgs on a cluster with --sync-every": ["train", "small.csv", "--target", "label",
                                              "--workers", "2", "--optimizer", "lbfgs",
                                              "--sync-every", "3"],
-    "cluster with --class-weight and --encoding": ["train", "small.csv", "--target",
-                                                   "label", "--workers", "2",
-                                                   "--class-weight", "balanced",
-                                                   "--encoding", "latin-1"],
+    "cluster with --class-weight and --na-values": ["train", "small.csv", "--target",
+                                                    "label", "--workers", "2",
+                                                    "--class-weight", "balanced",
+                                                    "--na-values", "?"],
 }
 
 
@@ -130,8 +130,8 @@ def test_options_a_solver_or_the_cluster_cannot_honour_are_named(bad_inputs):
         assert proc.returncode == 2, case
         assert "--optimizer lbfgs" in proc.stderr, proc.stderr
         assert all(flag in proc.stderr for flag in flags), proc.stderr
-    proc = run(*BAD_COMMANDS["cluster with --class-weight and --encoding"], cwd=bad_inputs)
-    assert "--class-weight, --encoding are not available with --scheduler/--workers" in \
+    proc = run(*BAD_COMMANDS["cluster with --class-weight and --na-values"], cwd=bad_inputs)
+    assert "--class-weight, --na-values are not available with --scheduler/--workers" in \
         proc.stderr, proc.stderr
 
 

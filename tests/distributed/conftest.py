@@ -24,8 +24,10 @@ def time_limit():
 @pytest.fixture(scope="session")
 def client():
     distributed = pytest.importorskip("distributed")
+    # ":0": any free port for the scheduler's HTTP server, so that port 8787 stays free
+    # for test_dask_cli's check that the command's own cluster does not need it
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None,
+                                       host="127.0.0.1", dashboard_address=":0",
                                        silence_logs=40)
     with distributed.Client(cluster, timeout=60) as c:
         yield c

@@ -119,3 +119,31 @@ def test_a_local_cluster_takes_any_free_port_without_a_warning(parts, tmp_path, 
         taken.close()
     assert status == 0
     assert "8787" not in capfd.readouterr().err
+
+
+def test_csv_files_in_another_dialect_on_the_cluster(client, tmp_path, capsys):
+    """Semicolons and Latin-1 (found, or given), a byte-order mark skipped; a decimal
+    comma refused with a message, not read as text."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"a": rng.normal(size=400).round(3),
+                          "city": rng.choice(["Köln", "Zürich"], 400)})
+    frame["label"] = np.where(frame.a > 0, "oui", "non")
+    frame.iloc[:200].to_csv(tmp_path / "p-0.csv", sep=";", index=False, encoding="latin-1")
+    frame.iloc[200:].to_csv(tmp_path / "p-1.csv", sep=";", index=False, encoding="latin-1")
+    common = ["--target", "label", "--scheduler", client.scheduler.address, "--epochs",
+              "2", "--quiet"]
+    assert main(["train", str(tmp_path / "p-*.csv"), *common, "--out",
+                 str(tmp_path / "a.st")]) == 1
+    assert "--encoding latin-1" in capsys.readouterr().err
+    assert main(["train", str(tmp_path / "p-*.csv"), *common, "--encoding", "latin-1",
+                 "--out", str(tmp_path / "b.st")]) == 0
+    meta = numpynn.load(tmp_path / "b.st").metadata
+    assert meta["feature_names"][0] == "a" and "city=Köln" in meta["feature_names"]
+    frame.to_csv(tmp_path / "bom.csv", index=False, encoding="utf-8-sig")
+    assert main(["train", str(tmp_path / "bom.csv"), *common, "--out",
+                 str(tmp_path / "c.st")]) == 0
+    assert numpynn.load(tmp_path / "c.st").metadata["feature_names"][0] == "a"
+    frame.to_csv(tmp_path / "comma.csv", sep=";", decimal=",", index=False)
+    assert main(["train", str(tmp_path / "comma.csv"), *common, "--out",
+                 str(tmp_path / "d.st")]) == 1
+    assert "decimal comma" in capsys.readouterr().err

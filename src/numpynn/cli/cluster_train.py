@@ -36,7 +36,7 @@ DEFAULT_MODEL = "model.safetensors"
 #: have: the data is read as it is (the column options and rules do apply, on the sample).
 _NOT_ON_A_CLUSTER = {
     "task": "--task", "plot": "--plot", "class_weight": "--class-weight",
-    "na_values": "--na-values", "delimiter": "--delimiter", "encoding": "--encoding",
+    "na_values": "--na-values",
     "time_budget": "--time-budget",
 }
 
@@ -119,7 +119,11 @@ def _prepare(client, args: argparse.Namespace) -> dict[str, Any]:
     from ..distributed.table_files import encoded_arrays, read_table_files, sample_table
     from ..tabular import Preprocessor, TargetEncoder
 
-    frame = read_table_files(args.data)
+    notes: list[str] = []
+    frame = read_table_files(args.data, delimiter=args.delimiter, encoding=args.encoding,
+                             notes=notes)
+    for note in notes:
+        info(note)
     if args.target not in frame.columns:
         raise CommandError(f"the data has no column {args.target!r}; its columns are "
                            f"{list(frame.columns)}")

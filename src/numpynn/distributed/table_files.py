@@ -15,6 +15,7 @@ import dask.array as da
 import numpy as np
 
 from ..tabular import Table, rows_with_target
+from ..tabular.dialect import sniff_dialect
 from .tables import _as_table
 
 __all__ = ["table_files", "read_table_files", "sample_table", "encoded_arrays"]
@@ -47,15 +48,38 @@ def table_files(pattern: str | os.PathLike) -> tuple[list[str], str]:
     return files, kinds.pop()
 
 
-def read_table_files(pattern: str | os.PathLike) -> Any:
-    """A lazy Dask dataframe of the files (read on the workers when computed)."""
+def read_table_files(pattern: str | os.PathLike, *, delimiter: str | None = None,
+                     encoding: str | None = None, notes: list[str] | None = None) -> Any:
+    """A lazy Dask dataframe of the files (read on the workers when computed).
+
+    CSV files are read in the dialect of the first one, as numpynn's reader finds it
+    (:func:`numpynn.tabular.dialect.sniff_dialect`: the delimiter and the encoding, or
+    those given); what it found is appended to ``notes``.
+
+    Raises
+    ------
+    ValueError
+        No such files, an encoding or delimiter that does not fit the first file, or
+        numbers with a decimal comma (which the workers' reader does not convert).
+    """
     import dask.dataframe as dd
 
     files, kind = table_files(pattern)
     if kind == "parquet":
         return dd.read_parquet(files)
+    first = Path(files[0])
+    dialect, found = sniff_dialect(first, str(first), delimiter=delimiter, encoding=encoding)
+    if dialect.decimal != ".":
+        raise ValueError(f"{first}: numbers with a decimal comma (1,5) are read on one "
+                         "machine only (numpynn train without --workers); on a cluster, "
+                         "write them with a decimal point or as Parquet")
+    if notes is not None:
+        notes += found
     # Every column as text, as numpynn's own CSV reader has it: the preprocessing decides.
-    return dd.read_csv(files, dtype=str, keep_default_na=False)
+    # utf-8-sig: UTF-8 that skips a byte-order mark, as numpynn's reader does
+    encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
+    return dd.read_csv(files, dtype=str, keep_default_na=False, sep=dialect.delimiter,
+                       encoding=encoding)
 
 
 def sample_table(frame: Any, rows: int, seed: int) -> tuple[Table, int]:
