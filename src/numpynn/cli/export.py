@@ -5,8 +5,8 @@ table column; ``--no-preprocessing`` exports the network alone); any other numpy
 file as the network alone.  A model of the tabular recipe (train's default) is exported
 by :mod:`numpynn.tabular.recipe_onnx` (its bagged members as one graph, behind the
 recipe's encoding).  The ONNX file is written atomically.  Errors are ValueError,
-OSError or ModelFileError with a one-line message,
-which the command's ``main`` prints as ``numpynn: error: ...``.
+OSError or ModelFileError with a one-line message, which the command's ``main`` prints as
+``numpynn: error: ...``.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from .common import (
     check_plot_format,
     info,
 )
-from .inspect_recipe import describe_recipe_model, printable
-from .metrics import format_number, format_score
+from .inspect_recipe import describe_recipe_model, print_scores, printable
+from .metrics import format_number
 
 #: A network with more inputs than this is drawn as a per-input weight summary, not a fan.
 WIDE_INPUTS = 20
@@ -223,13 +223,7 @@ def _describe_training_run(meta: Mapping[str, Any]) -> None:
         # a cluster run counts rounds of averaging, not epochs
         unit, count = ("rounds", results.get("rounds")) if "rounds" in results else \
             ("epochs", results.get("epochs"))
-        after = f" after {count} {unit}" if isinstance(count, int) else ""
-        for part in ("training", "validation"):
-            scores = results.get(part)
-            if isinstance(scores, Mapping):
-                figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
-                                    if isinstance(v, (int, float)))
-                info(f"{part}{after}: {figures}")
+        print_scores(results, f" after {count} {unit}" if isinstance(count, int) else "")
 
 
 def _rows_text(training: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from .common import info
 from .metrics import format_number, format_score
 
-__all__ = ["describe_recipe_model", "printable"]
+__all__ = ["describe_recipe_model", "print_scores", "printable"]
 
 
 def printable(value: Any) -> str:
@@ -118,12 +118,17 @@ def _print_training_run(meta: Mapping[str, Any]) -> None:
              f"{recipe.get('batch_size')}, {members} member{'' if members == 1 else 's'}; "
              f"best epochs {best_text}")
     if isinstance(results, Mapping):
-        for part in ("training", "validation"):
-            scores = results.get(part)
-            if isinstance(scores, Mapping):
-                figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
-                                    if isinstance(v, (int, float)))
-                info(f"{part}: {figures}")
+        print_scores(results)
+
+
+def print_scores(results: Mapping[str, Any], after: str = "") -> None:
+    """The training and validation scores a model file records, one line each."""
+    for part in ("training", "validation"):
+        scores = results.get(part)
+        if isinstance(scores, Mapping):
+            figures = ", ".join(f"{k} {format_score(v)}" for k, v in scores.items()
+                                if isinstance(v, (int, float)))
+            info(f"{part}{after}: {figures}")
 
 
 def _print_member_weights(i: int, net, feature_names: list[str]) -> None:
