@@ -16,7 +16,7 @@ from .common import (
     check_plot_format,
     info,
 )
-from .inspect_recipe import describe_recipe_model, print_scores, printable
+from .inspect_recipe import describe_recipe_model, print_layer, print_scores, printable
 from .metrics import format_number
 
 #: A network with more inputs than this is drawn as a per-input weight summary, not a fan.
@@ -160,20 +160,8 @@ def _print_layers(net) -> None:
 
 def _print_weights(net, feature_names: list[str] | None) -> None:
     """Every layer's weights, row by row (named by feature in the first layer), and biases."""
-    from ..display import show_vec
-
     for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-        info()
-        info(f"layer {i + 1} weights ({w.shape[0]} x {w.shape[1]}; row = node it comes "
-             "from, column = node it goes to):")
-        per_line = min(w.shape[1], 8)
-        for r in range(w.shape[0]):
-            name = feature_names[r] if i == 0 and feature_names else None
-            if w.shape[1] > per_line or name:
-                info(f"  [{r}]" + (f" {printable(name)}" if name else ""))
-            show_vec(w[r], 9, 4, per_line)
-        info(f"layer {i + 1} biases ({b.shape[0]}):")
-        show_vec(b, 9, 4, min(b.shape[0], 8))
+        print_layer(f"layer {i + 1}", w, b, feature_names if i == 0 else None)
 
 
 def _describe_metadata(meta: Mapping[str, Any]) -> list[str] | None:

@@ -15,7 +15,7 @@ from typing import Any
 from .common import info
 from .metrics import format_number, format_score
 
-__all__ = ["describe_recipe_model", "print_scores", "printable"]
+__all__ = ["describe_recipe_model", "print_layer", "print_scores", "printable"]
 
 
 def printable(value: Any) -> str:
@@ -147,14 +147,23 @@ def _print_member_weights(i: int, net, feature_names: list[str]) -> None:
         info(f"member {i + 1} front scale ({views.scale.shape[0]}):")
         show_vec(views.scale, 9, 4, min(views.scale.shape[0], 8))
     for layer, (w, b) in enumerate(zip(views.weights, views.biases, strict=True)):
-        info()
-        info(f"member {i + 1} layer {layer + 1} weights ({w.shape[0]} x {w.shape[1]}; row = "
-             "node it comes from, column = node it goes to):")
-        per_line = min(w.shape[1], 8)
-        for r in range(w.shape[0]):
-            name = feature_names[r] if layer == 0 and r < net.input_layout.n_dense else None
-            if w.shape[1] > per_line or name:
-                info(f"  [{r}]" + (f" {printable(name)}" if name else ""))
-            show_vec(w[r], 9, 4, per_line)
-        info(f"member {i + 1} layer {layer + 1} biases ({b.shape[0]}):")
-        show_vec(b, 9, 4, min(b.shape[0], 8))
+        names = feature_names[:net.input_layout.n_dense] if layer == 0 else None
+        print_layer(f"member {i + 1} layer {layer + 1}", w, b, names)
+
+
+def print_layer(label: str, w, b, row_names: list[str] | None = None) -> None:
+    """One dense layer's weights row by row (a row named by ``row_names[r]`` where there
+    is one), then its biases."""
+    from ..display import show_vec
+
+    info()
+    info(f"{label} weights ({w.shape[0]} x {w.shape[1]}; row = node it comes from, column "
+         "= node it goes to):")
+    per_line = min(w.shape[1], 8)
+    for r in range(w.shape[0]):
+        name = row_names[r] if row_names and r < len(row_names) else None
+        if w.shape[1] > per_line or name:
+            info(f"  [{r}]" + (f" {printable(name)}" if name else ""))
+        show_vec(w[r], 9, 4, per_line)
+    info(f"{label} biases ({b.shape[0]}):")
+    show_vec(b, 9, 4, min(b.shape[0], 8))
