@@ -55,6 +55,17 @@ def _row_of(rows: Rows | None, i: int) -> int:
     return int(rows[i])
 
 
+def refuse_infinity(x: np.ndarray, table: Table, rows: Rows | None, what: str) -> None:
+    """ValueError naming the row and value of the first infinity in ``x`` (float64, the
+    values of ``rows`` of a column of ``table``); ``what`` names the column in the
+    message, e.g. ``"numeric column 'age'"``.  NaN is a gap, and passes."""
+    infinite = np.flatnonzero(np.isinf(x))
+    if infinite.size:
+        i = int(infinite[0])
+        raise ValueError(f"{what}: {table.where(_row_of(rows, i))} holds {float(x[i])!r}, "
+                         "which is not a finite number")
+
+
 @dataclass(frozen=True)
 class NumericColumn:
     """A column of numbers: ``(x - mean) / std``, gaps filled with ``fill`` (raw units)."""
@@ -87,12 +98,7 @@ class NumericColumn:
         x = col.as_float64(rows)  # a block of rows at a time; written as float32
         finite = np.isfinite(x)
         if not finite.all():
-            infinite = np.flatnonzero(np.isinf(x))
-            if infinite.size:
-                i = int(infinite[0])
-                raise ValueError(
-                    f"numeric column {self.name!r}: {table.where(_row_of(rows, i))} holds "
-                    f"{float(x[i])!r}, which is not a finite number")
+            refuse_infinity(x, table, rows, f"numeric column {self.name!r}")
             x[~finite] = self.fill  # the gaps
         with np.errstate(over="ignore"):
             x -= self.mean
@@ -237,11 +243,7 @@ def fit_column(table: Table, name: str, max_categories: int | None, *,
 def _fit_numeric(col: NumberColumn, table: Table, name: str, rows: np.ndarray | None
                  ) -> NumericColumn:
     x = col.as_float64(rows)
-    infinite = np.isinf(x)
-    if infinite.any():
-        i = int(np.flatnonzero(infinite)[0])
-        raise ValueError(f"feature column {name!r}: {table.where(_row_of(rows, i))} holds "
-                         f"{float(x[i])!r}, which is not a finite number")
+    refuse_infinity(x, table, rows, f"feature column {name!r}")
     missing = np.isnan(x)
     present = x[~missing] if missing.any() else x
     if present.size == 0:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .column_data import NumberColumn, TextColumn
-from .columns import UnseenCategoryWarning, _text_as_numbers
+from .columns import UnseenCategoryWarning, _text_as_numbers, refuse_infinity
 from .recipe_columns import category_key
 from .table import Table
 from .values import listing
@@ -32,12 +32,7 @@ def check_finite(table: Table, names: Iterable[str]) -> None:
         col = table.typed_column(name)
         if not isinstance(col, NumberColumn):
             continue
-        infinite = np.flatnonzero(np.isinf(col.as_float64()))
-        if infinite.size:
-            i = int(infinite[0])
-            value = float(col.as_float64()[i])
-            raise ValueError(f"numeric column {name!r}: {table.where(i)} holds {value!r}, "
-                             "which is not a finite number")
+        refuse_infinity(col.as_float64(), table, None, f"numeric column {name!r}")
 
 
 def table_for_recipe(table: Table, features) -> Table:

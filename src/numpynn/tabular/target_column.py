@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .column_data import TextColumn
+from .columns import refuse_infinity
 from .inference import first_non_number
 from .table import Table, check_rows
 from .values import listing
@@ -48,12 +49,7 @@ def target_column(table: Table, name: str, rows: np.ndarray | None):
 def finite_numbers(col, table: Table, name: str, rows: np.ndarray | None) -> np.ndarray:
     """float64 copy of a NumberColumn's values; an infinite value is an error."""
     y = col.as_float64()
-    infinite = np.flatnonzero(np.isinf(y))
-    if infinite.size:
-        i = int(infinite[0])
-        row = i if rows is None else int(rows[i])
-        raise ValueError(f"target column {name!r}: {table.where(row)} holds {float(y[i])!r}, which "
-                         "is not a finite number")
+    refuse_infinity(y, table, rows, f"target column {name!r}")
     return y
 
 
