@@ -107,10 +107,15 @@ def test_predict_with_a_recipe_model_names_the_file_and_the_row(tmp_path):
     assert "'purple'" in proc.stderr and len(read_output_csv(proc.stdout)) == 11
 
 
-def test_an_infinity_in_the_training_rows_names_its_row(tmp_path):
+def _with_infinity(tmp_path, value: str) -> None:
+    """d.csv: 60 rows whose 10th has ``value`` in its first column, age."""
     rows = make_rows(60, seed=6)
-    rows[9][0] = "-inf"
+    rows[9][0] = value
     write_rows(tmp_path / "d.csv", rows)
+
+
+def test_an_infinity_in_the_training_rows_names_its_row(tmp_path):
+    _with_infinity(tmp_path, "-inf")
     proc = run("train", "d.csv", "--target", "label", "-q", "--time-budget", "1",
                cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
@@ -118,9 +123,7 @@ def test_an_infinity_in_the_training_rows_names_its_row(tmp_path):
 
 
 def test_an_infinity_is_named_as_a_number_not_a_numpy_repr(tmp_path):
-    rows = make_rows(60, seed=6)
-    rows[9][0] = "inf"
-    write_rows(tmp_path / "d.csv", rows)
+    _with_infinity(tmp_path, "inf")
     feature = run("train", "d.csv", "--target", "label", "--recipe", "plain", "-q",
                   cwd=tmp_path)
     assert "row 10 (line 11 of d.csv) holds inf, which is not a finite number" in \
