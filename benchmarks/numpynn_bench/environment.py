@@ -174,6 +174,24 @@ def _blas_line(env: dict) -> str:
     return "; ".join(entries) if entries else "unknown (threadpoolctl not installed)"
 
 
+#: OpenBLAS kernel sets that use AVX2 at most (the CPU's AVX-512 then stays unused).
+_AVX2_KERNELS = frozenset({"haswell", "zen", "sandybridge", "nehalem", "core2", "prescott"})
+
+
+def _kernels_held_below_cpu(env: dict) -> str | None:
+    """A warning when ``OPENBLAS_CORETYPE`` holds OpenBLAS to narrower kernels than the CPU
+    has: NumPy's products (sklearn, the floor, numpynn) then run AVX2 code while torch's
+    own GEMM still uses AVX-512, which skews every ratio against torch."""
+    vector = (env.get("cpu_details") or {}).get("vector")
+    kinds = {str(b.get("architecture") or "").lower() for b in env["blas"]
+             if b.get("user_api") == "blas"}
+    if vector != "AVX-512" or not env.get("OPENBLAS_CORETYPE") or not kinds & _AVX2_KERNELS:
+        return None
+    return ("OPENBLAS_CORETYPE holds OpenBLAS to AVX2 kernels on this AVX-512 CPU; torch's "
+            "GEMM is not held: ratios against torch understate numpynn here "
+            "(unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for this machine's own kernels)")
+
+
 def print_environment(env: dict) -> None:
     """Print the header: CPU, BLAS kernels and threads, versions, kernels, torch threads,
     pools, env, load, setup."""
@@ -193,6 +211,9 @@ def print_environment(env: dict) -> None:
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         value = env[var]
         print(f"  env      {var}={value!r}" if value is not None else f"  env      {var} unset")
+    held = _kernels_held_below_cpu(env)
+    if held:
+        print(f"  note     {held}")
     if env.get("threads_option"):
         print(f"  threads  --threads {env['threads_option']}: every pool above and torch "
               "limited to that many (after the listing)")
