@@ -228,9 +228,9 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
     # numpydoc sections, the same X and what it returns; the code is not repeated.
     @fitted_outputs_method
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed from the logits (log-softmax,
-        log-sigmoid): finite wherever :meth:`predict_proba` is not 0 (also where a
-        probability rounds to 1), ``-inf`` where it is.
+        """Log of :meth:`predict_proba`: below 1/2 computed from the logits
+        (log-softmax, log-sigmoid), finite wherever :meth:`predict_proba` is not 0 and
+        ``-inf`` where it is; from 1/2 up the log of the probability itself.
 
         Parameters
         ----------
