@@ -4,16 +4,19 @@ stack, all in one flat float32 ``theta``.
 Input rows are ``[dense features | category codes]``: ``n_dense`` numbers (already
 scaled, one-hot or indicator columns), then one whole-number code per embedded column.
 The network looks each code up in its column's embedding table, puts the embeddings beside
-the dense features, multiplies every feature by its learned scale and runs the dense stack::
+the dense features (and, for the dense columns named in ``periodic``, their periodic
+embeddings: :mod:`numpynn.core.layers.periodic`), multiplies every feature by its learned
+scale and runs the dense stack::
 
     net = TabularNetwork(5, (256, 256, 256), 3, embeddings=[(12, 8)],
                          hidden_activation="selu", seed=0)
     net.initialize_from_data(X_train[:4096], seed=0)   # RealMLP's data-driven start
     net.fit(...)  # through numpynn.training.TableTrainer, see numpynn.tabular.recipe
 
-``theta`` holds the embedding tables, the scale, then the dense stack exactly as a
-:class:`numpynn.NeuralNetwork` lays it out (:mod:`numpynn.core.layers.layout`).  The
-training engine drives it through :meth:`make_workspace`; ``gradcheck`` checks it.
+``theta`` holds the embedding tables, the periodic embeddings, the scale, then the dense
+stack exactly as a :class:`numpynn.NeuralNetwork` lays it out
+(:mod:`numpynn.core.layers.layout`).  The training engine drives it through
+:meth:`make_workspace`; ``gradcheck`` checks it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,13 @@ from .core.checks import (
     check_name,
 )
 from .core.initializers import get_initializer
-from .core.layers import InputLayout, TableWorkspace, init_dense_from_data, table_forward
+from .core.layers import (
+    InputLayout,
+    TableWorkspace,
+    init_dense_from_data,
+    init_periodic,
+    table_forward,
+)
 from .core.layers.input_block import scaled_features
 from .core.losses import predictions_from_outputs
 
@@ -57,12 +66,17 @@ class TabularNetwork:
         One embedding table per coded column (the columns after the dense ones).
     front_scale : bool, default True
         A learned factor per feature in front of the dense stack (starts at 1).
+    periodic : sequence of int, default ()
+        Dense columns (numeric features) that also get a periodic embedding (RealMLP's
+        PBLD: 16 cosines, 3 values each), in increasing order.
     hidden_activation : str or sequence of str, default "selu"
         Any of :data:`numpynn.core.activations.HIDDEN_ACTIVATIONS`, or one per layer.
     output_activation : {"softmax", "logistic", "identity", "exp"}, default "softmax"
     seed : int or numpy.random.Generator, optional
         The initial weights: Glorot-uniform dense weights, zero biases, standard-normal
-        embeddings.  :meth:`initialize_from_data` replaces the dense part.
+        embeddings, RealMLP's start of the periodic embeddings
+        (:func:`numpynn.core.layers.init_periodic`).  :meth:`initialize_from_data`
+        replaces the dense part.
 
     Attributes
     ----------
@@ -81,10 +95,11 @@ class TabularNetwork:
 
     def __init__(self, n_dense: int, hidden: Sequence[int] = (256, 256, 256),
                  n_outputs: int = 2, *, embeddings: Sequence[Sequence[int]] = (),
-                 front_scale: bool = True, hidden_activation: str | Sequence[str] = "selu",
+                 front_scale: bool = True, periodic: Sequence[int] = (),
+                 hidden_activation: str | Sequence[str] = "selu",
                  output_activation: str = "softmax",
                  seed: int | np.random.Generator | None = None) -> None:
-        layout = InputLayout(n_dense, embeddings, hidden, n_outputs, front_scale)
+        layout = InputLayout(n_dense, embeddings, hidden, n_outputs, front_scale, periodic)
         n_hidden = layout.dense.num_layers - 1
         if isinstance(hidden_activation, str):
             check_name("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
@@ -101,6 +116,8 @@ class TabularNetwork:
             fill(w, rng)
         for table in self.views.embeddings:
             table[...] = rng.standard_normal(table.shape, dtype=np.float32)
+        if self.views.periodic is not None:
+            init_periodic(self.views.periodic, rng)
         if self.views.scale is not None:
             self.views.scale.fill(1.0)
         self.metadata: dict = {}
@@ -134,9 +151,11 @@ class TabularNetwork:
         return self.input_layout.views_of(flat)
 
     def weight_mask(self) -> np.ndarray:
-        """True where theta holds a dense weight or an embedding value (what L2 and
-        AdamW's decay act on), False for biases and the scale."""
-        return self.input_layout.per_group({"weight": 1.0, "embedding": 1.0}) > 0
+        """True where theta holds a dense weight, an embedding value or a periodic
+        embedding's parameter (what L2 and AdamW's decay act on; RealMLP decays all of
+        the last), False for the dense biases and the scale."""
+        return self.input_layout.per_group({"weight": 1.0, "embedding": 1.0,
+                                            "periodic": 1.0}) > 0
 
     def per_group(self, values: dict[str, Any]) -> np.ndarray:
         """A float32 theta-shaped vector with one value per parameter group, see
@@ -263,7 +282,8 @@ class TabularNetwork:
         layout = self.input_layout
         return TabularContents(
             n_dense=layout.n_dense, embeddings=layout.embeddings,
-            front_scale=layout.front_scale, sizes=layout.dense.sizes,
+            front_scale=layout.front_scale, periodic=layout.periodic,
+            sizes=layout.dense.sizes,
             hidden_activations=self.hidden_activations,
             output_activation=self.output_activation, theta=self.theta,
             extra=dict(self.metadata if metadata is None else metadata))
@@ -279,7 +299,7 @@ class TabularNetwork:
         layout = self.input_layout
         return (f"TabularNetwork(n_dense={layout.n_dense}, hidden={layout.dense.sizes[1:-1]}, "
                 f"n_outputs={layout.dense.sizes[-1]}, embeddings={list(layout.embeddings)}, "
-                f"front_scale={layout.front_scale}, "
+                f"front_scale={layout.front_scale}, periodic={list(layout.periodic)}, "
                 f"hidden_activation={list(self.hidden_activations)}, "
                 f"output_activation={self.output_activation!r}, "
                 f"num_weights={self.num_weights})")
@@ -288,6 +308,7 @@ class TabularNetwork:
 def _from_contents(contents: Any) -> TabularNetwork:
     net = TabularNetwork(contents.n_dense, contents.sizes[1:-1], contents.sizes[-1],
                          embeddings=contents.embeddings, front_scale=contents.front_scale,
+                         periodic=contents.periodic,
                          hidden_activation=list(contents.hidden_activations),
                          output_activation=contents.output_activation)
     net.set_weights(contents.theta)

@@ -1,6 +1,7 @@
-"""ONNX out for table networks: the input block (embeddings as ``Gather``, the feature
-scale as ``Mul``), then the dense stack as :mod:`numpynn.io.onnx_graph` writes it; a bagged
-ensemble averages its members' outputs (``Mean``).
+"""ONNX out for table networks: the input block (embeddings as ``Gather``, periodic
+embeddings as ``Cos`` and a batched ``MatMul``, the feature scale as ``Mul``), then the
+dense stack as :mod:`numpynn.io.onnx_graph` writes it; a bagged ensemble averages its
+members' outputs (``Mean``).
 
 Input ``input``, float32 (N, n_dense + n_codes): dense features, then one category code
 per embedded column (as :meth:`numpynn.tabular.recipe_features.RecipeFeatures.transform`
@@ -50,12 +51,38 @@ def _input_block(g: GraphBuilder, member: TabularContents, prefix: str, x: str) 
         codes = g.node("Cast", [codes], to=import_onnx().TensorProto.INT64)[0]
         weights = g.constant(f"{prefix}embeddings.{j}", np.ascontiguousarray(table), exact=True)
         parts.append(g.node("Gather", [weights, codes], axis=0)[0])
+    if layout.periodic:
+        parts.append(_periodic(g, layout, views.periodic, prefix, x))
     features = parts[0] if len(parts) == 1 else g.node("Concat", parts, axis=1)[0]
     if views.scale is not None:
         scale = g.constant(f"{prefix}feature_scale", np.ascontiguousarray(views.scale),
                            exact=True)
         features = g.node("Mul", [features, scale])[0]
     return features
+
+
+def _periodic(g: GraphBuilder, layout: Any, p: Any, prefix: str, x: str) -> str:
+    """The periodic embeddings' values (N, C D): ``cos(x 2 pi w + b) @ V + a`` per column
+    (:mod:`numpynn.core.layers.periodic`), as one batched MatMul over the columns."""
+    c, d = len(layout.periodic), layout.periodic_dims
+    columns = g.constant(f"{prefix}periodic_columns", np.array(layout.periodic, np.int64))
+    numbers = g.node("Gather", [x, columns], axis=1)[0]
+    shape = g.constant(f"{prefix}periodic_shape", np.array([0, c, 1], np.int64))
+    numbers = g.node("Reshape", [numbers, shape])[0]  # (N, C, 1)
+    # 2 pi w in float32 as the NumPy path computes it, so the products are the same
+    scaled = g.constant(f"{prefix}periodic.angular_frequencies",
+                        p.frequencies * np.float32(2.0 * np.pi))
+    angles = g.node("Mul", [numbers, scaled])[0]
+    phases = g.constant(f"{prefix}periodic.phases", np.ascontiguousarray(p.phases), exact=True)
+    cosines = g.node("Cos", [g.node("Add", [angles, phases])[0]])[0]  # (N, C, F)
+    by_column = g.node("Transpose", [cosines], perm=[1, 0, 2])[0]  # (C, N, F)
+    weights = g.constant(f"{prefix}periodic.weights", np.ascontiguousarray(p.weights),
+                         exact=True)
+    values = g.node("Transpose", [g.node("MatMul", [by_column, weights])[0]],
+                    perm=[1, 0, 2])[0]  # (N, C, D)
+    biases = g.constant(f"{prefix}periodic.biases", np.ascontiguousarray(p.biases), exact=True)
+    flat = g.constant(f"{prefix}periodic_flat", np.array([0, c * d], np.int64))
+    return g.node("Reshape", [g.node("Add", [values, biases])[0], flat])[0]
 
 
 def _member(g: GraphBuilder, member: TabularContents, prefix: str, x: str) -> str:

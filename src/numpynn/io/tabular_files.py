@@ -3,10 +3,14 @@
 The file is a numpynn model file for the dense stack (tensors ``layers.{i}.weight`` and
 ``layers.{i}.bias``, the metadata of :mod:`numpynn.io.schema`) with, in addition:
 
-- tensors ``embeddings.{j}`` (float32, ``(cardinality, dim)``) and, with a front scale,
+- tensors ``embeddings.{j}`` (float32, ``(cardinality, dim)``), with periodic embeddings
+  ``periodic.frequencies``, ``periodic.phases`` (``(C, F)``), ``periodic.weights``
+  (``(C, F, D)``) and ``periodic.biases`` (``(C, D)``), and, with a front scale,
   ``feature_scale`` (float32, ``(n_features,)``);
 - the metadata field ``"input_layers"``:
-  ``{"kind": "table", "n_dense": 5, "embeddings": [[12, 8]], "front_scale": true}``;
+  ``{"kind": "table", "n_dense": 5, "embeddings": [[12, 8]], "front_scale": true}``, with
+  periodic embeddings also ``"periodic": {"columns": [0, 2], "frequencies": 16,
+  "dims": 3}``;
 - for a bagged ensemble of K networks, ``"members": K`` there, and every tensor name
   prefixed ``members.{m}.``.
 
@@ -28,6 +32,7 @@ import numpy as np
 
 from ..core.checks import check_finite, check_int
 from ..core.layers.layout import InputLayout
+from ..core.layers.periodic import DIMS, FREQUENCIES
 from ..errors import ModelFileError
 from .json_metadata import dumps, strict_loads
 from .safetensors_access import MAX_FILE_BYTES, FileProblem, SafetensorsFile, save_tensors
@@ -58,10 +63,14 @@ class TabularContents:
     embeddings : tuple of (cardinality, dim)
     front_scale : bool
     sizes, hidden_activations, output_activation
-        The dense stack (``sizes[0]`` = n_dense + sum of the embedding dims).
+        The dense stack (``sizes[0]`` = n_dense + sum of the embedding dims + 3 per
+        periodic column).
     theta : ndarray, float32, shape (num_weights,)
-        Embedding tables, scale, dense stack (:class:`numpynn.core.layers.InputLayout`).
+        Embedding tables, periodic embeddings, scale, dense stack
+        (:class:`numpynn.core.layers.InputLayout`).
     extra : dict
+    periodic : tuple of int
+        Dense columns with periodic embeddings.
     """
 
     n_dense: int
@@ -74,15 +83,17 @@ class TabularContents:
     output_activation: str
     theta: np.ndarray
     extra: dict = field(default_factory=dict)
+    periodic: tuple[int, ...] = ()
     layout: InputLayout = field(init=False, repr=False)
     dense: ModelContents = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         layout = InputLayout(self.n_dense, self.embeddings, self.sizes[1:-1], self.sizes[-1],
-                             self.front_scale)
+                             self.front_scale, self.periodic)
         if layout.dense.sizes != tuple(self.sizes):
             raise ValueError(f"sizes {list(self.sizes)} do not start with n_dense + the "
                              f"embedding dims ({layout.n_features})")
+        object.__setattr__(self, "periodic", layout.periodic)
         if not isinstance(self.theta, np.ndarray) or self.theta.dtype != np.float32 \
                 or self.theta.shape != (layout.num_weights,):
             raise ValueError(f"theta must be float32 of shape ({layout.num_weights},)")
@@ -96,14 +107,21 @@ class TabularContents:
         object.__setattr__(self, "extra", dense.extra)
 
     def input_metadata(self) -> dict[str, Any]:
-        return {"kind": _KIND, "n_dense": self.n_dense,
-                "embeddings": [list(e) for e in self.embeddings],
-                "front_scale": self.front_scale}
+        meta: dict[str, Any] = {"kind": _KIND, "n_dense": self.n_dense,
+                                "embeddings": [list(e) for e in self.embeddings],
+                                "front_scale": self.front_scale}
+        if self.periodic:
+            meta["periodic"] = {"columns": list(self.periodic),
+                                "frequencies": self.layout.periodic_frequencies,
+                                "dims": self.layout.periodic_dims}
+        return meta
 
     def input_tensors(self) -> dict[str, np.ndarray]:
         views = self.layout.views_of(self.theta)
         tensors = {f"embeddings.{j}": np.ascontiguousarray(t)
                    for j, t in enumerate(views.embeddings)}
+        tensors.update({name: np.ascontiguousarray(t)
+                        for name, t in _periodic_named(views.periodic, "").items()})
         if views.scale is not None:
             tensors["feature_scale"] = np.ascontiguousarray(views.scale)
         return tensors
@@ -153,7 +171,8 @@ def _parse_input_layers(raw: Mapping[str, str]) -> tuple[dict[str, Any], dict[st
                           "numpynn metadata; read plain networks with numpynn.load)")
     layers = meta.pop(INPUT_LAYERS_KEY)
     keys = {"kind", "n_dense", "embeddings", "front_scale"}
-    if layers.get("kind") != _KIND or not keys <= set(layers) <= keys | {"members"}:
+    if layers.get("kind") != _KIND or not keys <= set(layers) <= keys | {"members",
+                                                                          "periodic"}:
         raise FileProblem(f"input_layers must be {{'kind': 'table', 'n_dense', 'embeddings', "
                           f"'front_scale'[, 'members']}}, got {sorted(layers)}")
     if not isinstance(layers["front_scale"], bool) or not isinstance(layers["embeddings"],
@@ -173,7 +192,8 @@ def _layout_of(layers: dict[str, Any], sizes: tuple[int, ...], file_bytes: int
         if values * 4 > file_bytes:
             raise FileProblem(f"the layers need {values} float32 values, more than the file "
                               f"({file_bytes} bytes) holds")
-        layout = InputLayout(n_dense, pairs, sizes[1:-1], sizes[-1], layers["front_scale"])
+        layout = InputLayout(n_dense, pairs, sizes[1:-1], sizes[-1], layers["front_scale"],
+                             _periodic_columns(layers.get("periodic")))
     except (TypeError, ValueError) as exc:
         raise FileProblem(f"input_layers: {exc}") from exc
     if layout.dense.sizes != sizes:
@@ -182,10 +202,37 @@ def _layout_of(layers: dict[str, Any], sizes: tuple[int, ...], file_bytes: int
     return layout
 
 
+def _periodic_named(views: Any, prefix: str) -> dict[str, np.ndarray]:
+    """The periodic embeddings' tensors by name (none without them)."""
+    if views is None:
+        return {}
+    return {f"{prefix}periodic.{part}": getattr(views, part)
+            for part in ("frequencies", "phases", "weights", "biases")}
+
+
+def _periodic_columns(periodic: Any) -> list[int]:
+    """The periodic columns of ``input_layers["periodic"]`` (checked; [] when absent)."""
+    if periodic is None:
+        return []
+    if not isinstance(periodic, dict) or set(periodic) != {"columns", "frequencies", "dims"} \
+            or not isinstance(periodic["columns"], list):
+        raise FileProblem("input_layers: periodic must be {'columns': [...], 'frequencies', "
+                          "'dims'}")
+    if (periodic["frequencies"], periodic["dims"]) != (FREQUENCIES, DIMS):
+        raise FileProblem(f"input_layers: periodic embeddings of {periodic['frequencies']!r} "
+                          f"frequencies and {periodic['dims']!r} dims; this numpynn reads "
+                          f"{FREQUENCIES} and {DIMS}")
+    return periodic["columns"]
+
+
 def _expected(layout: InputLayout, members: int) -> dict[str, tuple[str, tuple[int, ...]]]:
     one = dict(expected_model_tensors(layout.dense))
     for j, e in enumerate(layout.embedding_slices):
         one[f"embeddings.{j}"] = ("F32", (e.cardinality, e.dim))
+    if layout.periodic:
+        c, f, d = len(layout.periodic), layout.periodic_frequencies, layout.periodic_dims
+        one.update({"periodic.frequencies": ("F32", (c, f)), "periodic.phases": ("F32", (c, f)),
+                    "periodic.weights": ("F32", (c, f, d)), "periodic.biases": ("F32", (c, d))})
     if layout.front_scale:
         one["feature_scale"] = ("F32", (layout.n_features,))
     return {_member_prefix(m, members) + name: spec
@@ -222,6 +269,7 @@ def _named_views(layout: InputLayout, theta: np.ndarray, prefix: str
                  ) -> dict[str, np.ndarray]:
     views = layout.views_of(theta)
     named = {f"{prefix}embeddings.{j}": t for j, t in enumerate(views.embeddings)}
+    named.update(_periodic_named(views.periodic, prefix))
     if views.scale is not None:
         named[f"{prefix}feature_scale"] = views.scale
     for i, (w, b) in enumerate(zip(views.weights, views.biases)):
@@ -250,7 +298,7 @@ def read_tabular_file(path: str | os.PathLike) -> list[TabularContents]:
             thetas = _read_tensors(file, layout, members)
         return [TabularContents(layout.n_dense, layout.embeddings, layout.front_scale, sizes,
                                 meta["hidden_activations"], meta["output_activation"], theta,
-                                meta["extra"]) for theta in thetas]
+                                meta["extra"], layout.periodic) for theta in thetas]
     except FileProblem as exc:
         raise ModelFileError(f"{path}: {exc}") from exc.__cause__
     except (TypeError, ValueError) as exc:

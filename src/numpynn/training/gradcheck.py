@@ -111,14 +111,19 @@ def _loss64(network, theta, X, target, sample_weight, l2) -> float:
 
 
 def _table_input64(layout, theta, X):
-    """A table network's dense-stack input in float64 (embedding look-ups, then the
-    scale), and its dense weights and biases."""
+    """A table network's dense-stack input in float64 (embedding look-ups, periodic
+    embeddings, then the scale), and its dense weights and biases."""
     views = layout.views_of(theta)
     nd = layout.n_dense
     features = np.empty((X.shape[0], layout.n_features))
     features[:, :nd] = X[:, :nd]
     for j, (table, spec) in enumerate(zip(views.embeddings, layout.embedding_slices)):
         features[:, spec.column:spec.column + spec.dim] = table[X[:, nd + j].astype(np.intp)]
+    if layout.periodic:
+        p = views.periodic  # cos(2 pi w x + b) @ V + a, per periodic column
+        angles = 2 * np.pi * X[:, list(layout.periodic), None] * p.frequencies + p.phases
+        values = np.einsum("ncf,cfd->ncd", np.cos(angles), p.weights) + p.biases
+        features[:, layout.periodic_column:] = values.reshape(X.shape[0], -1)
     if views.scale is not None:
         features *= views.scale
     return features, views.weights, views.biases

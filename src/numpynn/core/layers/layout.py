@@ -4,10 +4,13 @@ A table network reads rows ``[dense features | category codes]``.  Its parameter
 in this order, one slice of theta each:
 
 1. one embedding table per coded column, ``(cardinality, dim)`` row-major;
-2. the per-feature scale (optional), one value per feature the dense stack reads
-   (dense features, then every embedding's dims);
-3. the dense stack, laid out exactly as :class:`numpynn.core.layout.Layout` says for sizes
-   ``(n_dense + sum(dims), *hidden, n_outputs)``: its slice *is* a dense network's theta.
+2. the periodic embeddings of some dense columns (optional,
+   :mod:`numpynn.core.layers.periodic`): frequencies, phases, linear maps, biases;
+3. the per-feature scale (optional), one value per feature the dense stack reads
+   (dense features, then every embedding's dims, then every periodic embedding's);
+4. the dense stack, laid out exactly as :class:`numpynn.core.layout.Layout` says for sizes
+   ``(n_dense + sum(dims) + C * D, *hidden, n_outputs)``: its slice *is* a dense
+   network's theta.
 
 :class:`InputLayout` is the one place that knows these offsets; it composes with
 ``Layout`` instead of repeating it.
@@ -22,11 +25,12 @@ import numpy as np
 
 from ..checks import check_int, check_sizes
 from ..layout import Layout
+from .periodic import DIMS, FREQUENCIES, PeriodicViews, periodic_size, periodic_views
 
 __all__ = ["EmbeddingSlice", "InputLayout", "InputViews", "PARAMETER_GROUPS"]
 
 #: The kinds of parameter a table network holds (keys of :meth:`InputLayout.per_group`).
-PARAMETER_GROUPS = ("embedding", "scale", "weight", "bias")
+PARAMETER_GROUPS = ("embedding", "periodic", "scale", "weight", "bias")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class InputViews:
     Attributes
     ----------
     embeddings : list of ndarray, shapes (cardinality, dim)
+    periodic : PeriodicViews or None
+        The periodic embeddings' frequencies, phases, weights and biases.
     scale : ndarray, shape (n_features,), or None
     weights, biases : lists of ndarray
         The dense stack's per-layer views (see :meth:`Layout.views_of`).
@@ -59,6 +65,7 @@ class InputViews:
     """
 
     embeddings: list[np.ndarray]
+    periodic: PeriodicViews | None
     scale: np.ndarray | None
     weights: list[np.ndarray]
     biases: list[np.ndarray]
@@ -80,6 +87,10 @@ class InputLayout:
     n_outputs : int >= 1
     front_scale : bool, default True
         Whether a per-feature scale sits in front of the dense stack.
+    periodic : sequence of int, default ()
+        Dense columns (numeric features) that also get a periodic embedding of
+        ``periodic_dims`` values from ``periodic_frequencies`` cosines.
+    periodic_frequencies, periodic_dims : int, default 16, 3
     """
 
     n_dense: int
@@ -89,10 +100,19 @@ class InputLayout:
     scale_start: int = field(repr=False)
     dense_start: int = field(repr=False)
     num_weights: int = field(repr=False)
+    periodic: tuple[int, ...] = ()
+    periodic_frequencies: int = FREQUENCIES
+    periodic_dims: int = DIMS
+    periodic_start: int = field(repr=False, default=0)
 
     def __init__(self, n_dense: int, embeddings: Sequence[Sequence[int]],
-                 hidden: Sequence[int], n_outputs: int, front_scale: bool = True) -> None:
+                 hidden: Sequence[int], n_outputs: int, front_scale: bool = True,
+                 periodic: Sequence[int] = (), periodic_frequencies: int = FREQUENCIES,
+                 periodic_dims: int = DIMS) -> None:
         n_dense = check_int("n_dense", n_dense, 0)
+        periodic = _check_periodic(periodic, n_dense)
+        frequencies = check_int("periodic_frequencies", periodic_frequencies, 1)
+        periodic_dims = check_int("periodic_dims", periodic_dims, 1)
         slices, offset, column = [], 0, n_dense
         for i, pair in enumerate(embeddings):
             if len(pair) != 2:
@@ -105,11 +125,15 @@ class InputLayout:
         if column == 0:
             raise ValueError("a table network needs at least one input feature "
                              "(n_dense + embedding dims is 0)")
+        column += len(periodic) * periodic_dims
         dense = Layout(check_sizes((column, *hidden, n_outputs)))
-        scale_start = offset
-        dense_start = offset + (column if front_scale else 0)
+        periodic_start = offset
+        scale_start = offset + periodic_size(len(periodic), frequencies, periodic_dims)
+        dense_start = scale_start + (column if front_scale else 0)
         values = dict(n_dense=n_dense, embedding_slices=tuple(slices),
-                      front_scale=bool(front_scale), dense=dense, scale_start=scale_start,
+                      front_scale=bool(front_scale), dense=dense, periodic=periodic,
+                      periodic_frequencies=frequencies, periodic_dims=periodic_dims,
+                      periodic_start=periodic_start, scale_start=scale_start,
                       dense_start=dense_start, num_weights=dense_start + dense.num_weights)
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -127,8 +151,14 @@ class InputLayout:
 
     @property
     def n_features(self) -> int:
-        """Width of the dense stack's input (dense features + embedding dims)."""
+        """Width of the dense stack's input (dense features + embedding dims + periodic
+        embedding values)."""
         return self.dense.sizes[0]
+
+    @property
+    def periodic_column(self) -> int:
+        """The first column of the periodic embeddings' values in the stack's input."""
+        return self.n_features - len(self.periodic) * self.periodic_dims
 
     @property
     def embeddings(self) -> tuple[tuple[int, int], ...]:
@@ -143,10 +173,15 @@ class InputLayout:
                              f"got {flat.shape}")
         tables = [flat[e.start:e.stop].reshape(e.cardinality, e.dim)
                   for e in self.embedding_slices]
+        periodic = None
+        if self.periodic:
+            periodic = periodic_views(flat[self.periodic_start:self.scale_start],
+                                      len(self.periodic), self.periodic_frequencies,
+                                      self.periodic_dims)
         scale = flat[self.scale_start:self.dense_start] if self.front_scale else None
         dense = flat[self.dense_start:]
         weights, biases = self.dense.views_of(dense)
-        return InputViews(tables, scale, weights, biases, dense)
+        return InputViews(tables, periodic, scale, weights, biases, dense)
 
     def per_group(self, values: Mapping[str, float | Sequence[float]],
                   dtype: type = np.float32) -> np.ndarray:
@@ -155,8 +190,9 @@ class InputLayout:
         Parameters
         ----------
         values : dict
-            ``"embedding"``, ``"scale"``: one number each; ``"weight"``, ``"bias"``: one
-            number, or one per dense layer.  Missing groups get 0.
+            ``"embedding"``, ``"periodic"`` (all four of its parts), ``"scale"``: one
+            number each; ``"weight"``, ``"bias"``: one number, or one per dense layer.
+            Missing groups get 0.
 
         Returns
         -------
@@ -169,6 +205,7 @@ class InputLayout:
         views = self.views_of(out)
         for table in views.embeddings:
             table[...] = values.get("embedding", 0.0)
+        out[self.periodic_start:self.scale_start] = values.get("periodic", 0.0)
         if views.scale is not None:
             views.scale[...] = values.get("scale", 0.0)
         for group, arrays in (("weight", views.weights), ("bias", views.biases)):
@@ -181,3 +218,12 @@ class InputLayout:
             for array, value in zip(arrays, per_layer):
                 array[...] = value
         return out
+
+
+def _check_periodic(columns: Sequence[int], n_dense: int) -> tuple[int, ...]:
+    """The periodic embeddings' dense columns: distinct, increasing, in 0..n_dense-1."""
+    out = tuple(check_int("periodic column", c, 0) for c in columns)
+    if any(c >= n_dense for c in out) or list(out) != sorted(set(out)):
+        raise ValueError(f"periodic must list distinct dense columns (0..{n_dense - 1}) in "
+                         f"increasing order, got {list(columns)}")
+    return out

@@ -4,8 +4,8 @@
 (``forward_backward`` and ``last_correct``), so the one training engine drives it; it adds
 what the tabular recipe needs: a dropout rate that may change between batches (scheduled
 dropout), label smoothing, and gradients that flow through the dense stack into the
-per-feature scale and the embedding tables.  It belongs to one training run, never to the
-network, so ``eval`` stays safe in many threads.
+per-feature scale, the embedding tables and the periodic embeddings.  It belongs to one
+training run, never to the network, so ``eval`` stays safe in many threads.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..checks import check_number
 from ..label_smoothing import check_label_smoothing, smoothed_rows
 from ..losses import class_indices, delta_in_place, output_and_loss
 from .input_block import features_into, input_block_gradients
+from .periodic import PeriodicCache
 
 __all__ = ["TableWorkspace"]
 
@@ -51,6 +52,8 @@ class TableWorkspace:
         self.features = np.empty((rows, layout.n_features), dtype=np.float32)
         self.scaled = np.empty_like(self.features) if layout.front_scale else self.features
         self.input_delta = np.empty_like(self.features)
+        self.periodic = (PeriodicCache(rows, len(layout.periodic), layout.periodic_frequencies)
+                         if layout.periodic else None)
         self.values = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:]]
         self.deltas = [np.empty((rows, s), dtype=np.float32) for s in sizes[1:-1]]
         self.pre = [np.empty((rows, s), dtype=np.float32) if name in act.NEEDS_PRE_ACTIVATION
@@ -118,7 +121,7 @@ class TableWorkspace:
         grad_views = self._views_of_grad(grad)
         n = X.shape[0]
         features = self.features[:n]
-        codes = features_into(X, layout, views, features)
+        codes = features_into(X, layout, views, features, cache=self.periodic)
         stack_input = features
         if views.scale is not None:
             stack_input = np.multiply(features, views.scale, out=self.scaled[:n])
@@ -127,11 +130,12 @@ class TableWorkspace:
         np.matmul(inputs[-1], views.weights[-1], out=z)
         loss_sum = self._output_layer(z, views.biases[-1], target, sample_weight, scale,
                                       grad_views.biases[-1], count_correct)
-        needs_input_delta = views.scale is not None or codes is not None
+        needs_input_delta = (views.scale is not None or codes is not None
+                             or self.periodic is not None)
         delta = self._backward(inputs, z, grad_views, needs_input_delta)
         if needs_input_delta:
             input_block_gradients(features, codes, delta, layout, views, grad_views,
-                                  self._scratch(delta.shape))
+                                  self._scratch(delta.shape), self.periodic)
         return loss_sum
 
     def _forward_hidden(self, a: np.ndarray) -> list[np.ndarray]:
