@@ -63,6 +63,12 @@ def _print_member_layers(net, pre) -> None:
             else f"input {piece.column}"
         info(f"  embedding of {printable(name)!r}: {table.shape[0]} codes x {table.shape[1]} "
              f"= {table.size} parameters")
+    if views.periodic is not None:
+        names = [printable(pre.feature_names[c]) if c < len(pre.feature_names) else
+                 f"input {c}" for c in layout.periodic]
+        info(f"  numeric embeddings: {len(names)} column{'s' if len(names) != 1 else ''} x "
+             f"({layout.periodic_frequencies} cosines -> {layout.periodic_dims} values) = "
+             f"{layout.scale_start - layout.periodic_start} parameters: {', '.join(names)}")
     if views.scale is not None:
         info(f"  front scale: {views.scale.shape[0]} factors, one per input of layer 1")
     activations = [*net.hidden_activations, net.output_activation]
@@ -142,6 +148,13 @@ def _print_member_weights(i: int, net, feature_names: list[str]) -> None:
              f"{table.shape[1]}; row = code, 0 for a gap or an unseen category):")
         for r in range(table.shape[0]):
             show_vec(table[r], 9, 4, min(table.shape[1], 8))
+    if views.periodic is not None:
+        for c, column in enumerate(net.input_layout.periodic):
+            info()
+            info(f"member {i + 1} numeric embedding of input {column}: frequencies, phases "
+                 f"({views.periodic.frequencies.shape[1]} each):")
+            show_vec(views.periodic.frequencies[c], 9, 4, 8)
+            show_vec(views.periodic.phases[c], 9, 4, 8)
     if views.scale is not None:
         info()
         info(f"member {i + 1} front scale ({views.scale.shape[0]}):")

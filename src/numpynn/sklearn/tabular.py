@@ -145,7 +145,8 @@ class _TabularEstimator(BaseEstimator):
                                       robust=recipe.robust_scaling, clip=recipe.robust_scaling)
         fit = fit_members(recipe, features.transform(X), targets, n_dense=features.n_dense,
                           embeddings=features.embeddings, n_outputs=n_outputs,
-                          task=self._task, labels=stratify, seed=self._seed(),
+                          task=self._task, numeric=features.numeric_columns,
+                          labels=stratify, seed=self._seed(),
                           sample_weight=sample_weight, progress=self.verbose >= 2)
         self.features_ = features
         self.networks_, self.histories_, self.plan_ = fit.networks, fit.histories, fit.report()

@@ -7,6 +7,8 @@ Its ingredients, each one a field of :class:`Recipe` that the ablation switches 
 preprocessing       robust scaling + smooth clipping of numbers, median fill + gap
                     indicators, one-hot for small categories, embeddings (dim 8) for
                     large ones (:mod:`numpynn.tabular.recipe_features`)
+numeric embeddings  every numeric column's value also enters as 3 values of 16 learned
+                    cosines (PBLD: :mod:`numpynn.core.layers.periodic`; lr x 0.1)
 front scale         a learned factor per feature in front of the network (lr x 6)
 NTK                 per-layer learning rates ``1 / sqrt(fan_in)`` (see below)
 activation          SELU (classification), Mish (regression)
@@ -64,6 +66,7 @@ class Recipe:
     activation: str | None = None
     robust_scaling: bool = True
     embeddings: bool = True
+    numeric_embeddings: bool = True
     front_scale: bool = True
     ntk: bool = True
     data_init: bool = True
@@ -109,6 +112,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "recipe (all)": {},
     "standardise, no smooth clip": {"robust_scaling": False},
     "one-hot, no embeddings": {"embeddings": False},
+    "no numeric embeddings": {"numeric_embeddings": False},
     "no front scale": {"front_scale": False},
     "no NTK factors": {"ntk": False},
     "ReLU": {"activation": "relu"},
@@ -153,6 +157,9 @@ MATMUL_RATE = 4e10
 ELEMENT_SECONDS = 2.5e-8
 VALIDATION_ELEMENT_SECONDS = 6e-9
 STEP_SECONDS = 5e-4
+#: A periodic embedding's forward and backward pass, per training row and numeric column
+#: (16 cosines and sines, their products and sums; measured like the rest).
+PERIODIC_SECONDS = 1e-7
 WIDTHS = (256, 192, 128)
 FULL_EPOCHS = 256
 MIN_EPOCHS = 32
@@ -160,20 +167,22 @@ LEAST_EPOCHS = 10
 
 
 def epoch_seconds(rows: int, features: int, width: int, n_hidden: int, outputs: int,
-                  batch_size: int, validation_rows: int = 0) -> float:
+                  batch_size: int, validation_rows: int = 0, periodic: int = 0) -> float:
     """Estimated seconds of one epoch (training rows' forward + backward, validation
-    rows' forward)."""
+    rows' forward); ``periodic`` numeric columns have periodic embeddings."""
     sizes = [features] + [width] * n_hidden + [outputs]
     macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     elements = width * n_hidden
-    per_row = 3 * macs / MATMUL_RATE + elements * ELEMENT_SECONDS
-    val_per_row = macs / MATMUL_RATE + elements * VALIDATION_ELEMENT_SECONDS
+    per_row = 3 * macs / MATMUL_RATE + elements * ELEMENT_SECONDS + periodic * PERIODIC_SECONDS
+    val_per_row = (macs / MATMUL_RATE + elements * VALIDATION_ELEMENT_SECONDS
+                   + periodic * PERIODIC_SECONDS / 3)
     steps = math.ceil(rows / batch_size)
     return rows * per_row + validation_rows * val_per_row + steps * STEP_SECONDS
 
 
 def plan_size(recipe: Recipe, rows: int, features: int, outputs: int,
-              validation_rows: int = 0, bagging: bool = False) -> SizePlan:
+              validation_rows: int = 0, bagging: bool = False, periodic: int = 0
+              ) -> SizePlan:
     """Width, epochs, batch size and ensemble members for ``rows`` rows per member.
 
     RealMLP-TD's 256 epochs at width 256 and batch 256 when they fit the time budget --
@@ -181,8 +190,10 @@ def plan_size(recipe: Recipe, rows: int, features: int, outputs: int,
     ``recipe.max_members``) as the budget holds; else one member, the widest of 256,
     192, 128 that still gets 32 epochs; else width 128 and as many epochs as fit (at
     least 10).  Batches grow to 512 above 32,768 rows.  Fields the recipe sets are kept.
+    ``features`` is the dense stack's input width; ``periodic`` counts the numeric columns
+    with periodic embeddings (their own cost).
     """
-    plan = _plan_one(recipe, rows, features, outputs, validation_rows)
+    plan = _plan_one(recipe, rows, features, outputs, validation_rows, periodic)
     if not bagging or recipe.max_members < 2 or plan.epochs < (recipe.epochs or FULL_EPOCHS):
         return plan
     members = max(1, min(recipe.max_members, int(recipe.time_budget / plan.estimated_seconds)))
@@ -192,14 +203,14 @@ def plan_size(recipe: Recipe, rows: int, features: int, outputs: int,
 
 
 def _plan_one(recipe: Recipe, rows: int, features: int, outputs: int,
-              validation_rows: int) -> SizePlan:
+              validation_rows: int, periodic: int = 0) -> SizePlan:
     """One member's plan (see :func:`plan_size`)."""
     batch = recipe.batch_size or (256 if rows <= 32768 else 512)
     budget = recipe.time_budget
 
     def seconds(width: int, epochs: int) -> float:
         return epochs * epoch_seconds(rows, features, width, recipe.n_hidden, outputs,
-                                      batch, validation_rows)
+                                      batch, validation_rows, periodic)
 
     if recipe.width is not None and recipe.epochs is not None:
         return SizePlan(recipe.width, recipe.epochs, batch,

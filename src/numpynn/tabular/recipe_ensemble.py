@@ -20,7 +20,7 @@ from ..tabular_network import TabularNetwork
 from ..training import History
 from .calibration import fit_inverse_temperature, scale_output_layer
 from .recipe import Recipe, SizePlan, plan_size
-from .recipe_training import fit_recipe
+from .recipe_training import fit_recipe, input_width, periodic_columns
 
 __all__ = ["MIN_ROWS_FOR_VALIDATION", "BaggedFit", "member_rows", "fit_members",
            "ensemble_outputs", "plan_members"]
@@ -85,14 +85,19 @@ def member_rows(n: int, members: int, validation_fraction: float,
     return [(np.setdiff1d(rows, val, assume_unique=True), val)]
 
 
-def plan_members(recipe: Recipe, n: int, n_features: int, n_outputs: int) -> SizePlan:
-    """The size plan for ``n`` rows: bagging allowed where there is validation."""
+def plan_members(recipe: Recipe, n: int, n_features: int, n_outputs: int,
+                 periodic: int = 0) -> SizePlan:
+    """The size plan for ``n`` rows (``n_features`` wide at the dense stack, ``periodic``
+    of them numeric columns with periodic embeddings): bagging allowed where there is
+    validation."""
     n_val = 0 if n < MIN_ROWS_FOR_VALIDATION else int(round(recipe.validation_fraction * n))
-    return plan_size(recipe, n - n_val, n_features, n_outputs, n_val, bagging=n_val > 0)
+    return plan_size(recipe, n - n_val, n_features, n_outputs, n_val, bagging=n_val > 0,
+                     periodic=periodic)
 
 
 def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_dense: int,
                 embeddings: list[tuple[int, int]], n_outputs: int, task: str,
+                numeric: Sequence[int] = (),
                 labels: np.ndarray | None = None, seed: int | None = None,
                 sample_weight: np.ndarray | None = None, progress: bool = False,
                 callbacks: Sequence[Any] = ()) -> BaggedFit:
@@ -107,6 +112,9 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
         Class indices (n,), or standardised float32 (n, 1) for regression.
     n_dense, embeddings, n_outputs, task
         The encoding's sizes, the output count, "classification" or "regression".
+    numeric : sequence of int, optional
+        The dense columns holding numeric columns' values
+        (:attr:`RecipeFeatures.numeric_columns`): the recipe's periodic embeddings.
     labels : ndarray of int, shape (n,), optional
         Class indices to stratify by (classification).
     seed : int, optional
@@ -116,8 +124,9 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
         Called in every member's training, member after member (:func:`fit_recipe`).
     """
     rng = np.random.default_rng(seed)
-    width = n_dense + sum(d for _, d in embeddings)
-    plan = plan_members(recipe, targets.shape[0], width, n_outputs)
+    periodic = periodic_columns(recipe, numeric)
+    plan = plan_members(recipe, targets.shape[0], input_width(n_dense, embeddings, periodic),
+                        n_outputs, len(periodic))
     parts = member_rows(targets.shape[0], plan.members, recipe.validation_fraction, labels,
                         rng)
     fits = []
@@ -125,7 +134,8 @@ def fit_members(recipe: Recipe, encoded: np.ndarray, targets: np.ndarray, *, n_d
         fits.append(fit_recipe(
             recipe, encoded[train], targets[train],
             None if val is None else (encoded[val], targets[val]), n_dense=n_dense,
-            embeddings=embeddings, n_outputs=n_outputs, task=task, seed=rng,
+            embeddings=embeddings, n_outputs=n_outputs, task=task, periodic=periodic,
+            seed=rng,
             sample_weight=None if sample_weight is None else sample_weight[train],
             progress=progress, plan=plan, callbacks=callbacks))
     networks = [f.network for f in fits]

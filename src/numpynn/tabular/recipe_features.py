@@ -168,6 +168,16 @@ class RecipeFeatures:
         return len(self.dense_plans)
 
     @property
+    def numeric_columns(self) -> list[int]:
+        """The dense features that are numeric columns' values (not their gap indicators,
+        not one-hot features): where the recipe's periodic embeddings go."""
+        columns, j = [], 0
+        for plan in self.numeric:
+            columns.append(j)
+            j += 1 + plan.indicator
+        return columns
+
+    @property
     def embeddings(self) -> list[tuple[int, int]]:
         """``(cardinality, dim)`` per embedded column (cardinality counts code 0)."""
         return [(len(self.categories[c]) + 1, EMBEDDING_DIM) for c in self.embedded]

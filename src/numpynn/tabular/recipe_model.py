@@ -32,6 +32,7 @@ from .recipe import Recipe, SizePlan
 from .recipe_checks import check_finite, table_for_recipe
 from .recipe_ensemble import ensemble_outputs, fit_members, plan_members
 from .recipe_features import RecipeFeatures
+from .recipe_training import input_width, periodic_columns
 from .roles import ColumnRoles
 from .table import Table
 from .target import TargetEncoder
@@ -186,9 +187,10 @@ class RecipeTableModel(TableModel):
         """The width, epochs, batch size and members :meth:`train` will use for these
         rows, with its estimate of the CPU seconds (``estimated_seconds``)."""
         pre = self.preprocessor_.features
+        periodic = periodic_columns(self.recipe, pre.numeric_columns)
         return plan_members(self.recipe, prepared.y_train.shape[0],
-                            pre.n_dense + sum(d for _, d in pre.embeddings),
-                            self.target_encoder_.n_outputs)
+                            input_width(pre.n_dense, pre.embeddings, periodic),
+                            self.target_encoder_.n_outputs, len(periodic))
 
     def train(self, prepared: PreparedData, *, callbacks: Iterable[Any] = (),
               progress: bool = False, checkpoint_dir: Any = None, resume: bool = False
@@ -209,7 +211,8 @@ class RecipeTableModel(TableModel):
                           n_dense=pre.n_dense, embeddings=pre.embeddings,
                           n_outputs=enc.n_outputs,
                           task="classification" if enc.is_classification else "regression",
-                          labels=labels, seed=self.seed, progress=progress,
+                          numeric=pre.numeric_columns, labels=labels, seed=self.seed,
+                          progress=progress,
                           callbacks=list(callbacks))
         self.fit_ = fit
         output_range = _output_range(enc, prepared.y_train, self.recipe.clip_outputs)

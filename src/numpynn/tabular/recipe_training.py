@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.checks import as_generator
 from ..core.kernels.threads import single_threaded_blas
+from ..core.layers.periodic import DIMS as PERIODIC_DIMS
 from ..tabular_network import TabularNetwork
 from ..training import (
     Adam,
@@ -29,10 +30,23 @@ from ..training import (
 )
 from .recipe import Recipe, SizePlan, plan_size
 
-__all__ = ["RecipeFit", "fit_recipe", "build_network"]
+__all__ = ["RecipeFit", "fit_recipe", "build_network", "periodic_columns", "input_width"]
 
 BIAS_LR_FACTOR = 0.1
 SCALE_LR_FACTOR = 6.0
+PERIODIC_LR_FACTOR = 0.1  # RealMLP-TD's plr_lr_factor
+
+
+def periodic_columns(recipe: Recipe, numeric: Sequence[int]) -> tuple[int, ...]:
+    """The dense columns that get periodic embeddings: the numeric ones, when the recipe
+    has numeric embeddings."""
+    return tuple(numeric) if recipe.numeric_embeddings else ()
+
+
+def input_width(n_dense: int, embeddings: Sequence[tuple[int, int]],
+                periodic: Sequence[int]) -> int:
+    """Width of the dense stack's input: dense features, embedding dims, periodic values."""
+    return n_dense + sum(d for _, d in embeddings) + len(periodic) * PERIODIC_DIMS
 
 
 @dataclass
@@ -47,12 +61,13 @@ class RecipeFit:
 
 def build_network(recipe: Recipe, plan: SizePlan, n_dense: int,
                   embeddings: list[tuple[int, int]], n_outputs: int, task: str,
-                  rng: np.random.Generator) -> TabularNetwork:
+                  rng: np.random.Generator, periodic: Sequence[int] = ()) -> TabularNetwork:
     """The untrained network of a plan (Glorot start; see :func:`fit_recipe` for the
-    data-driven one)."""
+    data-driven one); ``periodic``: the dense columns with periodic embeddings."""
     return TabularNetwork(
         n_dense, (plan.width,) * recipe.n_hidden, n_outputs, embeddings=embeddings,
-        front_scale=recipe.front_scale, hidden_activation=recipe.activation_for(task),
+        front_scale=recipe.front_scale, periodic=periodic,
+        hidden_activation=recipe.activation_for(task),
         output_activation="softmax" if task == "classification" else "identity", seed=rng)
 
 
@@ -65,7 +80,10 @@ def _callbacks(recipe: Recipe, net: TabularNetwork, steps: int, task: str,
     if recipe.dropout > 0:
         callbacks.append(ScheduledDropout(recipe.dropout, steps, regularization))
     if recipe.weight_decay > 0:
-        decay = net.per_group({"weight": 1.0, "embedding": 1.0, "scale": SCALE_LR_FACTOR})
+        # decoupled decay moves with each group's learning-rate factor (RealMLP's wd
+        # factors are 1); the dense weights' NTK factors are a parametrisation, not a rate
+        decay = net.per_group({"weight": 1.0, "embedding": 1.0, "scale": SCALE_LR_FACTOR,
+                               "periodic": PERIODIC_LR_FACTOR})
         callbacks.append(ScheduledWeightDecay(recipe.weight_decay, steps, regularization,
                                               factors=decay))
     if recipe.best_epoch and has_validation:
@@ -82,6 +100,7 @@ def _callbacks(recipe: Recipe, net: TabularNetwork, steps: int, task: str,
 def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
                validation: tuple[np.ndarray, np.ndarray] | None, *, n_dense: int,
                embeddings: list[tuple[int, int]], n_outputs: int, task: str,
+               periodic: Sequence[int] = (),
                seed: int | np.random.Generator | None = None,
                sample_weight: np.ndarray | None = None, progress: bool = False,
                plan: SizePlan | None = None, callbacks: Sequence[Any] = ()) -> RecipeFit:
@@ -98,6 +117,8 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
         Validation rows, encoded the same way: the best epoch is chosen on them.
     n_dense, embeddings
         The encoding's sizes.
+    periodic : sequence of int, optional
+        Dense columns that get periodic embeddings (:func:`periodic_columns`).
     n_outputs : int
     task : {"classification", "regression"}
     seed : int or Generator, optional
@@ -113,9 +134,9 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
     rng = as_generator(seed)
     n_val = 0 if validation is None else validation[0].shape[0]
     if plan is None:
-        plan = plan_size(recipe, X_train.shape[0], n_dense + sum(d for _, d in embeddings),
-                         n_outputs, n_val)
-    net = build_network(recipe, plan, n_dense, embeddings, n_outputs, task, rng)
+        plan = plan_size(recipe, X_train.shape[0], input_width(n_dense, embeddings, periodic),
+                         n_outputs, n_val, periodic=len(periodic))
+    net = build_network(recipe, plan, n_dense, embeddings, n_outputs, task, rng, periodic)
     if recipe.data_init:
         net.initialize_from_data(X_train, seed=rng)
     else:
@@ -124,7 +145,7 @@ def fit_recipe(recipe: Recipe, X_train: np.ndarray, y_train: np.ndarray,
     steps = math.ceil(X_train.shape[0] / plan.batch_size)
     lr_factors = net.per_group({
         "weight": net.ntk_factors() if recipe.ntk else 1.0, "bias": BIAS_LR_FACTOR,
-        "scale": SCALE_LR_FACTOR, "embedding": 1.0})
+        "scale": SCALE_LR_FACTOR, "embedding": 1.0, "periodic": PERIODIC_LR_FACTOR})
     optimizer = Adam(recipe.learning_rate_for(task), beta_2=recipe.beta_2,
                      schedule=recipe.schedule)
     trainer = TableTrainer(
