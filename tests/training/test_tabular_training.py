@@ -227,3 +227,23 @@ def test_table_trainer_trains_and_refuses_what_it_cannot_do(tmp_path):
     ckpt = TableTrainer(net, callbacks=[Checkpoint(tmp_path)])
     with pytest.raises(ValueError, match="TableTrainer"):
         ckpt.run(data, epochs=1)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_val_loss_is_the_training_loss_smoothed_alike(smoothing):
+    """With label smoothing the best epoch is chosen by the loss that training lowers:
+    cross-entropy against smoothed rows, on the validation rows (weighted, a subset)."""
+    X, y = _problem(200)
+    net = _net()
+    data = check_training_data(net, X[:120], y[:120])
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, 200).astype(np.float32)
+    val = check_training_data(net, X, y, weights).subset(np.arange(120, 200))
+    trainer = TableTrainer(net, Adam(0.01), batch_size=32, seed=0, label_smoothing=smoothing)
+    history = trainer.run(data, epochs=2, validation=val)
+    p = net.eval(X[120:]).astype(np.float64)
+    targets = np.full((80, 2), smoothing / 2)
+    targets[np.arange(80), y[120:]] += 1 - smoothing
+    per_row = -(targets * np.log(p)).sum(axis=1)
+    expected = float((per_row * weights[120:]).sum() / weights[120:].sum())
+    assert history.val_loss[-1] == pytest.approx(expected, rel=1e-5)
+    assert history.val_accuracy[-1] == pytest.approx(np.mean(p.argmax(axis=1) == y[120:]))

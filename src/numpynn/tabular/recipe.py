@@ -19,7 +19,8 @@ schedule            coslog4: four warm restarts on a log time scale, per step, w
 label smoothing     0.1
 dropout             0.15, flat then cosine to 0 (``flat_cos``), per step
 weight decay        0.02, decoupled, ``flat_cos``, not on biases
-best epoch          the weights of the epoch with the lowest validation loss
+best epoch          the weights of the epoch with the lowest validation loss (for classes
+                    against smoothed labels, as the training loss)
 output clipping     regression predictions clipped to the training targets' range
 temperature         classifiers: one factor on the output sums fitted on the validation
                     rows to the lowest log-loss (:mod:`numpynn.tabular.calibration`)

@@ -90,7 +90,9 @@ def _callbacks(recipe: Recipe, net: TabularNetwork, steps: int, task: str,
         # The lowest validation loss, for classes too: RealMLP picks the most accurate
         # epoch, but on a few hundred validation rows accuracy moves in steps of one row
         # and often peaks by luck in the first epochs; on the benchmark's 7 class tables
-        # the loss gave lower log-loss on all 7 and lower error on 4 (equal on 2).
+        # the loss gave lower log-loss on all 7 and lower error on 4 (equal on 2).  The
+        # loss is the smoothed one that training lowers (TableTrainer): plain log-loss
+        # chose the first epochs on a table with a rare class.
         callbacks.append(BestEpoch(("val_loss",)))
     if progress:
         callbacks.append(ProgressBar())

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..core.checks import check_number
-from ..core.label_smoothing import check_label_smoothing
+from ..core.label_smoothing import check_label_smoothing, smoothed_rows
+from ..core.losses import output_and_loss
+from .data import TrainingData, take_rows
 from .optimizers import set_lr_factors
 from .trainer import Trainer
 
@@ -30,7 +32,9 @@ class TableTrainer(Trainer):
         Anything with ``make_workspace`` and the network attributes the engine reads.
     optimizer : str or Optimizer, default "adam"
     label_smoothing : float in [0, 1), default 0.0
-        Softmax outputs with integer labels train towards smoothed rows.
+        Softmax outputs with integer labels train towards smoothed rows; ``val_loss`` is
+        then measured against smoothed rows too (as the training loss is, and as Keras
+        does), so that the best epoch is chosen by the loss that training lowers.
     lr_factors : ndarray, shape (num_weights,), optional
         Per-entry learning-rate factors (:func:`numpynn.training.optimizers.set_lr_factors`).
     **settings
@@ -72,3 +76,35 @@ class TableTrainer(Trainer):
         """Never the dense networks' fused whole-epoch kernel: this network's layers are
         not all dense."""
         return None
+
+    def _validation_logs(self, validation: Any, penalty: Any) -> dict[str, Any]:
+        """The engine's ``val_loss`` and ``val_accuracy``; with label smoothing (softmax,
+        integer labels) ``val_loss`` is the smoothed cross-entropy (plus the penalty).
+
+        Plain cross-entropy would count against an epoch the confidence that smoothing
+        itself forbids: on a table with a rare class the smoothed model's floor of
+        ``eps / k`` on every row costs plain log-loss as training proceeds, and the
+        lowest plain validation loss falls in the first epochs."""
+        logs = super()._validation_logs(validation, penalty)
+        net = self.network
+        if (self.label_smoothing == 0 or net.output_activation != "softmax"
+                or not isinstance(validation, TrainingData) or validation.target.ndim != 1):
+            return logs
+        loss = 0.0
+        labels, weights = validation.targets(), validation.weights()
+        block = 1 << 14  # rows gathered and scored at a time, as outputs_and_loss does
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, validation.n, block):
+                stop = min(validation.n, start + block)
+                part = validation.X[start:stop] if validation.rows is None else \
+                    take_rows(validation.X, validation.rows[start:stop])
+                logits = net._forward(part, apply_output=False)
+                rows = smoothed_rows(labels[start:stop], logits.shape[1],
+                                     self.label_smoothing)
+                loss += output_and_loss("softmax", logits, rows,
+                                        None if weights is None else weights[start:stop])
+        loss /= validation.total_weight()
+        if penalty is not None:
+            loss += penalty.loss(net.theta)
+        logs["val_loss"] = loss
+        return logs
