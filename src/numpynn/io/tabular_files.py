@@ -32,7 +32,7 @@ import numpy as np
 
 from ..core.checks import check_finite, check_int
 from ..core.layers.layout import InputLayout
-from ..core.layers.periodic import DIMS, FREQUENCIES
+from ..core.layers.periodic import DIMS, FREQUENCIES, periodic_size
 from ..errors import ModelFileError
 from .json_metadata import dumps, strict_loads
 from .safetensors_access import MAX_FILE_BYTES, FileProblem, SafetensorsFile, save_tensors
@@ -187,13 +187,14 @@ def _layout_of(layers: dict[str, Any], sizes: tuple[int, ...], file_bytes: int
         n_dense = check_int("n_dense", layers["n_dense"], 0)
         pairs = [tuple(check_int("embedding size", v, 1) for v in pair)
                  for pair in layers["embeddings"]]
-        values = sum(a * b for a, b in pairs) + sum(a * b + b for a, b in
-                                                     zip(sizes[:-1], sizes[1:]))
+        periodic = _periodic_columns(layers.get("periodic"))
+        values = (sum(a * b for a, b in pairs) + periodic_size(len(periodic))
+                  + sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])))
         if values * 4 > file_bytes:
             raise FileProblem(f"the layers need {values} float32 values, more than the file "
                               f"({file_bytes} bytes) holds")
         layout = InputLayout(n_dense, pairs, sizes[1:-1], sizes[-1], layers["front_scale"],
-                             _periodic_columns(layers.get("periodic")))
+                             periodic)
     except (TypeError, ValueError) as exc:
         raise FileProblem(f"input_layers: {exc}") from exc
     if layout.dense.sizes != sizes:

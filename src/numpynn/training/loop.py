@@ -51,9 +51,13 @@ class TrainingLoop:
     has_validation : bool
     capabilities : frozenset of str
         What this loop offers callbacks (see ``Callback.requires``).
+    validation_label_smoothing : float
+        ``val_loss`` against labels smoothed by this much (a label-smoothed training's
+        own loss, as Keras measures it); 0 for the plain loss.
     """
 
     capabilities: frozenset[str] = frozenset()
+    validation_label_smoothing: float = 0.0
     solver_name = "this training loop"
     solver_description = "it"
 
@@ -110,7 +114,8 @@ class TrainingLoop:
             return dict(validation())
         # Weights that overflowed are the divergence guard's to report, not NumPy's.
         with np.errstate(over="ignore", invalid="ignore"):
-            val_loss, val_accuracy = evaluate_loss(self.network, validation, penalty)
+            val_loss, val_accuracy = evaluate_loss(self.network, validation, penalty,
+                                                   self.validation_label_smoothing)
         return {"val_loss": val_loss, "val_accuracy": val_accuracy}
 
     def _named_callbacks(self) -> list[tuple[str, Any]]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.label_smoothing import smoothed_rows
 from ..core.losses import class_indices, output_and_loss
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .penalty import L2Penalty, make_l2_penalty
@@ -25,13 +26,17 @@ def accuracy_of(output_activation: str, outputs: np.ndarray, target: np.ndarray)
     return float((predicted == class_indices(target)).mean())
 
 
-def outputs_and_loss(network: NeuralNetwork, data: TrainingData) -> tuple[np.ndarray, float]:
+def outputs_and_loss(network: NeuralNetwork, data: TrainingData,
+                     label_smoothing: float = 0.0) -> tuple[np.ndarray, float]:
     """The outputs on a data set and its mean loss (without any penalty).
 
     Parameters
     ----------
     network : NeuralNetwork
     data : TrainingData
+    label_smoothing : float, default 0.0
+        Softmax outputs with integer labels: the loss against rows smoothed by this much
+        (the loss a label-smoothed training lowers).
 
     Returns
     -------
@@ -47,13 +52,16 @@ def outputs_and_loss(network: NeuralNetwork, data: TrainingData) -> tuple[np.nda
         for start in range(0, data.n, block):
             part = take_rows(data.X, data.rows[start : start + block])
             outputs[start : start + block] = network._forward(part, apply_output=False)
-    loss_sum = output_and_loss(network.output_activation, outputs, data.targets(),
-                               data.weights())
+    targets = data.targets()
+    if label_smoothing and network.output_activation == "softmax" and targets.ndim == 1:
+        targets = smoothed_rows(targets, outputs.shape[1], label_smoothing)
+    loss_sum = output_and_loss(network.output_activation, outputs, targets, data.weights())
     return outputs, loss_sum / data.total_weight()
 
 
 def evaluate_loss(
-    network: NeuralNetwork, data: TrainingData, l2: float | L2Penalty | None = 0.0
+    network: NeuralNetwork, data: TrainingData, l2: float | L2Penalty | None = 0.0,
+    label_smoothing: float = 0.0,
 ) -> tuple[float, float | None]:
     """Mean loss (with the L2 term) and accuracy (None for regression outputs) on data.
 
@@ -63,8 +71,11 @@ def evaluate_loss(
     data : TrainingData
     l2 : float or L2Penalty, default 0.0
         The L2 strength, or the penalty object of a training run.
+    label_smoothing : float, default 0.0
+        The loss against smoothed labels (softmax, integer labels); accuracy is the
+        labels' own.
     """
-    outputs, loss = outputs_and_loss(network, data)
+    outputs, loss = outputs_and_loss(network, data, label_smoothing)
     penalty = l2 if isinstance(l2, L2Penalty) or l2 is None else make_l2_penalty(l2, network)
     if penalty is not None:
         loss += penalty.loss(network.theta)

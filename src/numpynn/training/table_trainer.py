@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.checks import check_number
-from ..core.label_smoothing import check_label_smoothing, smoothed_rows
-from ..core.losses import output_and_loss
-from .data import TrainingData, take_rows
+from ..core.label_smoothing import check_label_smoothing
 from .optimizers import set_lr_factors
 from .trainer import Trainer
 
@@ -54,6 +52,7 @@ class TableTrainer(Trainer):
                             f"(numpynn.TabularNetwork), got {type(network).__name__}")
         super().__init__(network, optimizer, **settings)
         self.label_smoothing = check_label_smoothing(label_smoothing)
+        self.validation_label_smoothing = self.label_smoothing
         if lr_factors is not None:
             set_lr_factors(self.optimizer_state, lr_factors)
 
@@ -76,35 +75,3 @@ class TableTrainer(Trainer):
         """Never the dense networks' fused whole-epoch kernel: this network's layers are
         not all dense."""
         return None
-
-    def _validation_logs(self, validation: Any, penalty: Any) -> dict[str, Any]:
-        """The engine's ``val_loss`` and ``val_accuracy``; with label smoothing (softmax,
-        integer labels) ``val_loss`` is the smoothed cross-entropy (plus the penalty).
-
-        Plain cross-entropy would count against an epoch the confidence that smoothing
-        itself forbids: on a table with a rare class the smoothed model's floor of
-        ``eps / k`` on every row costs plain log-loss as training proceeds, and the
-        lowest plain validation loss falls in the first epochs."""
-        logs = super()._validation_logs(validation, penalty)
-        net = self.network
-        if (self.label_smoothing == 0 or net.output_activation != "softmax"
-                or not isinstance(validation, TrainingData) or validation.target.ndim != 1):
-            return logs
-        loss = 0.0
-        labels, weights = validation.targets(), validation.weights()
-        block = 1 << 14  # rows gathered and scored at a time, as outputs_and_loss does
-        with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, validation.n, block):
-                stop = min(validation.n, start + block)
-                part = validation.X[start:stop] if validation.rows is None else \
-                    take_rows(validation.X, validation.rows[start:stop])
-                logits = net._forward(part, apply_output=False)
-                rows = smoothed_rows(labels[start:stop], logits.shape[1],
-                                     self.label_smoothing)
-                loss += output_and_loss("softmax", logits, rows,
-                                        None if weights is None else weights[start:stop])
-        loss /= validation.total_weight()
-        if penalty is not None:
-            loss += penalty.loss(net.theta)
-        logs["val_loss"] = loss
-        return logs
