@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from numpynn.tabular.recipe_columns import MIN_GAP_ROWS
 from numpynn.tabular.recipe_features import RecipeFeatures, smooth_clip
 
 pd = pytest.importorskip("pandas")
@@ -30,22 +31,36 @@ def test_smooth_clip_formula():
 
 def test_columns_become_scaled_features_indicators_one_hot_and_codes():
     f = RecipeFeatures.fit(_frame(), max_one_hot=5)
-    assert f.feature_names == ["num", "num (missing)", "count", "count (missing)",
-                               "binary=yes", "colour=b", "colour=g", "colour=r", "colour=y",
-                               "many"]
-    assert f.n_dense == 9 and f.embedded == ["many"] and f.embeddings == [(7, 8)]
+    # one gap per number column: too few for gap indicators (MIN_GAP_ROWS)
+    assert f.feature_names == ["num", "count", "binary=yes", "colour=b", "colour=g",
+                               "colour=r", "colour=y", "many"]
+    assert f.n_dense == 7 and f.embedded == ["many"] and f.embeddings == [(7, 8)]
     X = f.transform(_frame())
-    assert X.dtype == np.float32 and X.shape == (6, 10)
-    np.testing.assert_array_equal(X[:, 9], [1, 2, 3, 4, 5, 6])  # codes: sorted categories
-    assert np.abs(X[:, :9]).max() < 3.0  # smoothly clipped
+    assert X.dtype == np.float32 and X.shape == (6, 8)
+    np.testing.assert_array_equal(X[:, 7], [1, 2, 3, 4, 5, 6])  # codes: sorted categories
+    assert np.abs(X[:, :7]).max() < 3.0  # smoothly clipped
     # num: median fill (3.0), robust scaling around the median, the outlier clipped
     num = np.array([1, 2, 3, 4, 100, 3], np.float64)
     q25, q75 = np.quantile(num, [0.25, 0.75])
     z = (num - np.median(num)) / (q75 - q25)
     np.testing.assert_allclose(X[:, 0], z / np.sqrt(1 + (z / 3) ** 2), rtol=1e-5)
-    assert X[2, 1] > X[0, 1]  # the gap indicator
     # binary: one feature, -1 / +1 before scaling, 0 at the gap
-    assert len({X[0, 4], X[1, 4], X[3, 4]}) == 3
+    assert len({X[0, 2], X[1, 2], X[3, 2]}) == 3
+
+
+@pytest.mark.parametrize("gaps", [MIN_GAP_ROWS - 1, MIN_GAP_ROWS])
+def test_a_gap_indicator_needs_enough_training_gaps(gaps):
+    values = np.arange(200, dtype=np.float64)
+    values[:gaps] = np.nan
+    f = RecipeFeatures.fit(pd.DataFrame({"x": values}))
+    X = f.transform(pd.DataFrame({"x": values}))
+    filled = X[0, 0]
+    np.testing.assert_array_equal(X[:gaps, 0], filled)  # the median, scaled
+    if gaps < MIN_GAP_ROWS:
+        assert f.feature_names == ["x"] and X.shape == (200, 1)
+    else:
+        assert f.feature_names == ["x", "x (missing)"] and X.shape == (200, 2)
+        assert np.all(X[:gaps, 1] > X[gaps:, 1].max())  # the flag marks the gaps
 
 
 def test_unseen_categories_and_gaps_are_code_zero():
@@ -54,12 +69,12 @@ def test_unseen_categories_and_gaps_are_code_zero():
     new["many"] = ["c3", "never seen"]
     new["colour"] = pd.Categorical(["q", None])
     X = f.transform(new)
-    assert X[0, 9] == 4 and X[1, 9] == 0
+    assert X[0, 7] == 4 and X[1, 7] == 0
     train = f.transform(_frame())
     zero_colour = f.transform(pd.DataFrame({**{c: _frame()[c][:1] for c in _frame()},
                                             "colour": [None]}))
-    np.testing.assert_array_equal(X[:, 5:9], np.repeat(zero_colour[:, 5:9], 2, axis=0))
-    assert not np.array_equal(X[:, 5:9], train[:2, 5:9])
+    np.testing.assert_array_equal(X[:, 3:7], np.repeat(zero_colour[:, 3:7], 2, axis=0))
+    assert not np.array_equal(X[:, 3:7], train[:2, 3:7])
 
 
 def test_state_is_json_and_round_trips():
@@ -78,7 +93,7 @@ def test_arrays_dicts_and_object_columns():
     X = np.array([[1.0, "a"], [2.0, "b"], [np.nan, "a"], [4.0, None]], dtype=object)
     f = RecipeFeatures.fit(X)
     assert f.columns == ["x0", "x1"] and f.categories == {"x1": ["a", "b"]}
-    assert f.transform(X).shape == (4, 3)
+    assert f.transform(X).shape == (4, 2)
     g = RecipeFeatures.fit({"a": [1, 2, 3], "b": [0.5, 0.5, 0.5]})
     assert np.all(g.transform({"a": [1, 2, 3], "b": [1.0, 2.0, 3.0]})[:, 1] == 0)  # constant
     with pytest.raises(ValueError, match="3 columns, but the model was fitted on 2"):
@@ -98,4 +113,4 @@ def test_categorical_option_standardise_and_errors():
     with pytest.raises(ValueError, match="infinity"):
         RecipeFeatures.fit(pd.DataFrame({"x": [1.0, np.inf]}))
     every = RecipeFeatures.fit(_frame(), max_one_hot=None)
-    assert every.embedded == [] and every.n_dense == 15
+    assert every.embedded == [] and every.n_dense == 13

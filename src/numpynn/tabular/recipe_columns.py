@@ -123,10 +123,20 @@ def numeric_values(column: ColumnValues) -> np.ndarray | None:
     return numbers
 
 
+#: Fewer training rows with a gap than this give a numeric column no gap indicator.  A
+#: flag set on a handful of rows is memorised, not learned: on palmerpenguins the one
+#: training row with every number missing (a Gentoo) taught the network "all gaps ->
+#: Gentoo", which it then applied to a Torgersen penguin (only Adelies live there).  20 is
+#: the smallest leaf HistGradientBoosting makes by default (``min_samples_leaf``): the
+#: fewest rows a rule of its own is learned from there.
+MIN_GAP_ROWS = 20
+
+
 @dataclass
 class NumericPlan:
     """One numeric column: gaps filled with ``median``; with ``indicator``, a second
-    feature is 1.0 at a gap."""
+    feature is 1.0 at a gap (only when at least :data:`MIN_GAP_ROWS` training rows had
+    one)."""
 
     name: str
     median: float
@@ -159,7 +169,7 @@ def fit_numeric_plan(name: str, numbers: np.ndarray) -> NumericPlan:
     gaps = np.isnan(numbers)
     present = numbers[~gaps]
     median = float(np.median(present)) if present.size else 0.0
-    return NumericPlan(name, median, bool(gaps.any()))
+    return NumericPlan(name, median, int(gaps.sum()) >= MIN_GAP_ROWS)
 
 
 def category_key(value: Any) -> str:

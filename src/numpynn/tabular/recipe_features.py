@@ -3,8 +3,9 @@
 RealMLP's preprocessing (Holzmüller et al., 2024), column by column, statistics from the
 training rows only:
 
-- **numbers**: a gap is filled with the training median and, when the training rows had
-  gaps, a second feature marks it (1.0 at a gap);
+- **numbers**: a gap is filled with the training median and, when at least 20 training
+  rows had gaps (:data:`~numpynn.tabular.recipe_columns.MIN_GAP_ROWS`), a second feature
+  marks it (1.0 at a gap);
 - **categories** (text, booleans as text, or columns named categorical): code 0 is
   "missing or unseen", codes 1.. the training categories in sorted order.  Columns with at
   most ``max_one_hot`` codes (missing included) become one-hot features -- binary ones a
