@@ -239,5 +239,6 @@ def missing_report(table: Table, columns: Sequence[str], rows: np.ndarray | None
         return None
     more = f", and {len(found) - most} more columns" if len(found) > most else ""
     return ("missing values: " + ", ".join(found[:most]) + more + "; a number gap is filled "
-            "with the training median and flagged in a '<column> (missing)' feature, a text "
-            "gap is a category of its own")
+            "with the training median and flagged in a '<column> (missing)' feature (by the "
+            "realmlp recipe when 20 or more training rows have one), a text gap is a "
+            "category of its own")
