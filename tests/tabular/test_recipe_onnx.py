@@ -75,6 +75,8 @@ def test_a_classifier_gives_predicts_probabilities_and_labels(fitted, opset, rec
     expected = model.predict_proba(rows)
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=2e-6)
     assert list(labels) == list(model.predict(rows))
+    # b's gaps (about 80 training rows) have their indicator feature in the graph too
+    assert [p.name for p in model.preprocessor_.features.numeric if p.indicator] == ["b"]
     assert {"sex", "only", "colour", "city"} <= {i.name for i in session.get_inputs()
                                                  if i.type == "tensor(string)"}
 
