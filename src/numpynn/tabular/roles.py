@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .column_data import NumberColumn, TextColumn
+from .recipe_columns import MIN_GAP_ROWS
 from .table import Table
 
 __all__ = ["ColumnRoles", "choose_columns", "check_present", "identifier_reason",
@@ -240,5 +241,5 @@ def missing_report(table: Table, columns: Sequence[str], rows: np.ndarray | None
     more = f", and {len(found) - most} more columns" if len(found) > most else ""
     return ("missing values: " + ", ".join(found[:most]) + more + "; a number gap is filled "
             "with the training median and flagged in a '<column> (missing)' feature (by the "
-            "realmlp recipe when 20 or more training rows have one), a text gap is a "
-            "category of its own")
+            f"realmlp recipe when {MIN_GAP_ROWS} or more training rows have one), a text "
+            "gap is a category of its own")
