@@ -25,6 +25,7 @@ from numpynn.training import (
     TableTrainer,
     WarmupCosineSchedule,
     check_training_data,
+    evaluate_loss,
     get_schedule,
     set_lr_factors,
 )
@@ -247,3 +248,14 @@ def test_val_loss_is_the_training_loss_smoothed_alike(smoothing):
     expected = float((per_row * weights[120:]).sum() / weights[120:].sum())
     assert history.val_loss[-1] == pytest.approx(expected, rel=1e-5)
     assert history.val_accuracy[-1] == pytest.approx(np.mean(p.argmax(axis=1) == y[120:]))
+
+
+@pytest.mark.parametrize("bad, error", [(1.0, ValueError), (-0.1, ValueError),
+                                        ("0.1", TypeError)])
+def test_evaluate_loss_refuses_a_bad_label_smoothing(bad, error):
+    X, y = _problem(20)
+    net = _net()
+    data = check_training_data(net, X, y)
+    assert evaluate_loss(net, data, label_smoothing=0.1)[0] > 0
+    with pytest.raises(error, match="label_smoothing"):
+        evaluate_loss(net, data, label_smoothing=bad)

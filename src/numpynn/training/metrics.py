@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core.label_smoothing import smoothed_rows
+from ..core.label_smoothing import check_label_smoothing, smoothed_rows
 from ..core.losses import class_indices, output_and_loss
 from .data import CLASSIFYING_OUTPUTS, TrainingData, take_rows
 from .penalty import L2Penalty, make_l2_penalty
@@ -52,6 +52,7 @@ def outputs_and_loss(network: NeuralNetwork, data: TrainingData,
         for start in range(0, data.n, block):
             part = take_rows(data.X, data.rows[start : start + block])
             outputs[start : start + block] = network._forward(part, apply_output=False)
+    label_smoothing = check_label_smoothing(label_smoothing)
     targets = data.targets()
     if label_smoothing and network.output_activation == "softmax" and targets.ndim == 1:
         targets = smoothed_rows(targets, outputs.shape[1], label_smoothing)

@@ -52,6 +52,9 @@ class TableTrainer(Trainer):
                             f"(numpynn.TabularNetwork), got {type(network).__name__}")
         super().__init__(network, optimizer, **settings)
         self.label_smoothing = check_label_smoothing(label_smoothing)
+        # val_loss against the same smoothed labels: plain cross-entropy would count
+        # against an epoch the eps / k floor that smoothing itself imposes, and on a table
+        # with a rare class its lowest value falls in the first epochs (seen on Default).
         self.validation_label_smoothing = self.label_smoothing
         if lr_factors is not None:
             set_lr_factors(self.optimizer_state, lr_factors)
