@@ -10,13 +10,7 @@ import numpy as np
 import pytest
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
-from numpynn.files import (  # noqa: E402
-    read_latest_checkpoint,
-    read_model_file,
-    write_checkpoint,
-    write_model_file,
-)
-from test_model_files import (  # noqa: E402  (tests/io is on sys.path: no package)
+from model_file_helpers import (  # noqa: E402  (tests/io is on sys.path: no package)
     ARTICLE_THETA,
     article_contents,
     article_tensors,
@@ -24,6 +18,12 @@ from test_model_files import (  # noqa: E402  (tests/io is on sys.path: no packa
     deep_contents,
     metadata_dict,
     raw_file,
+)
+from numpynn.files import (  # noqa: E402
+    read_latest_checkpoint,
+    read_model_file,
+    write_checkpoint,
+    write_model_file,
 )
 
 from numpynn.errors import ModelFileError  # noqa: E402
