@@ -136,6 +136,37 @@ def test_other_delimiters_and_encodings(tmp_path: Path):
     assert bad.returncode == 1 and "pass --delimiter ';'" in bad.stderr
 
 
+def test_predict_and_evaluate_take_the_reading_options(tmp_path: Path):
+    # A model trained on a Latin-1 file: predict and evaluate must be able to read the
+    # same kind of file (their error message tells the user to pass --encoding).
+    header = ["größe", "farbe", "klasse"]
+    rows = [[f"{1 + i / 10:.1f}".replace(".", ","), ["rot", "grün"][i % 2], "ja" if i % 3
+             else "nein"] for i in range(40)]
+    write_table(tmp_path / "de.csv", header, rows, delimiter=";", encoding="latin-1")
+    ok(run("train", "de.csv", "--target", "klasse", "--encoding", "latin-1", "--recipe",
+           "plain", "--epochs", "2", "-q", "--out", "m.safetensors", cwd=tmp_path))
+    bad = run("predict", "m.safetensors", "de.csv", cwd=tmp_path)
+    assert bad.returncode == 1 and "--encoding latin-1" in bad.stderr
+    proc = ok(run("predict", "m.safetensors", "de.csv", "--encoding", "latin-1",
+                  cwd=tmp_path))
+    labels = proc.stdout.splitlines()
+    assert labels[0] == "klasse" and len(labels) == 41 and set(labels[1:]) <= {"ja", "nein"}
+    proc = ok(run("evaluate", "m.safetensors", "de.csv", "--encoding", "latin-1",
+                  "--delimiter", ";", cwd=tmp_path))
+    assert "accuracy" in proc.stdout
+    # The new rows' own gap markers: a '-' is read as missing with a note on stderr; a word
+    # is named (not the decimal commas it hid from the reader) and --na-values takes it.
+    rows[3][0], rows[5][0] = "-", "fehlt"
+    write_table(tmp_path / "new.csv", header, rows, delimiter=";", encoding="latin-1")
+    bad = run("predict", "m.safetensors", "new.csv", "--encoding", "latin-1", cwd=tmp_path)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "row 6 (line 7 of new.csv) holds 'fehlt', which is not a number" in bad.stderr
+    proc = ok(run("predict", "m.safetensors", "new.csv", "--encoding", "latin-1",
+                  "--na-values", "fehlt", cwd=tmp_path))
+    assert len(proc.stdout.splitlines()) == 41
+    assert "numpynn: note: column 'größe': 1 cell '-' read as missing" in proc.stderr
+
+
 def test_parquet_no_early_stopping_and_balanced_weights(tmp_path: Path):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq

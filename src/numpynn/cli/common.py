@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
+from . import options
 
 PROG = "numpynn"
 #: What installs everything the command line needs (safetensors, matplotlib, tqdm, ...).
@@ -139,8 +140,10 @@ def read_input(path_text: str, args: argparse.Namespace | None = None,
     The one place these commands read a table, so that the reader's options reach all of
     them: the file is read the way the model's training data was (its missing-value
     markers, its text columns kept as text), plus ``text_columns`` (ID columns: ``007``
-    stays ``007``). A model file given where the data belongs is refused with a hint about
-    the order of the arguments.
+    stays ``007``) and the command's ``--delimiter``, ``--encoding`` and ``--na-values``.
+    The reader's notes (a delimiter found, cells read as missing) go to stderr, one
+    ``numpynn: note:`` line each. A model file given where the data belongs is refused
+    with a hint about the order of the arguments.
     """
     from ..tabular import read_table, reading_options
 
@@ -148,10 +151,16 @@ def read_input(path_text: str, args: argparse.Namespace | None = None,
     if looks_like_model(path):
         raise CommandError(f"{path_text} is a model file, not a data table; the model comes "
                            f"first: {PROG} {getattr(args, 'command', 'predict')} MODEL DATA")
-    options = reading_options(model.net.metadata) if model is not None else {}
-    text = [*options.get("text_columns", ()), *text_columns]
-    return read_table(path, na_values=options.get("na_values", ()),
-                      text_columns=list(dict.fromkeys(text)))
+    stored = reading_options(model.net.metadata) if model is not None else {}
+    text = [*stored.get("text_columns", ()), *text_columns]
+    na_values = [*stored.get("na_values", ()), *(getattr(args, "na_values", None) or ())]
+    table = read_table(path, delimiter=getattr(args, "delimiter", None),
+                       encoding=getattr(args, "encoding", None),
+                       na_values=list(dict.fromkeys(na_values)),
+                       text_columns=list(dict.fromkeys(text)))
+    for note in table.notes:  # e.g. cells '-' read as missing: the user should know
+        print(f"{PROG}: note: {one_line(note)}", file=sys.stderr, flush=True)
+    return table
 
 
 def require_column(table, name: str, what: str) -> None:
@@ -241,6 +250,7 @@ def add_model_parser(subparsers, name: str, *, data: bool, **kwargs: Any
     parser.add_argument("model", metavar="MODEL")
     if data:
         parser.add_argument("data", metavar="DATA.csv")
+        options.add_reading_options(parser.add_argument_group("reading"), for_model=True)
     return parser
 
 

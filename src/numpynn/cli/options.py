@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 
 __all__ = ["whole_number", "positive_int", "seed", "number", "hidden_sizes", "column_names",
-           "class_weight"]
+           "class_weight", "add_reading_options"]
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -100,3 +100,22 @@ def class_weight(text: str) -> str:
     if text.strip().lower() != "balanced":
         raise argparse.ArgumentTypeError(f"expected 'balanced', got {text!r}")
     return "balanced"
+
+
+def add_reading_options(group, *, for_model: bool = False) -> None:
+    """``--delimiter``, ``--encoding`` and ``--na-values``: how to read a CSV file.
+
+    ``train`` has them, and so do ``predict`` and ``evaluate`` (``for_model``), since the
+    new rows often come from the same program as the training rows: a Windows-1252 file
+    or a ``?`` for a gap there too.  With ``for_model`` the missing-value spellings add to
+    those the model was trained with, which are always applied.
+    """
+    group.add_argument("--delimiter", metavar="CHAR",
+                       help="CSV field separator, e.g. ';' or tab (default: detected)")
+    group.add_argument("--encoding", metavar="NAME",
+                       help="CSV text encoding, e.g. latin-1 or cp1252 (default: utf-8)")
+    always = "the model's and " if for_model else ""
+    group.add_argument("--na-values", type=column_names, action="extend",
+                       default=[], metavar="VALUES",
+                       help=f"more spellings of a missing value, comma-separated, e.g. "
+                            f"'?,-' (always: {always}empty, NA, N/A, NaN, null, None)")

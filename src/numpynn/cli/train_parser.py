@@ -71,7 +71,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="the column to predict (required with DATA)")
     parser.add_argument("--task", choices=("auto", "classification", "regression"),
                         default="auto", help="override the task detection (default: auto)")
-    _add_reading_options(parser.add_argument_group("reading"))
+    options.add_reading_options(parser.add_argument_group("reading"))
     _add_column_options(parser.add_argument_group("columns"))
     recipe = parser.add_argument_group("recipe")
     recipe.add_argument("--recipe", choices=("auto", "realmlp", "plain"), default="auto",
@@ -92,17 +92,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     _add_output_options(parser.add_argument_group("output"))
     add_cluster_options(parser)  # --scheduler, --workers: see cluster_train.py
     return parser
-
-
-def _add_reading_options(group) -> None:
-    group.add_argument("--delimiter", metavar="CHAR",
-                       help="CSV field separator, e.g. ';' or tab (default: detected)")
-    group.add_argument("--encoding", metavar="NAME",
-                       help="CSV text encoding, e.g. latin-1 or cp1252 (default: utf-8)")
-    group.add_argument("--na-values", type=options.column_names, action="extend",
-                       default=[], metavar="VALUES",
-                       help="more spellings of a missing value, comma-separated, e.g. "
-                            "'?,-' (always: empty, NA, N/A, NaN, null, None)")
 
 
 def _add_column_options(group) -> None:
