@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tabular_samples import MIXED, table, write
 
-from numpynn.tabular import Preprocessor, Table, UnseenCategoryWarning, read_csv
+from numpynn.tabular import Preprocessor, Table, UnseenCategoryWarning, read_csv, read_table
 
 # ---------------------------------------------------------------------------------------------
 # Preprocessor
@@ -150,6 +150,17 @@ def test_numbers_read_as_text_are_numbers_and_a_marker_a_gap(tmp_path: Path) -> 
     bad = read_csv(write(tmp_path, "age,height\n25,1.5\n4O,1.6\n", "bad.csv"),
                    text_columns=["age"])
     with pytest.raises(ValueError, match=r"'age'.*row 2 .*holds '4O', which is not a number"):
+        pre.transform(bad)
+
+
+def test_a_word_among_decimal_commas_is_the_cell_named(tmp_path: Path) -> None:
+    """A word keeps the reader from seeing decimal commas, so the column arrives as text;
+    the error names the word, not the first "1,5" (a number with the other mark)."""
+    pre = Preprocessor.fit(read_table(write(tmp_path, "x;y\n1,5;a\n2,5;b\n3,5;a\n")), "y")
+    assert pre.numeric_columns == ["x"]
+    bad = read_table(write(tmp_path, "x;y\n1,5;a\n2,5;b\nfehlt;a\n", "bad.csv"))
+    with pytest.raises(ValueError, match=r"'x'.*row 3 .*holds 'fehlt', which is not a "
+                                         r"number \(if it marks a missing value"):
         pre.transform(bad)
 
 

@@ -129,9 +129,15 @@ def _text_as_numbers(col: TextColumn, table: Table, name: str, rows: np.ndarray 
     used = col.codes if rows is None else col.codes[rows]
     bad = np.flatnonzero(~np.append(ok | marker, True)[used])  # a gap (code -1) is fine
     if bad.size:
-        i = int(bad[0])
+        # A stray word keeps the reader from seeing a file's decimal commas, and then every
+        # "1,5" fails here: name a cell that is no number with either mark, if there is one.
+        comma_ok = parse_categories(col.categories.tolist(), ",")[1]
+        neither = bad[~np.append(comma_ok, True)[used[bad]]]
+        i = int(neither[0] if neither.size else bad[0])
         raise ValueError(f"numeric column {name!r}: {table.where(_row_of(rows, i))} holds "
-                         f"{col.categories[used[i]]!r}, which is not a number")
+                         f"{col.categories[used[i]]!r}, which is not a number (if it marks "
+                         f"a missing value, name it in na_values: --na-values on the "
+                         f"command line)")
     return NumberColumn(np.append(np.where(ok, values, np.nan), np.nan)[col.codes])
 
 
