@@ -146,3 +146,16 @@ def test_accuracy_smoke_against_mlp_on_iris():
     ours = _quiet(cross_val_score,
                   make_pipeline(StandardScaler(), NeuralNetClassifier(**params)), X, y, cv=5)
     assert ours.mean() >= theirs.mean() - 0.01
+
+
+def test_scikit_learns_names_are_the_same_classes():
+    # The drop-in is one changed import line: sklearn.neural_network -> numpynn.sklearn
+    from numpynn.sklearn import MLPClassifier as OurClassifier
+    from numpynn.sklearn import MLPRegressor as OurRegressor
+
+    assert OurClassifier is NeuralNetClassifier and OurRegressor is NeuralNetRegressor
+    X, y = load_iris(return_X_y=True)
+    ours = _quiet(OurClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0).fit, X, y)
+    theirs = _quiet(MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0).fit,
+                    X, y)
+    assert (ours.predict(X) == theirs.predict(X)).mean() > 0.95

@@ -17,6 +17,9 @@ On top of scikit-learn's estimators:
 - ``validation_loss_curve_``;
 - scikit-learn's callback API (``sklearn.callback``, 1.9 and later): one task per epoch.
 
+``MLPClassifier`` and ``MLPRegressor`` are the same two classes under scikit-learn's
+names, so that a drop-in changes one import line.
+
 Both train with numpynn's one engine (``numpynn.training.Trainer``) and its one L-BFGS
 bridge.  The fitted :class:`~numpynn.NeuralNetwork` is ``network_``; ``coefs_`` and
 ``intercepts_`` are lists of views of its flat vector ``theta``.
@@ -32,5 +35,9 @@ from .classifier import NeuralNetClassifier
 from .regressor import NeuralNetRegressor
 from .tabular import TabularClassifier, TabularRegressor
 
+# scikit-learn's names for the same classes: ``from numpynn.sklearn import MLPClassifier``
+MLPClassifier = NeuralNetClassifier
+MLPRegressor = NeuralNetRegressor
+
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor", "TabularClassifier",
-           "TabularRegressor"]
+           "TabularRegressor", "MLPClassifier", "MLPRegressor"]
