@@ -74,7 +74,7 @@ def test_estimators_export_their_members(tmp_path):
     model = TabularClassifier(width=8, epochs=3, random_state=0, recipe={"max_members": 2},
                               time_budget=1e6).fit(frame, y)
     path = tmp_path / "m.onnx"
-    exported = model.to_onnx(path)
+    exported = model.to_onnx(path, preprocessing=False)
     assert path.exists() and len(model.networks_) == 2
     out = _run(exported, {"input": model.features_.transform(frame)})
     np.testing.assert_allclose(out["probabilities"], model.predict_proba(frame), atol=1e-6)

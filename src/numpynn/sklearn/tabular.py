@@ -40,6 +40,7 @@ from ..tabular.recipe import Recipe
 from ..tabular.recipe_columns import columns_of
 from ..tabular.recipe_ensemble import ensemble_outputs, fit_members
 from ..tabular.recipe_features import RecipeFeatures
+from ..tabular.target import TargetEncoder
 from ..tabular_network import load_tabular_networks, networks_to_onnx, save_tabular_networks
 from .tabular_state import STATE_KEY, estimator_state, restore_estimator
 
@@ -190,15 +191,36 @@ class _TabularEstimator(BaseEstimator):
         networks = load_tabular_networks(path)
         return restore_estimator(cls, networks, networks[0].metadata, str(path))
 
-    def to_onnx(self, path: Any = None, *, opset: int = 17) -> Any:
-        """The fitted members as one ONNX model (their outputs averaged; for the regressor
-        in the target's units, clipped as :meth:`predict` clips).  Its input is the
-        encoded table, ``features_.transform(X)`` (float32); the preprocessing of text
-        stays in Python.  See :mod:`numpynn.io.onnx_tabular`."""
+    def to_onnx(self, path: Any = None, *, opset: int = 17, preprocessing: bool = True,
+                numeric_type: str = "float64") -> Any:
+        """The fitted estimator as one ONNX model (written to ``path`` too, atomically).
+
+        With ``preprocessing`` (the default) the graph takes the table's columns as they
+        are, one input per column of shape (N, 1) named as in ``features_.columns``
+        (``tensor(double)`` for a numeric column, NaN for a gap, or ``float`` with
+        ``numeric_type="float32"``; ``tensor(string)`` for a categorical one), encodes
+        them as :meth:`predict` does and outputs ``probabilities`` and ``label`` (the
+        classes) or ``output`` (the regressor's values in the target's units, clipped as
+        :meth:`predict` clips); see :mod:`numpynn.tabular.recipe_onnx`.  Without it, the
+        input is the encoded table, ``features_.transform(X)`` (float32, one input named
+        ``input``), and the members' averaged outputs come out
+        (:mod:`numpynn.io.onnx_tabular`).
+        """
         check_is_fitted(self, "networks_")
-        return networks_to_onnx(self.networks_, path, opset=opset,
-                                classes=getattr(self, "classes_", None),
-                                output_transform=self._output_transform())
+        if not preprocessing:
+            return networks_to_onnx(self.networks_, path, opset=opset,
+                                    classes=getattr(self, "classes_", None),
+                                    output_transform=self._output_transform())
+        from ..io.onnx_graph import save_model
+        from ..tabular.recipe_onnx import recipe_model_to_onnx
+
+        encoder, output_range = self._target_for_onnx()
+        model = recipe_model_to_onnx(self.networks_, self.features_, encoder,
+                                     output_range=output_range, opset=opset,
+                                     numeric_type=numeric_type)
+        if path is not None:
+            save_model(model, path)
+        return model
 
     def _output_transform(self) -> tuple[float, float, float, float] | None:
         return None
@@ -280,6 +302,13 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
                              f"only the class {self.classes_[0]!r}")
         return self._fit(X, labels.astype(np.intp), self.classes_.size, labels, sample_weight)
 
+    def _target_for_onnx(self) -> tuple[TargetEncoder, None]:
+        """The classes as the ONNX ``label`` gives them: numbers stay numbers (int64 when
+        whole), anything else becomes its text."""
+        numeric = self.classes_.dtype.kind in "iuf"
+        return TargetEncoder("y", "classification", classes=[str(c) for c in self.classes_],
+                             numeric_labels=numeric), None
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """float32 (n, n_classes), columns in ``classes_`` order."""
         return self._outputs(X)
@@ -316,6 +345,15 @@ class TabularRegressor(RegressorMixin, _TabularEstimator):
         self.target_range_ = (float(y.min()), float(y.max()))
         scaled = ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
         return self._fit(X, scaled.reshape(-1, 1), 1, None, sample_weight)
+
+    def _target_for_onnx(self) -> tuple[TargetEncoder, tuple[float, float] | None]:
+        """The target's scaling, and the output clip in standardised units."""
+        encoder = TargetEncoder("y", "regression", mean=self.target_mean_,
+                                std=self.target_scale_)
+        if not self._recipe().clip_outputs:
+            return encoder, None
+        low, high = ((v - self.target_mean_) / self.target_scale_ for v in self.target_range_)
+        return encoder, (low, high)
 
     def _output_transform(self) -> tuple[float, float, float, float]:
         low, high = self.target_range_ if self._recipe().clip_outputs else (-np.inf, np.inf)
