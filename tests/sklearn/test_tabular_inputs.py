@@ -1,6 +1,7 @@
 """numpynn.sklearn's table estimators as scikit-learn users call them: a frame predicted
-by a model fitted on an array (by position, after scikit-learn's warning), and
-``predict_log_proba`` as every probabilistic classifier has it."""
+by a model fitted on an array (by position, after scikit-learn's warning),
+``predict_log_proba`` as every probabilistic classifier has it, and a missing class label
+named by its row (for the MLP drop-in too)."""
 
 import warnings
 
@@ -53,3 +54,33 @@ def test_predict_log_proba_is_the_log_of_predict_proba():
     out_of_fold = cross_val_predict(clone(model), X, y, cv=3, method="predict_log_proba")
     assert out_of_fold.shape == (len(y), 2) and (out_of_fold <= 0).all()
 
+
+
+def _labels_with_a_gap(kind: str, n: int):
+    labels = np.where(np.arange(n) % 2 == 0, "yes", "no").astype(object)
+    labels[7] = None
+    if kind == "object array":
+        return labels
+    if kind == "Series with NaN":
+        return pd.Series(labels).fillna(np.nan)
+    if kind == "string dtype":
+        return pd.array(list(labels), dtype="string")
+    return pd.Categorical(labels)
+
+
+@pytest.mark.parametrize("kind", ["object array", "Series with NaN", "string dtype",
+                                  "categorical"])
+@pytest.mark.parametrize("estimator", ["TabularClassifier", "NeuralNetClassifier"])
+def test_a_missing_class_label_is_named_by_its_row(kind, estimator):
+    from numpynn.sklearn import NeuralNetClassifier
+
+    X = np.random.default_rng(0).standard_normal((40, 2))
+    model = TabularClassifier(time_budget=1) if estimator == "TabularClassifier" else \
+        NeuralNetClassifier(max_iter=2)
+    with pytest.raises(ValueError, match=r"y has no class label \(None or NaN\) in 1 row\(s\), "
+                                         r"the first is row 7"):
+        model.fit(X, _labels_with_a_gap(kind, 40))
+    if estimator == "NeuralNetClassifier":
+        y = np.where(np.arange(40) % 2 == 0, "yes", "no")
+        with pytest.raises(ValueError, match="y_val has no class label .* row 7"):
+            model.fit(X, y, X_val=X[:10], y_val=_labels_with_a_gap(kind, 10))

@@ -23,7 +23,7 @@ from sklearn.utils.validation import validate_data
 from ..training.data import TrainingData
 from .base import _BaseNeuralNet
 from .docs import _COMMON_ATTRIBUTES_DOC, _COMMON_PARAMETERS_DOC, _summary_doc
-from .inputs import fitted_outputs_method
+from .inputs import check_labels_present, fitted_outputs_method
 from .log_proba import log_probabilities, probabilities
 
 __all__ = ["NeuralNetClassifier"]
@@ -100,6 +100,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
 
     # -- targets
     def _validate_input(self, X, y, incremental, reset, dtype):
+        check_labels_present(y)
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
                              dtype=dtype, order="C", reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -135,6 +136,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
     def _validation_target(self, y_val: Any, n_rows: int) -> np.ndarray:
+        check_labels_present(y_val, "y_val")
         y_val = np.asarray(y_val) if not sp.issparse(y_val) else y_val.toarray()
         if y_val.ndim == 2 and y_val.shape[1] == 1:
             y_val = column_or_1d(y_val, warn=True)

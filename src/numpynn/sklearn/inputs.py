@@ -33,6 +33,7 @@ __all__ = [
     "split_validation",
     "as_network_input",
     "fitted_outputs_method",
+    "check_labels_present",
 ]
 
 PRESERVE = "preserve"
@@ -140,3 +141,29 @@ def split_validation(est: Any, data: TrainingData) -> tuple[TrainingData, Traini
 
 def _contiguous(X: Any) -> Any:
     return as_network_input(X) if sp.issparse(X) else np.ascontiguousarray(X)
+
+
+def check_labels_present(y: Any, name: str = "y") -> None:
+    """ValueError naming the first row whose class label is missing (None, NaN, pd.NA).
+
+    Call it before scikit-learn's validation: text labels with a gap fail there or in
+    NumPy's sort with messages that name nothing ("boolean value of NA is ambiguous").
+    """
+    if sp.issparse(y):
+        return  # a label indicator matrix: 0s and 1s
+    if hasattr(y, "isna"):  # pandas: its own idea of missing, for every dtype
+        missing = np.asarray(y.isna())
+    else:
+        y = np.asarray(y)
+        if y.dtype != object or y.ndim == 0:
+            return  # numbers: validation refuses NaN itself; NumPy strings have no gaps
+        missing = np.array([v is None or (isinstance(v, float) and v != v)
+                            or type(v).__name__ in ("NAType", "NaTType")
+                            for v in y.reshape(-1)], dtype=bool).reshape(y.shape)
+    if missing.ndim > 1:
+        missing = missing.any(axis=tuple(range(1, missing.ndim)))
+    if missing.any():
+        raise ValueError(f"{name} has no class label (None or NaN) in "
+                         f"{int(missing.sum())} row(s), the first is row "
+                         f"{int(np.argmax(missing))}; drop those rows or give each one a "
+                         f"class")

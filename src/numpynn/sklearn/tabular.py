@@ -42,6 +42,7 @@ from ..tabular.recipe_ensemble import ensemble_outputs, fit_members
 from ..tabular.recipe_features import RecipeFeatures
 from ..tabular.target import TargetEncoder
 from ..tabular_network import load_tabular_networks, networks_to_onnx, save_tabular_networks
+from .inputs import check_labels_present
 from .tabular_state import STATE_KEY, estimator_state, restore_estimator
 
 __all__ = ["TabularClassifier", "TabularRegressor"]
@@ -294,6 +295,7 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
         """Fit on a table ``X`` (n rows) and labels ``y`` (n,)."""
         self._validate_params()
         X = self._check_table(X, reset=True)
+        check_labels_present(y)
         y = _check_y(y, estimator=self)
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
