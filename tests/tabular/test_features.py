@@ -162,6 +162,13 @@ def test_a_word_among_decimal_commas_is_the_cell_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"'x'.*row 3 .*holds 'fehlt', which is not a "
                                          r"number \(if it marks a missing value"):
         pre.transform(bad)
+    # decimal commas alone in a file read with points: no talk of missing values
+    pre = Preprocessor.fit(read_table(write(tmp_path, "x,z,y\n1.5,2.5,a\n2.5,3.5,b\n")), "y")
+    commas = read_table(write(tmp_path, 'x,z\n"1,5",2.5\n"2,5",1.0\n', "commas.csv"))
+    with pytest.raises(ValueError, match=r"row 1 .*holds '1,5', which is not a number \(it "
+                                         r"has a decimal comma, and the file was read with "
+                                         r"decimal points\)"):
+        pre.transform(commas)
 
 
 @pytest.mark.parametrize("value", ["inf", "-Infinity"])

@@ -244,7 +244,8 @@ def add_model_parser(subparsers, name: str, *, data: bool, **kwargs: Any
     """A subcommand that reads a model file: ``numpynn NAME MODEL [DATA.csv]``.
 
     ``kwargs`` (``help``, ``description``, ...) go to ``subparsers.add_parser``; ``data``
-    adds the positional argument ``DATA.csv`` after ``MODEL``.
+    adds the positional argument ``DATA.csv`` after ``MODEL`` and the reading options
+    (``--delimiter``, ``--encoding``, ``--na-values``) that :func:`read_input` applies.
     """
     parser = subparsers.add_parser(name, **kwargs)
     parser.add_argument("model", metavar="MODEL")

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..core.checks import check_float_dtype
 from ..core.lazy import lazy_adapter
+from ..tabular.recipe_columns import gap_mask
 from ..training.data import TrainingData
 
 __all__ = [
@@ -157,9 +158,7 @@ def check_labels_present(y: Any, name: str = "y") -> None:
         y = np.asarray(y)
         if y.dtype != object or y.ndim == 0:
             return  # numbers: validation refuses NaN itself; NumPy strings have no gaps
-        missing = np.array([v is None or (isinstance(v, float) and v != v)
-                            or type(v).__name__ in ("NAType", "NaTType")
-                            for v in y.reshape(-1)], dtype=bool).reshape(y.shape)
+        missing = gap_mask(y.reshape(-1)).reshape(y.shape)
     if missing.ndim > 1:
         missing = missing.any(axis=tuple(range(1, missing.ndim)))
     if missing.any():

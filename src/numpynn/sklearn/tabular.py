@@ -36,6 +36,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ..io.onnx_graph import label_constant
 from ..tabular.recipe import Recipe
 from ..tabular.recipe_columns import columns_of
 from ..tabular.recipe_ensemble import ensemble_outputs, fit_members
@@ -199,7 +200,9 @@ class _TabularEstimator(BaseEstimator):
         With ``preprocessing`` (the default) the graph takes the table's columns as they
         are, one input per column of shape (N, 1) named as in ``features_.columns``
         (``tensor(double)`` for a numeric column, NaN for a gap, or ``float`` with
-        ``numeric_type="float32"``; ``tensor(string)`` for a categorical one), encodes
+        ``numeric_type="float32"``; ``tensor(string)`` for a categorical one: the cell's
+        text as ``fit`` saw it, a number category as its shortest text, ``"3"`` for 3.0,
+        a gap as ``""``), encodes
         them as :meth:`predict` does and outputs ``probabilities`` and ``label`` (the
         classes) or ``output`` (the regressor's values in the target's units, clipped as
         :meth:`predict` clips); see :mod:`numpynn.tabular.recipe_onnx`.  Without it, the
@@ -215,10 +218,8 @@ class _TabularEstimator(BaseEstimator):
         from ..io.onnx_graph import save_model
         from ..tabular.recipe_onnx import recipe_model_to_onnx
 
-        encoder, output_range = self._target_for_onnx()
-        model = recipe_model_to_onnx(self.networks_, self.features_, encoder,
-                                     output_range=output_range, opset=opset,
-                                     numeric_type=numeric_type)
+        model = recipe_model_to_onnx(self.networks_, self.features_, **self._onnx_target(),
+                                     opset=opset, numeric_type=numeric_type)
         if path is not None:
             save_model(model, path)
         return model
@@ -304,12 +305,12 @@ class TabularClassifier(ClassifierMixin, _TabularEstimator):
                              f"only the class {self.classes_[0]!r}")
         return self._fit(X, labels.astype(np.intp), self.classes_.size, labels, sample_weight)
 
-    def _target_for_onnx(self) -> tuple[TargetEncoder, None]:
-        """The classes as the ONNX ``label`` gives them: numbers stay numbers (int64 when
-        whole), anything else becomes its text."""
-        numeric = self.classes_.dtype.kind in "iuf"
-        return TargetEncoder("y", "classification", classes=[str(c) for c in self.classes_],
-                             numeric_labels=numeric), None
+    def _onnx_target(self) -> dict[str, Any]:
+        """The classes as the ONNX ``label`` gives them, as the MLP drop-in's export does
+        (:func:`~numpynn.io.onnx_graph.label_constant`: numbers as int64 or float64)."""
+        return {"enc": TargetEncoder("y", "classification",
+                                     classes=[str(c) for c in self.classes_]),
+                "labels": label_constant(self.classes_)}
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """float32 (n, n_classes), columns in ``classes_`` order."""
@@ -348,14 +349,11 @@ class TabularRegressor(RegressorMixin, _TabularEstimator):
         scaled = ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
         return self._fit(X, scaled.reshape(-1, 1), 1, None, sample_weight)
 
-    def _target_for_onnx(self) -> tuple[TargetEncoder, tuple[float, float] | None]:
-        """The target's scaling, and the output clip in standardised units."""
-        encoder = TargetEncoder("y", "regression", mean=self.target_mean_,
-                                std=self.target_scale_)
-        if not self._recipe().clip_outputs:
-            return encoder, None
-        low, high = ((v - self.target_mean_) / self.target_scale_ for v in self.target_range_)
-        return encoder, (low, high)
+    def _onnx_target(self) -> dict[str, Any]:
+        """The target's scaling, and the clip in its units, as :meth:`predict` clips."""
+        scale, mean, low, high = self._output_transform()
+        return {"enc": TargetEncoder("y", "regression", mean=mean, std=scale),
+                "value_range": None if math.isinf(low) else (low, high)}
 
     def _output_transform(self) -> tuple[float, float, float, float]:
         low, high = self.target_range_ if self._recipe().clip_outputs else (-np.inf, np.inf)

@@ -134,10 +134,11 @@ def _text_as_numbers(col: TextColumn, table: Table, name: str, rows: np.ndarray 
         comma_ok = parse_categories(col.categories.tolist(), ",")[1]
         neither = bad[~np.append(comma_ok, True)[used[bad]]]
         i = int(neither[0] if neither.size else bad[0])
+        why = ("if it marks a missing value, name it in na_values: --na-values on the "
+               "command line" if neither.size else "it has a decimal comma, and the file "
+               "was read with decimal points")
         raise ValueError(f"numeric column {name!r}: {table.where(_row_of(rows, i))} holds "
-                         f"{col.categories[used[i]]!r}, which is not a number (if it marks "
-                         f"a missing value, name it in na_values: --na-values on the "
-                         f"command line)")
+                         f"{col.categories[used[i]]!r}, which is not a number ({why})")
     return NumberColumn(np.append(np.where(ok, values, np.nan), np.nan)[col.codes])
 
 

@@ -6,9 +6,10 @@ The graph does what :meth:`RecipeFeatures.transform
 
 - one input per column, shape (N, 1): ``tensor(double)`` for a numeric column (NaN for a
   missing value; ``numeric_type="float32"`` for float inputs), ``tensor(string)`` for a
-  categorical one (the cell as written, stripped of surrounding whitespace; a number
-  category as its whole-number text, ``"3"``; a missing value, or a value the training
-  rows did not have, is code 0, as in Python);
+  categorical one (the cell's text as the training rows had it: a CSV file's cells
+  stripped of surrounding whitespace by the reader, a DataFrame's taken as they are; a
+  number category as its shortest text, ``"3"`` for 3.0, ``"2.5"``; a missing value, or
+  a value the training rows did not have, is code 0, as in Python);
 - a numeric gap filled with the training median, plus the ``"<column> (missing)"``
   feature where the training rows had gaps; one-hot features of the small categorical
   columns (a binary one a single -1 / +1 feature, 0 when missing); then every dense
@@ -125,20 +126,31 @@ def _encoded(g: GraphBuilder, features: RecipeFeatures) -> str:
                                                    axis=1)[0]
 
 
+def _clip(g: GraphBuilder, out: str, bounds: tuple[float, float], name: str,
+          result: list[str] | None = None) -> str:
+    low = g.constant(f"{name}_low", np.array(bounds[0], np.float32))
+    high = g.constant(f"{name}_high", np.array(bounds[1], np.float32))
+    return g.node("Min", [g.node("Max", [out, low])[0], high], result)[0]
+
+
 def _outputs(g: GraphBuilder, out: str, enc: TargetEncoder, k: int,
-             output_range: tuple[float, float] | None) -> list[Any]:
+             output_range: tuple[float, float] | None,
+             value_range: tuple[float, float] | None, labels: np.ndarray | None
+             ) -> list[Any]:
     onnx = import_onnx()
     if enc.classes is None:  # clip(standardised) * std + mean, as predict computes it
-        low, high = output_range or (-np.inf, np.inf)
         if output_range is not None:
-            out = g.node("Max", [out, g.constant("out_low", np.array(low, np.float32))])[0]
-            out = g.node("Min", [out, g.constant("out_high", np.array(high, np.float32))])[0]
+            out = _clip(g, out, output_range, "out")
         std = g.constant("target.std", np.array(enc.std, dtype=np.float32))
         mean = g.constant("target.mean", np.array(enc.mean, dtype=np.float32))
-        g.node("Add", [g.node("Mul", [out, std])[0], mean], ["output"])
+        if value_range is None:
+            g.node("Add", [g.node("Mul", [out, std])[0], mean], ["output"])
+        else:  # in the target's units, as the table estimators' predict clips
+            _clip(g, g.node("Add", [g.node("Mul", [out, std])[0], mean])[0], value_range,
+                  "value", ["output"])
         return [tensor_info("output", onnx.TensorProto.FLOAT, [BATCH, k], enc.name)]
     g.node("Identity", [out], ["probabilities"])
-    labels = _class_labels(enc)
+    labels = _class_labels(enc) if labels is None else labels
     index = g.node("ArgMax", ["probabilities"], axis=1, keepdims=0)[0]
     g.node("Gather", [g.constant("classes", labels), index], ["label"], axis=0)
     elem = onnx.helper.np_dtype_to_tensor_dtype(labels.dtype) if labels.dtype != object \
@@ -149,6 +161,8 @@ def _outputs(g: GraphBuilder, out: str, enc: TargetEncoder, k: int,
 
 def recipe_model_to_onnx(networks: Sequence[Any], features: RecipeFeatures,
                          enc: TargetEncoder, *, output_range: tuple[float, float] | None = None,
+                         value_range: tuple[float, float] | None = None,
+                         labels: np.ndarray | None = None,
                          opset: int = DEFAULT_OPSET, numeric_type: str = "float64") -> Any:
     """The ONNX model of a recipe ensemble with its preprocessing (module docstring).
 
@@ -160,6 +174,13 @@ def recipe_model_to_onnx(networks: Sequence[Any], features: RecipeFeatures,
     enc : TargetEncoder
     output_range : (low, high), optional
         Regression: the standardised outputs are clipped to it (the recipe's output clip).
+    value_range : (low, high), optional
+        Regression: the outputs in the target's units are clipped to it (the table
+        estimators' clip).
+    labels : ndarray, optional
+        Classification: the ``label`` constant (from
+        :func:`~numpynn.io.onnx_graph.label_constant`); default: ``enc``'s classes as
+        written in the CSV.
     opset : int, default 17
     numeric_type : {"float64", "float32"}, default "float64"
         Element type of the numeric column inputs.
@@ -180,11 +201,12 @@ def recipe_model_to_onnx(networks: Sequence[Any], features: RecipeFeatures,
     inputs = [tensor_info(c, number, [BATCH, 1], "numeric column, NaN for a missing value")
               if c in numeric else
               tensor_info(c, onnx.TensorProto.STRING, [BATCH, 1], "categorical column, each "
-                          "cell stripped of surrounding whitespace") for c in features.columns]
+                          "cell's text as in the training rows (a number as 3 or 2.5)")
+              for c in features.columns]
     g = GraphBuilder(check_opset(opset), reserved=[*features.columns, *_OUTPUT_NAMES])
     members = [net.contents() for net in networks]
     out = add_table_networks(g, members, _encoded(g, features))
-    outputs = _outputs(g, out, enc, members[0].sizes[-1], output_range)
+    outputs = _outputs(g, out, enc, members[0].sizes[-1], output_range, value_range, labels)
     meta = numpynn_metadata(members[0].dense, enc.classes, target=enc.name,
                             members=len(members), input_layers=members[0].input_metadata())
     doc = (f"numpynn tabular recipe: {len(members)} x {'-'.join(map(str, members[0].sizes))} "
