@@ -176,6 +176,23 @@ def test_thousands_separators_and_na_values(tmp_path: Path) -> None:
     assert read_table(path, na_values="n.a.").typed_column("score").n_missing == 2
 
 
+def test_numbers_with_a_currency_or_percent_sign_are_numbers(tmp_path: Path) -> None:
+    # spreadsheets' currency and percentage formats, as exported to CSV
+    path = write(tmp_path, 'price,growth,cost,label,grade\n"$1,200.50",12%,€ 3,-,\n'
+                           '-$40,-3.5 %,7 €,$,A\n$0.99,0%,£12,x,10%\n')
+    t = read_table(path)
+    np.testing.assert_array_equal(t.column("price"), [1200.5, -40, 0.99])
+    np.testing.assert_array_equal(t.column("growth"), [12, -3.5, 0])
+    np.testing.assert_array_equal(t.column("cost"), [3, 7, 12])
+    assert "column 'price': numbers with a unit (such as '$1,200.50') read as the numbers " \
+           "written, without it" in t.notes
+    # a sign alone, or a unit among words, is text
+    assert t.strings("label") == ["-", "$", "x"] and t.strings("grade") == ["", "A", "10%"]
+    typed = read_table(pd.DataFrame({"p": ["$5", "$7"], "q": ["5", "7"]}))
+    np.testing.assert_array_equal(typed.column("p"), [5, 7])  # a unit: numbers, as "3,750"
+    assert typed.strings("q") == ["5", "7"]  # plain-number text in a typed source stays text
+
+
 def test_missing_spellings_any_case_and_whitespace(tmp_path: Path) -> None:
     path = write(tmp_path, "a,b\n1, NA \nnan,x\n3,None\nNULL,n/a\n")
     t = read_table(path)

@@ -4,7 +4,9 @@ The work is done once per *distinct* value of a column (its categories), not per
 a million-row text column with ten values costs ten checks.
 
 A text column becomes a :class:`NumberColumn` when every present value is a number, written
-plainly (``3.5``, ``-2``, ``1e3``, ``inf``) or with thousands separators (``"3,750"``), or
+plainly (``3.5``, ``-2``, ``1e3``, ``inf``), with thousands separators (``"3,750"``) or with
+a unit, a currency sign (``$``, ``€``, ``£``, ``¥``) before or after it or ``%`` after it
+(``"$1,200.50"``, ``"12%"``: 1200.5 and 12, the numbers as written), or
 when every present value but one repeated *marker* is: a value made of punctuation only
 (``?``, ``-``, ``.``, ``--``) that holds less than half of the cells. Those cells are then
 missing, and the column's note says so.
@@ -25,6 +27,11 @@ __all__ = ["infer_column", "text_column", "recode", "parse_categories", "first_n
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?")
+#: A number with a currency sign before or after it, or a percent sign after it (spreadsheet
+#: formats): the number as written is the value, ``12%`` -> 12, ``-$1,200.50`` -> -1200.5.
+_UNIT = re.compile(r"(?P<sign>[+-]?)\s*(?P<before>[$€£¥])?\s*(?P<number>[+-]?[\d.,]*\d[\d.,]*"
+                   r"(?:[eE][+-]?\d+)?)\s*(?P<after>%|[$€£¥])?")
+_UNIT_SIGNS = frozenset("$€£¥%")
 #: A missing-value marker among numbers: punctuation only (``?``, ``-``, ``--``).
 MARKER = re.compile(r"[^\w\s]+")
 #: A marker may hold at most this share of a column's present cells.
@@ -71,18 +78,30 @@ def recode(col: TextColumn, missing: Collection[str]) -> TextColumn:
 
 def parse_categories(categories: list[str], decimal: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """Each category's value (NaN where it is not a number), which parse, and whether a
-    thousands separator was seen."""
+    thousands separator or a unit (``$1,200``, ``12%``) was seen."""
     values = np.full(len(categories), np.nan)
     ok = np.zeros(len(categories), dtype=bool)
-    thousands = False
+    formatted = False
     for i, text in enumerate(categories):
-        if decimal == "," and _DECIMAL_COMMA.fullmatch(text):
-            values[i], ok[i] = float(text.replace(",", ".")), True
-        elif decimal == "." and _NUMBER.fullmatch(text):
-            values[i], ok[i] = float(text), True
-        elif decimal == "." and _THOUSANDS.fullmatch(text):
-            values[i], ok[i], thousands = float(text.replace(",", "")), True, True
-    return values, ok, thousands
+        value, written_out = _number(text, decimal)
+        if value is None and (unit := _UNIT.fullmatch(text)) and \
+                (unit["before"] is None) != (unit["after"] is None):
+            value, written_out = _number(unit["sign"] + unit["number"], decimal)[0], True
+        if value is not None:
+            values[i], ok[i], formatted = value, True, formatted or written_out
+    return values, ok, formatted
+
+
+def _number(text: str, decimal: str) -> tuple[float | None, bool]:
+    """The value of a number as written (None if it is not one), and whether it had
+    thousands separators."""
+    if decimal == "," and _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", ".")), False
+    if decimal == "." and _NUMBER.fullmatch(text):
+        return float(text), False
+    if decimal == "." and _THOUSANDS.fullmatch(text):
+        return float(text.replace(",", "")), True
+    return None, False
 
 
 def infer_column(
@@ -103,8 +122,8 @@ def infer_column(
         The decimal mark of the file.
     typed_source : bool, default False
         The column comes from a source that has types (a DataFrame, Parquet, Arrow): text
-        of plain numbers (``"007"``) stays text there; only a marker or thousands
-        separators make it numbers.
+        of plain numbers (``"007"``) stays text there; only a marker, thousands
+        separators or a unit make it numbers.
 
     Returns
     -------
@@ -127,7 +146,11 @@ def infer_column(
         i, count = marker
         notes.append(f"column {name!r}: {count} cell{'s' if count != 1 else ''} "
                      f"{categories[i]!r} read as missing (the other values are numbers)")
-    if thousands:
+    with_unit = [c for c in categories if _UNIT_SIGNS.intersection(c)] if thousands else []
+    if with_unit:
+        notes.append(f"column {name!r}: numbers with a unit (such as {with_unit[0]!r}) read "
+                     f"as the numbers written, without it")
+    elif thousands:
         notes.append(f"column {name!r}: numbers with thousands separators (such as "
                      f"{next(c for c in categories if ',' in c)!r}) read as numbers")
     lookup = np.append(values, np.nan)  # code -1 -> NaN
