@@ -82,6 +82,23 @@ def test_many_valued_text_is_left_out_unless_kept() -> None:
         ["comment", "x"]
 
 
+def test_iso_dates_are_left_out_with_a_note_that_says_so() -> None:
+    n = 60
+    days = [f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n)]
+    stamps = [f"{d}T08:{i % 60:02d}:00Z" for i, d in enumerate(days)]
+    t = Table(["day", "stamp", "code", "x", "y"],
+              [texts(days), texts(stamps), texts([f"2021-{i}" for i in range(n)]),
+               numbers(np.arange(n) % 7), texts(["a", "b"] * (n // 2))])
+    roles = choose_columns(t, "y")
+    assert roles.features == ["x"] and roles.left_out == ["day", "stamp", "code"]
+    assert roles.notes[0] == ("column 'day' holds dates (such as '2021-01-01'): left out, "
+                              "as numpynn reads no dates; to use them, turn them into "
+                              "numbers first (days since a start, a month, a weekday)")
+    assert "'stamp' holds dates" in roles.notes[1]
+    assert "'code' looks like an identifier" in roles.notes[2]  # not a date
+    assert choose_columns(t, "y", keep=["day"]).features == ["day", "x"]
+
+
 def test_drop_and_id_columns() -> None:
     roles = choose_columns(sample(), "y", drop=["city"], id_columns=["rownames"])
     assert roles.features == ["age"] and roles.id_columns == ["rownames"]

@@ -1,10 +1,12 @@
 """Column roles: which columns are features, which are identifiers, which are left out.
 
 :func:`choose_columns` applies the user's choices (``features``, ``drop``, ``id_columns``,
-``categorical``, ``keep``) and then, for the columns the user did not name, three rules
+``categorical``, ``keep``) and then, for the columns the user did not name, four rules
 that keep a first run from training on nonsense, each with a one-line note:
 
 * a column missing in every training row carries nothing: left out;
+* a text column of ISO dates (``2021-03-04``, maybe with a time): numpynn reads no dates,
+  and as categories they would say nothing about a new day;
 * an *identifier* (at least 20 rows, no gaps): an integer or text column whose value is
   different in every row, or an integer column that runs in row order (monotone, with
   more than half of its values distinct). A row number leaks the order of the file (on
@@ -12,12 +14,13 @@ that keep a first run from training on nonsense, each with a one-line note:
 * a text column with more than ``max_categories`` distinct values (free text, a name):
   one-hot encoding would give it a feature per value.
 
-``keep`` (``--keep``) overrides the last two.
+``keep`` (``--keep``) overrides the last three.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -200,6 +203,10 @@ def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int 
         return f"column {name!r} is empty (no value in the training rows): left out"
     if not automatic:
         return None
+    if isinstance(col, TextColumn) and _all_dates(col.categories):
+        return (f"column {name!r} holds dates (such as {col.categories[0]!r}): left out, as "
+                f"numpynn reads no dates; to use them, turn them into numbers first (days "
+                f"since a start, a month, a weekday)")
     reason = identifier_reason(col)
     if reason is not None:
         return (f"column {name!r} looks like an identifier ({reason}): left out; to use it "
@@ -213,6 +220,17 @@ def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int 
                     f"a name?): left out; to one-hot encode it anyway: --keep {_shell(name)} "
                     f"(keep=[{name!r}] in Python), or raise --max-categories")
     return None
+
+
+#: ISO 8601 dates, with a time of day maybe: the one unambiguous way to write them.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                       r"(Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def _all_dates(categories: np.ndarray, most: int = 1000) -> bool:
+    """Whether the first ``most`` categories (a sample enough to tell) are all dates."""
+    sample = categories[:most].tolist()
+    return bool(sample) and all(_ISO_DATE.fullmatch(str(c)) for c in sample)
 
 
 def _shell(name: str) -> str:
