@@ -10,6 +10,8 @@ pytest.importorskip("sklearn")
 pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
+from onnx_feeds import column_feeds  # noqa: E402
+
 from numpynn.sklearn import TabularClassifier, TabularRegressor  # noqa: E402
 
 
@@ -31,21 +33,9 @@ def _score(frame: pd.DataFrame) -> np.ndarray:
         (frame.sex == "m").to_numpy() + 2 * (frame.town == "t3").to_numpy()
 
 
-def _feeds(session, frame: pd.DataFrame, numeric=np.float64) -> dict:
-    feeds = {}
-    for item in session.get_inputs():
-        column = frame[item.name]
-        if item.type == "tensor(string)":
-            cells = ["" if v is None or v != v else str(v) for v in column]
-            feeds[item.name] = np.array(cells, dtype=object).reshape(-1, 1)
-        else:
-            feeds[item.name] = column.to_numpy(numeric).reshape(-1, 1)
-    return feeds
-
-
 def _run(model, frame, numeric=np.float64) -> dict:
     session = ort.InferenceSession(model.SerializeToString())
-    outputs = session.run(None, _feeds(session, frame, numeric))
+    outputs = session.run(None, column_feeds(session, frame, numeric))
     return dict(zip([o.name for o in session.get_outputs()], outputs))
 
 

@@ -11,6 +11,8 @@ ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 pytest.importorskip("safetensors")
 
+from onnx_feeds import column_feeds  # noqa: E402
+
 import numpynn  # noqa: E402
 from numpynn.tabular.recipe_model import RecipeTableModel  # noqa: E402
 from numpynn.tabular.recipe_onnx import recipe_model_to_onnx  # noqa: E402
@@ -32,18 +34,6 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
     frame["kind"] = np.select([score < 0, score < 1.2], ["low", "mid"], "high")
     frame["value"] = 3 * frame.a / 50 + np.nan_to_num(frame.b) + (frame.city == "c3") * 2
     return frame
-
-
-def _feeds(session, frame: pd.DataFrame, numeric_type=np.float64) -> dict:
-    feeds = {}
-    for item in session.get_inputs():
-        column = frame[item.name]
-        if item.type == "tensor(string)":
-            cells = ["" if v is None or v != v else str(v) for v in column]
-            feeds[item.name] = np.array(cells, dtype=object).reshape(-1, 1)
-        else:
-            feeds[item.name] = column.to_numpy(numeric_type).reshape(-1, 1)
-    return feeds
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +61,7 @@ def test_a_classifier_gives_predicts_probabilities_and_labels(fitted, opset, rec
     onnx_model = recipe_model_to_onnx(model.network_.networks, model.preprocessor_.features,
                                       model.target_encoder_, opset=opset)
     session = ort.InferenceSession(onnx_model.SerializeToString())
-    probabilities, labels = session.run(None, _feeds(session, rows))
+    probabilities, labels = session.run(None, column_feeds(session, rows))
     expected = model.predict_proba(rows)
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=2e-6)
     assert list(labels) == list(model.predict(rows))
@@ -88,7 +78,7 @@ def test_a_regressor_gives_predicts_clipped_values_in_the_targets_units(fitted, 
     model.save(path)
     onnx_model = numpynn.to_onnx(path, tmp_path / "value.onnx", numeric_type="float32")
     session = ort.InferenceSession(str(tmp_path / "value.onnx"))
-    (got,) = session.run(None, _feeds(session, rows, np.float32))
+    (got,) = session.run(None, column_feeds(session, rows, np.float32))
     expected = np.asarray(model.predict(rows), dtype=np.float32).reshape(-1, 1)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
     low, high = model.network_.output_range
