@@ -58,3 +58,25 @@ def test_an_existing_file_keeps_its_permissions(tmp_path, umask_022):
     with atomic_open(target, "w") as fh:
         fh.write("new\n")
     assert target.read_text() == "new\n" and _mode(target) == 0o600
+
+
+@pytest.mark.parametrize("where", ["checking the old file", "writing"])
+def test_ctrl_c_at_any_point_leaves_no_temporary_file(tmp_path, monkeypatch, where):
+    target = tmp_path / "latest"
+    target.write_text("old")
+    real_stat = os.stat
+
+    def interrupted_stat(path, *args, **kwargs):
+        if str(path) == str(target):  # the permissions to keep: just after the tmp file
+            raise KeyboardInterrupt
+        return real_stat(path, *args, **kwargs)
+
+    if where == "checking the old file":
+        monkeypatch.setattr(os, "stat", interrupted_stat)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_open(target, "w") as fh:
+            fh.write("new")
+            raise KeyboardInterrupt
+    monkeypatch.undo()
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["latest"]

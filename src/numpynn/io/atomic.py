@@ -42,16 +42,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     # A fresh name in the same directory (so os.replace is atomic), created with "x" so it
     # gets the usual permissions from the umask and no other writer can have it.
     tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
-    with _naming(target):
-        open(tmp, "xb").close()
+    # Everything from the file's creation on is inside the try: a Ctrl-C between two of
+    # these lines (seen once, during a checkpoint's write) must not leave it behind.
     try:
-        keep_mode = os.stat(target).st_mode & 0o777
-    except OSError:
-        # A new file gets the umask's permissions, as the fresh one has now: a writer
-        # that recreates the file (safetensors' save_file makes it 0600) must not narrow
-        # them.
-        keep_mode = os.stat(tmp).st_mode & 0o777
-    try:
+        with _naming(target):
+            open(tmp, "xb").close()
+        keep_mode = _mode_to_keep(target, tmp)
         with _naming(target):
             yield tmp
             with open(tmp, "rb+") as fh:
@@ -64,6 +60,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp.unlink()
         raise
     _fsync_directory(target.parent)
+
+
+def _mode_to_keep(target: Path, tmp: Path) -> int:
+    """An existing target's permissions; for a new one, the umask's, as the fresh file
+    has now (a writer that recreates the file, as safetensors' save_file does with 0600,
+    must not narrow them)."""
+    try:
+        return os.stat(target).st_mode & 0o777
+    except OSError:
+        return os.stat(tmp).st_mode & 0o777
 
 
 @contextlib.contextmanager
