@@ -97,6 +97,10 @@ def test_iso_dates_are_left_out_with_a_note_that_says_so() -> None:
     assert "'stamp' holds dates" in roles.notes[1]
     assert "'code' looks like an identifier" in roles.notes[2]  # not a date
     assert choose_columns(t, "y", keep=["day"]).features == ["day", "x"]
+    # a few dates (survey waves, say) are categories like any others
+    waves = Table(["wave", "y"], [texts(["2020-05-01", "2021-05-01", "2022-05-01"] * 20),
+                                  texts(["a", "b"] * (n // 2))])
+    assert choose_columns(waves, "y").features == ["wave"]
 
 
 def test_drop_and_id_columns() -> None:

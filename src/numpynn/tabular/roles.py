@@ -1,12 +1,10 @@
 """Column roles: which columns are features, which are identifiers, which are left out.
 
 :func:`choose_columns` applies the user's choices (``features``, ``drop``, ``id_columns``,
-``categorical``, ``keep``) and then, for the columns the user did not name, four rules
+``categorical``, ``keep``) and then, for the columns the user did not name, three rules
 that keep a first run from training on nonsense, each with a one-line note:
 
 * a column missing in every training row carries nothing: left out;
-* a text column of ISO dates (``2021-03-04``, maybe with a time): numpynn reads no dates,
-  and as categories they would say nothing about a new day;
 * an *identifier* (at least 20 rows, no gaps): an integer or text column whose value is
   different in every row, or an integer column that runs in row order (monotone, with
   more than half of its values distinct). A row number leaks the order of the file (on
@@ -14,7 +12,8 @@ that keep a first run from training on nonsense, each with a one-line note:
 * a text column with more than ``max_categories`` distinct values (free text, a name):
   one-hot encoding would give it a feature per value.
 
-``keep`` (``--keep``) overrides the last three.
+``keep`` (``--keep``) overrides the last two.  A column of ISO dates (``2021-03-04``, maybe
+with a time) left out by them gets a note that says it holds dates: numpynn reads none.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .column_data import NumberColumn, TextColumn
+from .column_data import Column, NumberColumn, TextColumn
 from .recipe_columns import MIN_GAP_ROWS
 from .table import Table
 
@@ -203,17 +202,25 @@ def _rule(table: Table, name: str, rows: np.ndarray | None, max_categories: int 
         return f"column {name!r} is empty (no value in the training rows): left out"
     if not automatic:
         return None
-    if isinstance(col, TextColumn) and _all_dates(col.categories):
+    note = _left_out_note(col, name, rows, max_categories)
+    if note is not None and isinstance(col, TextColumn) and _all_dates(col.categories):
+        # the same rule, the note that says why (a few dates stay, as categories)
         return (f"column {name!r} holds dates (such as {col.categories[0]!r}): left out, as "
                 f"numpynn reads no dates; to use them, turn them into numbers first (days "
                 f"since a start, a month, a weekday)")
+    return note
+
+
+def _left_out_note(col: Column, name: str, rows: np.ndarray | None,
+                   max_categories: int | None) -> str | None:
+    """The identifier and many-categories rules: the note, or None to use the column."""
     reason = identifier_reason(col)
     if reason is not None:
         return (f"column {name!r} looks like an identifier ({reason}): left out; to use it "
                 f"as a feature: --keep {_shell(name)} (keep=[{name!r}] in Python)")
     if isinstance(col, TextColumn) and max_categories is not None:
-        if rows is not None and len(col.categories) > max_categories:
-            training = col.take(rows)
+        training = col.take(rows) if rows is not None and \
+            len(col.categories) > max_categories else col
         distinct = int(np.count_nonzero(training.counts()))
         if distinct > max_categories:
             return (f"column {name!r} has {distinct} distinct text values (free text or "
