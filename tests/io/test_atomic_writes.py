@@ -80,3 +80,16 @@ def test_ctrl_c_at_any_point_leaves_no_temporary_file(tmp_path, monkeypatch, whe
     monkeypatch.undo()
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["latest"]
+
+
+def test_a_temporary_name_taken_by_another_file_is_left_alone(tmp_path, monkeypatch):
+    import secrets
+
+    target = tmp_path / "model.bin"
+    monkeypatch.setattr(secrets, "token_hex", lambda n: "a" * (2 * n))
+    theirs = tmp_path / f".model.bin.{os.getpid()}.{'a' * 12}.tmp"
+    theirs.write_text("someone else's")
+    with pytest.raises(FileExistsError):
+        with atomic_open(target) as fh:
+            fh.write(b"x")
+    assert theirs.read_text() == "someone else's" and not target.exists()

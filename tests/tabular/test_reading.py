@@ -188,6 +188,14 @@ def test_numbers_with_a_currency_or_percent_sign_are_numbers(tmp_path: Path) -> 
            "written, without it" in t.notes
     # a sign alone, or a unit among words, is text
     assert t.strings("label") == ["-", "$", "x"] and t.strings("grade") == ["", "A", "10%"]
+    # in a decimal-comma file a unit does not hide the comma ("€ 1,50" is 1.5, not 150)
+    euro = read_table(write(tmp_path, "a;b\n€ 1,50;2,5\n€ 2,25;3\n", "euro.csv"))
+    np.testing.assert_array_equal(euro.column("a"), [1.5, 2.25])
+    # a lone "$" among numbers is a marker: the note is the thousands separators'
+    marked = read_table(write(tmp_path, 'v\n$\n"1,000"\n"2,000"\n3\n', "marked.csv"))
+    assert np.isnan(marked.column("v")[0]) and marked.column("v")[1] == 1000
+    assert any("thousands separators (such as '1,000')" in n for n in marked.notes)
+    assert not any("with a unit" in n for n in marked.notes)
     typed = read_table(pd.DataFrame({"p": ["$5", "$7"], "q": ["5", "7"]}))
     np.testing.assert_array_equal(typed.column("p"), [5, 7])  # a unit: numbers, as "3,750"
     assert typed.strings("q") == ["5", "7"]  # plain-number text in a typed source stays text

@@ -46,7 +46,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     # these lines (seen once, during a checkpoint's write) must not leave it behind.
     try:
         with _naming(target):
-            open(tmp, "xb").close()
+            try:
+                open(tmp, "xb").close()
+            except FileExistsError:  # not ours (it cannot be, short of a clash of names):
+                tmp = None  # leave it be
+                raise
         keep_mode = _mode_to_keep(target, tmp)
         with _naming(target):
             yield tmp
@@ -56,8 +60,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
                 os.chmod(tmp, keep_mode)
             os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         raise
     _fsync_directory(target.parent)
 

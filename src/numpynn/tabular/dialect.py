@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inference import without_unit
+
 __all__ = ["Dialect", "sniff_dialect", "check_delimiter", "encoding_hint", "sample_records"]
 
 SAMPLE_BYTES = 1 << 18
@@ -119,7 +121,9 @@ def _best_delimiter(lines: list[str]) -> tuple[str, dict[str, list[int]]]:
 def _decimal_of(lines: list[str], delimiter: str) -> str:
     if delimiter == ",":
         return "."
-    cells = [c.strip() for line in lines[1:] for c in line.split(delimiter)]
+    # "€ 1,50" is a decimal comma as "1,50" is (else it would read as 150)
+    cells = [without_unit(c.strip()) or c.strip() for line in lines[1:]
+             for c in line.split(delimiter)]
     if any(_DECIMAL_COMMA.fullmatch(c) for c in cells) and \
             not any(_DECIMAL_POINT.fullmatch(c) for c in cells):
         return ","

@@ -22,14 +22,17 @@ import numpy as np
 from .column_data import Column, NumberColumn, TextColumn
 from .values import MISSING_VALUES
 
-__all__ = ["infer_column", "text_column", "recode", "parse_categories", "first_non_number"]
+__all__ = ["infer_column", "text_column", "recode", "parse_categories", "first_non_number",
+           "without_unit"]
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
+# (Each written so that a failed match is linear in the cell's length: ``\d+\.?\d*``
+# would try every split of a long run of digits.)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity)", re.I)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
 #: A number with a currency sign before or after it, or a percent sign after it (spreadsheet
 #: formats): the number as written is the value, ``12%`` -> 12, ``-$1,200.50`` -> -1200.5.
-_UNIT = re.compile(r"(?P<sign>[+-]?)\s*(?P<before>[$€£¥])?\s*(?P<number>[+-]?[\d.,]*\d[\d.,]*"
+_UNIT = re.compile(r"(?P<sign>[+-]?)\s*(?P<before>[$€£¥])?\s*(?P<number>[+-]?[.,]*\d[\d.,]*"
                    r"(?:[eE][+-]?\d+)?)\s*(?P<after>%|[$€£¥])?")
 _UNIT_SIGNS = frozenset("$€£¥%")
 #: A missing-value marker among numbers: punctuation only (``?``, ``-``, ``--``).
@@ -84,12 +87,20 @@ def parse_categories(categories: list[str], decimal: str) -> tuple[np.ndarray, n
     formatted = False
     for i, text in enumerate(categories):
         value, written_out = _number(text, decimal)
-        if value is None and (unit := _UNIT.fullmatch(text)) and \
-                (unit["before"] is None) != (unit["after"] is None):
-            value, written_out = _number(unit["sign"] + unit["number"], decimal)[0], True
+        if value is None and (bare := without_unit(text)) is not None:
+            value, written_out = _number(bare, decimal)[0], True
         if value is not None:
             values[i], ok[i], formatted = value, True, formatted or written_out
     return values, ok, formatted
+
+
+def without_unit(text: str) -> str | None:
+    """The number of a cell written with one unit (``"-$1,200.50"`` -> ``"-1,200.50"``),
+    or None when the cell has no unit, or two (``"$5%"``)."""
+    unit = _UNIT.fullmatch(text)
+    if unit is None or (unit["before"] is None) == (unit["after"] is None):
+        return None
+    return unit["sign"] + unit["number"]
 
 
 def _number(text: str, decimal: str) -> tuple[float | None, bool]:
@@ -146,7 +157,8 @@ def infer_column(
         i, count = marker
         notes.append(f"column {name!r}: {count} cell{'s' if count != 1 else ''} "
                      f"{categories[i]!r} read as missing (the other values are numbers)")
-    with_unit = [c for c in categories if _UNIT_SIGNS.intersection(c)] if thousands else []
+    with_unit = [c for c, number in zip(categories, ok, strict=True)
+                 if number and _UNIT_SIGNS.intersection(c)] if thousands else []
     if with_unit:
         notes.append(f"column {name!r}: numbers with a unit (such as {with_unit[0]!r}) read "
                      f"as the numbers written, without it")
